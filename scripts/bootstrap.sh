@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a bare machine, from the package registries only
+# (crates.io, Debian, npm, PyPI). Idempotent: on a ready machine it checks versions and returns in seconds.
+# Nothing here downloads a browser, a driver or a binary from anywhere else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+WASM_PACK_VERSION=0.13.1
+GECKODRIVER_VERSION=0.37.1
+TWIGGY_VERSION=0.8.0
+# wasm-bindgen-cli must match the wasm-bindgen library version locked in Cargo.lock exactly.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# --- Rust target ---------------------------------------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# --- cargo-installed tools, pinned ---------------------------------------------------------------
+cargo_tool() { # name binary version
+  local crate=$1 bin=$2 version=$3
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q "$version"; then
+    return 0
+  fi
+  log "cargo install $crate $version"
+  # --locked first (reproducible); the registry mirror may lack a locked transitive version, then resolve fresh.
+  cargo install --quiet --locked "$crate" --version "$version" --force 2>/dev/null \
+    || cargo install --quiet "$crate" --version "$version" --force
+}
+cargo_tool wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION"
+cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
+cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION"
+if [ "${BOOTSTRAP_SKIP_TWIGGY:-}" != 1 ]; then cargo_tool twiggy twiggy "$TWIGGY_VERSION"; fi
+
+# --- Debian packages: browsers, drivers, wasm-opt, brotli ------------------------------------------
+DEBS="chromium chromium-driver firefox-esr binaryen brotli"
+missing=""
+for p in $DEBS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  log "apt-get install$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# --- npm packages (test drivers, typescript, bundler, the node OP) --------------------------------
+if [ -f package.json ]; then
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+    log "npm install"
+    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+  fi
+fi
+
+# --- python venv for django-oidc-provider --------------------------------------------------------
+if [ -f tests/e2e/ops/django/requirements.txt ]; then
+  VENV=tests/e2e/ops/django/.venv
+  if [ ! -x "$VENV/bin/python" ] || ! cmp -s tests/e2e/ops/django/requirements.txt "$VENV/.installed" ; then
+    log "python venv for django-oidc-provider"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/e2e/ops/django/requirements.txt
+    cp tests/e2e/ops/django/requirements.txt "$VENV/.installed"
+  fi
+fi
+log "ready"

@@ -1,0 +1,2 @@
+//! oidc-session-monitor (crate root; documentation follows)
+pub mod core;
