@@ -1,1 +1,238 @@
-//! (to be written)
+//! Validated protocol values and the iframe's answers.
+//!
+//! Every value that comes from the page or from options goes through a constructor that returns
+//! `Result`, so the rest of the crate never handles an unchecked string. `SessionState` is a secret:
+//! its `Debug` form is `SessionState([redacted])`, and nothing in this crate logs it.
+
+use core::fmt;
+
+use crate::core::origin::{origin_of, OriginError};
+
+/// Why a value was rejected. Each variant has a stable [`code`](ValueError::code) for JavaScript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValueError {
+    /// `clientId` is empty.
+    EmptyClientId,
+    /// `clientId` contains a space or a control character: the check message is `client_id + " " +
+    /// session_state`, and OPs split it at the space.
+    InvalidClientId,
+    /// The `session_state` value is empty or contains a control character.
+    InvalidSessionState,
+    /// A URL could not be parsed, or it is not an absolute `http:`/`https:` URL.
+    Url(OriginError),
+}
+
+impl ValueError {
+    /// Stable machine-readable code, surfaced to JavaScript as `error.code`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ValueError::EmptyClientId => "missing_client_id",
+            ValueError::InvalidClientId => "invalid_client_id",
+            ValueError::InvalidSessionState => "invalid_session_state",
+            ValueError::Url(e) => e.code(),
+        }
+    }
+
+    /// Human-readable explanation.
+    pub fn message(self) -> &'static str {
+        match self {
+            ValueError::EmptyClientId => "clientId must be a non-empty string",
+            ValueError::InvalidClientId => "clientId must not contain spaces or control characters",
+            ValueError::InvalidSessionState => {
+                "session_state must be a non-empty string without control characters"
+            }
+            ValueError::Url(e) => e.message(),
+        }
+    }
+}
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control())
+}
+
+/// The RP's OAuth 2.0 `client_id`, as registered at the OP.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Validates a client id: non-empty, no space, no control character.
+    pub fn new(value: &str) -> Result<Self, ValueError> {
+        if value.is_empty() {
+            return Err(ValueError::EmptyClientId);
+        }
+        if value.contains(' ') || has_control(value) {
+            return Err(ValueError::InvalidClientId);
+        }
+        Ok(ClientId(value.into()))
+    }
+
+    /// The client id as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ClientId").field(&self.0).finish()
+    }
+}
+
+/// The OP's opaque `session_state`. Forwarded byte for byte, never parsed, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionState(String);
+
+impl SessionState {
+    /// Accepts any non-empty value without control characters. Its format is the OP's business
+    /// (hex + salt, base64url, standard base64, a bare session id all occur in the wild).
+    pub fn new(value: &str) -> Result<Self, ValueError> {
+        if value.is_empty() || has_control(value) {
+            return Err(ValueError::InvalidSessionState);
+        }
+        Ok(SessionState(value.into()))
+    }
+
+    /// The raw value. Callers must not log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SessionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionState([redacted])")
+    }
+}
+
+/// An origin (`scheme://host[:port]`) serialised exactly as browsers put it in `MessageEvent.origin`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct OpOrigin(String);
+
+impl OpOrigin {
+    /// The origin of an absolute `http:` or `https:` URL (default ports dropped, host lower-cased,
+    /// IPv4 and IPv6 literals in canonical form).
+    pub fn of_url(url: &str) -> Result<Self, ValueError> {
+        origin_of(url).map(OpOrigin).map_err(ValueError::Url)
+    }
+
+    /// The serialised origin, for `postMessage`'s `targetOrigin` and for comparing with
+    /// `MessageEvent.origin`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The OP's `check_session_iframe` URL, with its origin computed once.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CheckSessionUrl {
+    url: String,
+    origin: OpOrigin,
+}
+
+impl CheckSessionUrl {
+    /// Validates an absolute `http:`/`https:` URL and derives its origin.
+    pub fn new(url: &str) -> Result<Self, ValueError> {
+        let origin = OpOrigin::of_url(url)?;
+        Ok(CheckSessionUrl { url: url.trim().into(), origin })
+    }
+
+    /// The URL to load in the hidden iframe.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The only origin messages go to, and the only one answers are accepted from.
+    pub fn origin(&self) -> &OpOrigin {
+        &self.origin
+    }
+}
+
+/// What the OP's iframe answers to a check message.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OpAnswer {
+    /// The session at the OP is the one `session_state` describes.
+    Unchanged,
+    /// The session changed: signed out, signed in again, or another user.
+    Changed,
+    /// The OP could not check (malformed message, unknown client, no OP cookie).
+    Error,
+}
+
+impl OpAnswer {
+    /// Parses the exact strings of Session Management 1.0 §3.2; anything else is not an answer.
+    pub fn parse(data: &str) -> Option<Self> {
+        match data {
+            "unchanged" => Some(OpAnswer::Unchanged),
+            "changed" => Some(OpAnswer::Changed),
+            "error" => Some(OpAnswer::Error),
+            _ => None,
+        }
+    }
+}
+
+/// The message posted to the OP iframe: `client_id + " " + session_state`, byte for byte.
+pub fn check_message(client_id: &ClientId, session_state: &SessionState) -> String {
+    let (c, s) = (client_id.as_str(), session_state.expose_secret());
+    let mut m = String::with_capacity(c.len() + 1 + s.len());
+    m.push_str(c);
+    m.push(' ');
+    m.push_str(s);
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_id_validation() {
+        assert_eq!(ClientId::new(""), Err(ValueError::EmptyClientId));
+        assert_eq!(ClientId::new("a b"), Err(ValueError::InvalidClientId));
+        assert_eq!(ClientId::new("a\nb"), Err(ValueError::InvalidClientId));
+        assert_eq!(ClientId::new("session-rp").unwrap().as_str(), "session-rp");
+        assert_eq!(ValueError::EmptyClientId.code(), "missing_client_id");
+    }
+
+    #[test]
+    fn session_state_is_opaque_and_redacted() {
+        for v in [
+            "0b2f1a.c3d4",
+            "aGVsbG8gd29ybGQ_-",
+            "q+/w==",
+            "a.b.c",
+            "5c4d0f0f-1d0f-4a39-9e4a-3e5a3c0e1c11",
+            "has space",
+        ] {
+            let s = SessionState::new(v).unwrap();
+            assert_eq!(s.expose_secret(), v);
+            assert_eq!(std::format!("{s:?}"), "SessionState([redacted])");
+        }
+        assert_eq!(SessionState::new(""), Err(ValueError::InvalidSessionState));
+        assert_eq!(SessionState::new("a\u{0}b"), Err(ValueError::InvalidSessionState));
+    }
+
+    #[test]
+    fn message_is_client_id_space_state() {
+        let c = ClientId::new("client01").unwrap();
+        let s = SessionState::new("q+/w==.salt").unwrap();
+        assert_eq!(check_message(&c, &s), "client01 q+/w==.salt");
+    }
+
+    #[test]
+    fn answers_are_exact() {
+        assert_eq!(OpAnswer::parse("unchanged"), Some(OpAnswer::Unchanged));
+        assert_eq!(OpAnswer::parse("changed"), Some(OpAnswer::Changed));
+        assert_eq!(OpAnswer::parse("error"), Some(OpAnswer::Error));
+        for junk in ["", "Unchanged", " changed", "connected", "changed\n", "error "] {
+            assert_eq!(OpAnswer::parse(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn check_session_url_keeps_url_and_origin() {
+        let u = CheckSessionUrl::new("https://OP.example:443/check?x=1#f").unwrap();
+        assert_eq!(u.url(), "https://OP.example:443/check?x=1#f");
+        assert_eq!(u.origin().as_str(), "https://op.example");
+    }
+}
