@@ -172,6 +172,14 @@ provider.on('check_session_origin.error', (ctx, err) => console.log(`[node-op] c
 provider.on('end_session.success', () => console.log('[node-op] end_session.success'));
 provider.on('authorization.success', (ctx) => console.log(`[node-op] authorization.success ${ctx.oidc.params.response_type}`));
 
+// Parent watchdog: when started by ../index.mjs, exit if that process is gone (e.g. SIGKILLed).
+const PARENT_PID = Number(process.env.OP_PARENT_PID || 0);
+if (PARENT_PID) {
+  setInterval(() => {
+    try { process.kill(PARENT_PID, 0); } catch { console.log('[node-op] parent gone, exiting'); process.exit(0); }
+  }, 1000).unref();
+}
+
 function shutdown(sig) {
   console.log(`[node-op] ${sig}, closing`);
   server.close(() => process.exit(0));

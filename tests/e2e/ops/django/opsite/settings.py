@@ -94,3 +94,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"oidc_provider": {"handlers": ["console"], "level": "INFO"}},
 }
+
+
+# Parent watchdog: when started by ../index.mjs, exit if that process is gone (e.g. SIGKILLed).
+if os.environ.get("OP_PARENT_PID"):
+    import threading
+    import time
+
+    _parent = int(os.environ["OP_PARENT_PID"])
+
+    def _watch_parent():
+        while True:
+            time.sleep(1)
+            if os.getppid() != _parent:
+                os._exit(0)
+
+    threading.Thread(target=_watch_parent, name="parent-watchdog", daemon=True).start()
