@@ -1,0 +1,147 @@
+// Static loopback server for the end-to-end suite (issue 3).
+//
+//   http://127.0.0.1:9030/ (also reachable as http://localhost:9030/ for the cross-site scenario)
+//     /                 -> tests/e2e/rp/            RP test pages (external scripts only)
+//     /pkg/             -> <repo>/pkg/              the package built by wasm-pack (application/wasm)
+//     /lib.js           -> re-exports the package, or the dev stand-in when started with {standin: true}
+//     /config.json?op=  -> the OP's endpoints and the monitor options the pages use
+//     /csp/<file>       -> the same files, with the strict header
+//                          Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'; frame-src <OP origin>
+//   http://127.0.0.1:9031/hostile.html  a page on another origin that floods its parent with
+//                                       'unchanged' / 'changed' (scenario f)
+//   127.0.0.1:9032      a TCP port that accepts connections and never answers (a hung OP)
+//
+// Usage: const srv = await startRpServer({ ops: { node: {...} } }); ... await srv.stop();
+// Standalone (manual poking): node tests/e2e/rp-server.mjs
+import http from 'node:http';
+import net from 'node:net';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(HERE, '..', '..');
+export const RP_DIR = path.join(HERE, 'rp');
+export const PKG_DIR = path.join(ROOT, 'pkg');
+
+export const RP_PORT = 9030;
+export const HOSTILE_PORT = 9031;
+export const BLACKHOLE_PORT = 9032;
+export const RP_ORIGIN = `http://127.0.0.1:${RP_PORT}`;
+export const RP_CROSS_SITE_ORIGIN = `http://localhost:${RP_PORT}`;
+export const HOSTILE_ORIGIN = `http://127.0.0.1:${HOSTILE_PORT}`;
+export const BLACKHOLE_ORIGIN = `http://127.0.0.1:${BLACKHOLE_PORT}`;
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export function pkgBuilt() {
+  try {
+    return fs.readdirSync(PKG_DIR).some((f) => f.endsWith('.wasm'))
+      && fs.existsSync(path.join(PKG_DIR, 'oidc_session_monitor.js'));
+  } catch { return false; }
+}
+
+function send(res, status, body, headers = {}) {
+  res.writeHead(status, { 'Cache-Control': 'no-store', ...headers });
+  res.end(body);
+}
+
+function serveFile(res, base, rel, extraHeaders) {
+  const file = path.resolve(base, '.' + path.posix.normalize('/' + rel));
+  if (!file.startsWith(base + path.sep) && file !== base) return send(res, 403, 'forbidden');
+  fs.readFile(file, (err, data) => {
+    if (err) return send(res, 404, 'not found: ' + rel, { 'Content-Type': 'text/plain' });
+    send(res, 200, data, { 'Content-Type': MIME[path.extname(file)] || 'application/octet-stream', ...extraHeaders });
+  });
+}
+
+function originOf(u) { try { return new URL(u).origin; } catch { return null; } }
+
+/**
+ * @param {object} o
+ * @param {Record<string, object>} [o.ops] name -> { name, issuer, origin, checkSessionIframe, endSessionEndpoint,
+ *        authorizationEndpoint, tokenEndpoint, clientId, flow: 'code'|'implicit', sessionStateSource }
+ * @param {boolean} [o.standin] serve tests/e2e/rp/dev-standin.js as /lib.js instead of the package
+ * @param {object} [o.monitorDefaults] intervalMs, loadTimeoutMs, responseTimeoutMs
+ * @param {(line: string) => void} [o.log]
+ */
+export async function startRpServer({ ops = {}, standin = false, monitorDefaults = {}, log = () => {} } = {}) {
+  const state = { ops: { ...ops }, standin, monitorDefaults: { intervalMs: 500, loadTimeoutMs: 3000, responseTimeoutMs: 1500, ...monitorDefaults } };
+
+  const rp = http.createServer((req, res) => {
+    const url = new URL(req.url, RP_ORIGIN);
+    let p = decodeURIComponent(url.pathname);
+    const opName = url.searchParams.get('op');
+    const op = opName ? state.ops[opName] : undefined;
+    let extra = {};
+    if (p === '/csp' || p.startsWith('/csp/')) {
+      p = p.slice(4) || '/';
+      const frameSrc = op ? originOf(op.checkSessionIframe) : "'none'";
+      const frameExtra = url.searchParams.get('frame') ? ' ' + originOf(url.searchParams.get('frame')) : '';
+      extra = { 'Content-Security-Policy': `script-src 'self' 'wasm-unsafe-eval'; frame-src ${frameSrc}${frameExtra}` };
+    }
+    if (p === '/') p = '/index.html';
+    if (p === '/config.json') {
+      if (!op) return send(res, 404, JSON.stringify({ error: `unknown op ${opName}` }), { 'Content-Type': 'application/json' });
+      return send(res, 200, JSON.stringify({ ...op, hostileUrl: `${HOSTILE_ORIGIN}/hostile.html`, monitor: state.monitorDefaults }), { 'Content-Type': 'application/json', ...extra });
+    }
+    if (p === '/lib.js') {
+      const useStandin = state.standin || !pkgBuilt();
+      const src = useStandin
+        ? "// DEV AID ONLY: pkg/ is not built, the plain-JS stand-in is served.\nexport { default, SessionMonitor } from '/dev-standin.js';\nexport const IMPL = 'standin';\n"
+        : "export { default, SessionMonitor } from '/pkg/oidc_session_monitor.js';\nexport const IMPL = 'pkg';\n";
+      return send(res, 200, src, { 'Content-Type': MIME['.js'], ...extra });
+    }
+    if (p.startsWith('/pkg/')) return serveFile(res, PKG_DIR, p.slice(5), extra);
+    return serveFile(res, RP_DIR, p.slice(1), extra);
+  });
+
+  const hostile = http.createServer((req, res) => {
+    const p = new URL(req.url, HOSTILE_ORIGIN).pathname;
+    if (p === '/' || p === '/hostile.html') return serveFile(res, RP_DIR, 'hostile/hostile.html');
+    if (p === '/hostile.js') return serveFile(res, RP_DIR, 'hostile/hostile.js');
+    return send(res, 404, 'not found');
+  });
+
+  // Accepts TCP connections and never says a word: an OP that hangs.
+  const held = new Set();
+  const blackhole = net.createServer((sock) => { held.add(sock); sock.on('error', () => {}); sock.on('close', () => held.delete(sock)); });
+
+  const servers = [];
+  const listen = (srv, port, host) => new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, host, () => { srv.off('error', reject); resolve(); });
+  });
+  await listen(rp, RP_PORT, '127.0.0.1'); servers.push(rp);
+  // Browsers may resolve `localhost` to ::1 first; answer there too (same handler).
+  const rp6 = http.createServer(rp.listeners('request')[0]);
+  try { await listen(rp6, RP_PORT, '::1'); servers.push(rp6); } catch (e) { log(`rp-server: no ::1 listener (${e.code})`); }
+  await listen(hostile, HOSTILE_PORT, '127.0.0.1'); servers.push(hostile);
+  await listen(blackhole, BLACKHOLE_PORT, '127.0.0.1'); servers.push(blackhole);
+  log(`rp-server: ${RP_ORIGIN} (+ ${RP_CROSS_SITE_ORIGIN}), hostile ${HOSTILE_ORIGIN}, blackhole ${BLACKHOLE_ORIGIN}, lib=${state.standin || !pkgBuilt() ? 'standin' : 'pkg'}`);
+
+  return {
+    setOp(name, op) { state.ops[name] = op; },
+    get impl() { return state.standin || !pkgBuilt() ? 'standin' : 'pkg'; },
+    async stop() {
+      for (const s of held) s.destroy();
+      await Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
+    },
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const srv = await startRpServer({ standin: process.argv.includes('--standin'), log: console.log });
+  const stop = async () => { await srv.stop(); process.exit(0); };
+  process.on('SIGINT', stop); process.on('SIGTERM', stop);
+}

@@ -1,0 +1,16 @@
+// RP-initiated logout: to the OP's end_session_endpoint with the stored id_token_hint.
+import { params, loadConfig, log, randomString } from './common.js';
+
+try {
+  const cfg = await loadConfig();
+  const q = new URLSearchParams({
+    post_logout_redirect_uri: location.origin + '/logged-out.html',
+    state: randomString(8),
+  });
+  const hint = localStorage.getItem('rp_id_token');
+  if (hint && params.get('hint') !== '0') q.set('id_token_hint', hint);
+  location.assign(cfg.endSessionEndpoint + '?' + q);
+} catch (e) {
+  window.__fatal = String(e && e.stack || e);
+  log('FATAL ' + window.__fatal);
+}
