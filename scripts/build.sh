@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: wasm-pack (release, ES module for the web) with the pinned
+# wasm-bindgen-cli from PATH (--mode no-install: nothing is downloaded), then wasm-opt -Oz from
+# Debian's binaryen, then the package's extra files (auto script, silent callback, README, license).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+PROFILE=${1:---release}
+
+wasm-pack build --quiet "$PROFILE" --target web --mode no-install --out-dir pkg --out-name oidc_session_monitor \
+  --no-pack 2>&1 | grep -v '^\[INFO\]' || true
+test -f pkg/oidc_session_monitor_bg.wasm || { echo "build: wasm-pack produced no pkg/" >&2; exit 1; }
+
+if command -v wasm-opt >/dev/null 2>&1 && [ "$PROFILE" = --release ]; then
+  # Rust's wasm32 target emits these post-MVP features by default; wasm-opt must be told.
+  wasm-opt -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
+    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers \
+    pkg/oidc_session_monitor_bg.wasm -o pkg/oidc_session_monitor_bg.wasm.opt
+  mv pkg/oidc_session_monitor_bg.wasm.opt pkg/oidc_session_monitor_bg.wasm
+fi
+
+# Package extras (npm/ holds the hand-written parts of the published package).
+if [ -d npm ]; then
+  cp -r npm/. pkg/
+fi
+node scripts/package-json.mjs

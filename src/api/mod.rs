@@ -1,0 +1,196 @@
+//! The JavaScript API: `SessionMonitor`, its options and its events. Only conversions live here.
+
+pub mod error;
+pub mod options;
+
+use wasm_bindgen::prelude::*;
+use web_sys::EventTarget;
+
+use crate::browser::driver::Driver;
+use crate::core::machine::{Input, Machine};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Where the page keeps the OP's `session_state`: read again at every check. */
+export type SessionStateSource =
+  | string
+  | { cookie: string }
+  | { localStorage: string }
+  | { sessionStorage: string };
+
+/** Options of `new SessionMonitor(options)`. Unknown names are rejected (code `unknown_option`). */
+export interface SessionMonitorOptions {
+  /** The OP's `check_session_iframe` URL (from its discovery document). Absolute http(s). */
+  checkSessionIframe: string;
+  /** The RP's `client_id` at the OP. */
+  clientId: string;
+  /** Where `session_state` is kept. Cookie values are percent-decoded. */
+  sessionState: SessionStateSource;
+  /** Delay between an answer and the next check. Default 2000, minimum 100. */
+  intervalMs?: number;
+  /** How long the OP iframe may take to load and give its first answer. Default 10000. */
+  loadTimeoutMs?: number;
+  /** How long the OP iframe may take to answer a check. Default 3000. */
+  responseTimeoutMs?: number;
+  /** Unanswered checks in a row that are retried before polling stops. Default 2. */
+  maxNoResponseRetries?: number;
+  /** Keep polling after the OP answers `error`. Default false. */
+  continueOnError?: boolean;
+}
+
+/** Codes of `error` events. */
+export type SessionMonitorErrorCode =
+  | "no_session_state"
+  | "invalid_session_state"
+  | "storage_unavailable"
+  | "load_timeout"
+  | "no_response"
+  | "op_error";
+
+/** Monitor phases, as `monitor.state`. */
+export type SessionMonitorState = "idle" | "loading" | "waiting" | "checking" | "paused" | "reauthenticating" | "stopped";
+
+/** `detail` of every event. Never contains session_state or tokens. */
+export interface SessionMonitorEventDetailBase {
+  /** The event name. */
+  type: string;
+  /** `Date.now()` when the event was dispatched. */
+  timestamp: number;
+}
+export interface UnchangedDetail extends SessionMonitorEventDetailBase { type: "unchanged" }
+export interface ChangedDetail extends SessionMonitorEventDetailBase { type: "changed" }
+export interface ErrorDetail extends SessionMonitorEventDetailBase {
+  type: "error";
+  code: SessionMonitorErrorCode;
+  message: string;
+  /** 1 for the first occurrence in a row. */
+  attempt: number;
+}
+export interface StoppedDetail extends SessionMonitorEventDetailBase {
+  type: "stopped";
+  /** `"stopped"` after `stop()`, else the error code that stopped polling. */
+  reason: "stopped" | SessionMonitorErrorCode;
+}
+
+/** Event names and their `CustomEvent` types. */
+export interface SessionMonitorEventMap {
+  unchanged: CustomEvent<UnchangedDetail>;
+  changed: CustomEvent<ChangedDetail>;
+  error: CustomEvent<ErrorDetail>;
+  stopped: CustomEvent<StoppedDetail>;
+}
+
+/** Thrown by the constructor for bad options. */
+export interface SessionMonitorError extends Error {
+  name: "SessionMonitorError";
+  code: string;
+}
+
+export interface SessionMonitor {
+  addEventListener<K extends keyof SessionMonitorEventMap>(type: K, listener: (event: SessionMonitorEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SessionMonitorEventMap>(type: K, listener: (event: SessionMonitorEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The options object, typed in TypeScript as `SessionMonitorOptions`.
+    #[wasm_bindgen(typescript_type = "SessionMonitorOptions")]
+    pub type SessionMonitorOptions;
+
+    /// `EventTarget`, bound with untyped arguments so listeners and options pass through as given.
+    #[wasm_bindgen(js_name = EventTarget)]
+    type Target;
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_listener(this: &Target, kind: &JsValue, listener: &JsValue, options: &JsValue);
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn remove_listener(this: &Target, kind: &JsValue, listener: &JsValue, options: &JsValue);
+}
+
+/// Follows the user's session at an OpenID Provider by OpenID Connect Session Management 1.0.
+///
+/// ```js
+/// const monitor = new SessionMonitor({
+///   checkSessionIframe: 'https://op.example/check_session',
+///   clientId: 'client01',
+///   sessionState: { cookie: 'session_state' },
+/// });
+/// monitor.addEventListener('changed', (e) => signInAgain());
+/// monitor.start();
+/// ```
+///
+/// Events: `unchanged`, `changed`, `error` (with `detail.code`), `stopped` (with `detail.reason`).
+///
+/// # Security
+/// Messages go only to the exact origin of `checkSessionIframe`, never `"*"`. An answer counts
+/// only if it comes from that origin *and* from the monitor's own iframe window. `session_state`
+/// never appears in events, errors or logs.
+#[wasm_bindgen]
+pub struct SessionMonitor {
+    driver: Driver,
+    events: Target,
+}
+
+#[wasm_bindgen]
+impl SessionMonitor {
+    /// Validates the options. Nothing starts until [`start`](Self::start).
+    ///
+    /// # Errors
+    /// Throws a `SessionMonitorError` with a stable `code`: `invalid_options`, `unknown_option`,
+    /// `missing_client_id`, `invalid_client_id`, `missing_option`, `invalid_url`,
+    /// `unsupported_scheme`, `invalid_session_state_source`, `invalid_session_state`,
+    /// `invalid_option`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &SessionMonitorOptions) -> Result<SessionMonitor, JsValue> {
+        let o = options::parse(options).map_err(|e| e.to_js())?;
+        let events = EventTarget::new()?;
+        let machine = Machine::new(o.client_id, o.config);
+        let driver = Driver::new(machine, o.url, o.source, events.clone());
+        Ok(SessionMonitor { driver, events: events.unchecked_into() })
+    }
+
+    /// Adds the hidden OP iframe and starts polling once it has loaded. Resumes polling when
+    /// paused after `changed`. Does nothing while already running.
+    pub fn start(&self) {
+        self.driver.feed(Input::Start);
+    }
+
+    /// Stops polling and removes the iframe, its listeners and timers. Emits `stopped`.
+    /// `start()` may be called again later.
+    pub fn stop(&self) {
+        self.driver.feed(Input::Stop);
+    }
+
+    /// Checks now instead of at the next interval (or resumes after `changed`). Does nothing while
+    /// a check is in flight, while loading, or when stopped.
+    #[wasm_bindgen(js_name = checkNow)]
+    pub fn check_now(&self) {
+        self.driver.feed(Input::CheckNow);
+    }
+
+    /// The current phase: `idle`, `loading`, `waiting`, `checking`, `paused`,
+    /// `reauthenticating` or `stopped`.
+    #[wasm_bindgen(getter, unchecked_return_type = "SessionMonitorState")]
+    pub fn state(&self) -> JsValue {
+        JsValue::from_str(self.driver.phase().name())
+    }
+
+    /// `EventTarget.addEventListener`, for `unchanged`, `changed`, `error` and `stopped`.
+    #[wasm_bindgen(js_name = addEventListener, skip_typescript)]
+    pub fn add_event_listener(&self, kind: &JsValue, listener: &JsValue, options: &JsValue) {
+        self.events.add_listener(kind, listener, options);
+    }
+
+    /// `EventTarget.removeEventListener`.
+    #[wasm_bindgen(js_name = removeEventListener, skip_typescript)]
+    pub fn remove_event_listener(&self, kind: &JsValue, listener: &JsValue, options: &JsValue) {
+        self.events.remove_listener(kind, listener, options);
+    }
+}
+
+impl Drop for SessionMonitor {
+    /// `free()`: releases the iframe, listeners, timers and closures without emitting events.
+    fn drop(&mut self) {
+        self.driver.dispose();
+    }
+}

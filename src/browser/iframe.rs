@@ -1,0 +1,88 @@
+//! The hidden OP iframe and the two listeners that belong to it.
+
+use js_sys::Object;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Event, HtmlIFrameElement, MessageEvent, Window};
+
+use crate::browser::listener::Listener;
+use crate::core::types::{CheckSessionUrl, OpAnswer};
+
+/// The OP's `check_session_iframe`, hidden, with its `load` listener and the window's `message`
+/// listener. Dropping it removes both listeners and the element.
+#[must_use = "the iframe is removed as soon as this value is dropped"]
+pub struct OpFrame {
+    iframe: HtmlIFrameElement,
+    target_origin: String,
+    _on_load: Listener,
+    _on_message: Listener,
+}
+
+impl OpFrame {
+    /// Adds the iframe to `document.body` (or the root element) and starts listening.
+    ///
+    /// `on_answer` is called only for messages whose `origin` is exactly the OP's origin, whose
+    /// `source` is this iframe's window, and whose `data` is one of the three answer strings.
+    /// Everything else is ignored without a trace: other frames, extensions and hostile pages post
+    /// to every window.
+    pub fn open(
+        window: &Window,
+        document: &Document,
+        url: &CheckSessionUrl,
+        on_load: impl FnMut() + 'static,
+        mut on_answer: impl FnMut(OpAnswer) + 'static,
+    ) -> Option<Self> {
+        let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
+        iframe.set_src(url.url());
+        iframe.set_title("OpenID Provider session check");
+        let _ = iframe.set_attribute("aria-hidden", "true");
+        let _ = iframe.set_attribute("tabindex", "-1");
+        // Not display:none: some OP pages need layout. Off-screen and zero-sized instead.
+        let _ = iframe.set_attribute(
+            "style",
+            "position:absolute;width:0;height:0;border:0;visibility:hidden;left:-9999px;top:-9999px",
+        );
+
+        let mut on_load = on_load;
+        let on_load = Listener::new(&iframe, "load", move |_: Event| on_load());
+
+        let origin = url.origin().as_str().to_owned();
+        let frame_for_check = iframe.clone();
+        let on_message = Listener::new(window, "message", move |event: Event| {
+            let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+            if event.origin() != origin {
+                return;
+            }
+            let Some(source) = event.source() else { return };
+            let Some(ours) = frame_for_check.content_window() else { return };
+            if !Object::is(&source, &ours) {
+                return;
+            }
+            if let Some(answer) = event.data().as_string().as_deref().and_then(OpAnswer::parse) {
+                on_answer(answer);
+            }
+        });
+
+        let parent = document.body().map(|b| b.unchecked_into()).or_else(|| document.document_element())?;
+        parent.append_child(&iframe).ok()?;
+        Some(OpFrame {
+            iframe,
+            target_origin: url.origin().as_str().to_owned(),
+            _on_load: on_load,
+            _on_message: on_message,
+        })
+    }
+
+    /// Posts `message` to the iframe's window, addressed to the OP's exact origin (never `"*"`):
+    /// if the iframe navigated elsewhere, the browser drops it.
+    pub fn post(&self, message: &str) {
+        if let Some(w) = self.iframe.content_window() {
+            let _ = w.post_message(&message.into(), &self.target_origin);
+        }
+    }
+}
+
+impl Drop for OpFrame {
+    fn drop(&mut self) {
+        self.iframe.remove();
+    }
+}

@@ -1,0 +1,8 @@
+//! Browser glue: turns DOM events into [`crate::core::machine::Input`]s and performs the machine's
+//! [`crate::core::machine::Effect`]s. Every browser resource is an owned value that releases itself
+//! on drop: [`listener::Listener`], [`iframe::OpFrame`], `gloo_timers::callback::Timeout`.
+
+pub mod driver;
+pub mod iframe;
+pub mod listener;
+pub mod source;

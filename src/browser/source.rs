@@ -1,0 +1,58 @@
+//! Where the page keeps `session_state`: a cookie, `localStorage`, `sessionStorage`, or a literal.
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlDocument, Storage};
+
+use crate::core::machine::{MonitorError, SessionStateSource};
+use crate::core::percent::cookie_value;
+use crate::core::types::SessionState;
+
+/// The configured source, read at every check so that a re-login that rewrites it is followed.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// `document.cookie`, by name; the value is percent-decoded.
+    Cookie(String),
+    /// `localStorage`, by key.
+    LocalStorage(String),
+    /// `sessionStorage`, by key.
+    SessionStorage(String),
+    /// A value given in the options.
+    Literal(SessionState),
+}
+
+impl Source {
+    fn storage(&self) -> Result<Option<Storage>, MonitorError> {
+        let window = web_sys::window().ok_or(MonitorError::StorageUnavailable)?;
+        let storage = match self {
+            Source::LocalStorage(_) => window.local_storage(),
+            Source::SessionStorage(_) => window.session_storage(),
+            _ => return Ok(None),
+        };
+        storage.map_err(|_| MonitorError::StorageUnavailable)
+    }
+
+    fn read_raw(&self) -> Result<Option<String>, MonitorError> {
+        match self {
+            Source::Literal(s) => Ok(Some(s.expose_secret().into())),
+            Source::Cookie(name) => {
+                let doc: HtmlDocument = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.dyn_into().ok())
+                    .ok_or(MonitorError::StorageUnavailable)?;
+                let jar = doc.cookie().map_err(|_| MonitorError::StorageUnavailable)?;
+                Ok(cookie_value(&jar, name))
+            }
+            Source::LocalStorage(key) | Source::SessionStorage(key) => {
+                let storage = self.storage()?.ok_or(MonitorError::StorageUnavailable)?;
+                storage.get_item(key).map_err(|_| MonitorError::StorageUnavailable)
+            }
+        }
+    }
+}
+
+impl SessionStateSource for Source {
+    fn read(&mut self) -> Result<SessionState, MonitorError> {
+        let raw = self.read_raw()?.ok_or(MonitorError::NoSessionState)?;
+        SessionState::new(&raw).map_err(|_| MonitorError::InvalidSessionState)
+    }
+}
