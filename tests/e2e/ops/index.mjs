@@ -59,7 +59,8 @@ export const LOGIN = Object.freeze({
     // submit it, then 302 to post_logout_redirect_uri?state=..
     logout: {
       confirm: 'button[name=logout][value=yes]', // "Yes, sign me out" (form id op.logoutForm)
-      noIdTokenHint: 'same form; without post_logout_redirect_uri ends on /session/end/success',
+      withIdTokenHint: 'form on /session/end; after the click 302 to post_logout_redirect_uri?state=..',
+      noIdTokenHint: 'same form; without post_logout_redirect_uri it ends on /session/end/success',
     },
     sessionState: 'base64url(sha256(client_id " " rp_origin " " _state.<client_id> cookie)), 43 chars, no salt',
   }),
@@ -84,8 +85,9 @@ export const LOGIN = Object.freeze({
     // GET end_session_endpoint?id_token_hint=..&post_logout_redirect_uri=..&state=.. logs out at once
     // and redirects. Without id_token_hint a confirmation form appears:
     logout: {
-      confirm: 'input[name=allow]', // only without id_token_hint
+      confirm: 'input[name=allow]', // "Yes"; only without id_token_hint
       withIdTokenHint: 'no page: immediate logout and 302 to post_logout_redirect_uri?state=..',
+      noIdTokenHint: '302 to /openid/end-session-prompt (form); after "Yes" an "end session completed" page at the same URL',
     },
     sessionState: 'hex(sha256(client_id " " rp_origin " " op_browser_state " " salt)) "." salt',
   }),

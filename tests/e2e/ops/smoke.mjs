@@ -1,7 +1,7 @@
 // Smoke check of the real-OP harness, in headless Debian Chromium driven by puppeteer-core.
 //
 //   node tests/e2e/ops/smoke.mjs [--only node|django] [--node-port 9010] [--django-port 9020]
-//                                [--rp-port 9030] [--chromium /usr/bin/chromium] [--log]
+//                                [--rp-port 9030] [--chromium /usr/bin/chromium] [--log] [--quick]
 //
 // For each OP: start it (index.mjs), serve a tiny RP from a throw-away http server on 127.0.0.1:<rp-port>,
 // run a real authorization request (node: code + PKCE S256; django: id_token + nonce), log in as alice,
@@ -9,6 +9,9 @@
 // post "session-rp <session_state>" -> expect "unchanged"; a tampered value -> "changed"; prompt=none while
 // signed in -> a session_state that answers "unchanged"; log out at end_session_endpoint in another tab
 // (id_token_hint; node: submit the logout form) -> expect "changed"; prompt=none -> login_required.
+// Then (unless --quick) a variant per OP: node with the consent page on (skipConsent:false), django on
+// code + PKCE (consent page every time, prompt=none -> consent_required); both log out WITHOUT
+// id_token_hint through the OP's confirmation page -> "changed".
 // Informational (not failing): the same check from http://localhost:<rp-port> (cross-site) -> "error".
 // Exits 0 when every required step passed, 1 otherwise.
 import http from 'node:http';
@@ -310,6 +313,65 @@ async function smokeOne(browser, kind) {
   }
 }
 
+// Variants that verify the other documented pages (LOGIN.*.consentPage, logout without id_token_hint):
+// node with skipConsent:false (code + PKCE), django with code + PKCE (public client: consent every time).
+async function smokeVariant(browser, kind) {
+  const L = LOGIN[kind];
+  const tag = kind === 'node' ? 'node-oidc-provider/consent' : 'django-oidc-provider/code';
+  const ctx = await browser.createBrowserContext();
+  let op;
+  try {
+    op = kind === 'node'
+      ? await startNodeOp({ port: NODE_PORT, rpOrigins: [RP], log: ECHO_OP_LOG, skipConsent: false })
+      : await startDjangoOp({ port: DJANGO_PORT, rpOrigins: [RP], log: ECHO_OP_LOG });
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(STEP_TIMEOUT);
+    const first = await authorize(p, op, L, { flow: 'code', label: 'code' });
+    const ss = first.params.session_state;
+    const sawConsent = first.seen.some((x) => x.startsWith('consent page'));
+    report(tag, 'code + PKCE: login, consent page, token exchange from the RP page (CORS)', !!ss && sawConsent && !!first.idToken,
+      `pages: ${first.seen.join(' -> ')} -> ${new URL(first.url).pathname}; session_state ${ss}`);
+    await p.goto(`${RP}/check.html`);
+    await p.evaluate((src) => window.loadOp(src), op.checkSessionIframe);
+    const a1 = await p.evaluate((m, t) => window.ask(m, t), `${op.clientId} ${ss}`, op.origin);
+    report(tag, 'iframe: valid session_state', a1 === 'unchanged', `answer "${a1}"`);
+
+    const p2 = await ctx.newPage();
+    p2.setDefaultTimeout(STEP_TIMEOUT);
+    const silent = await authorize(p2, op, L, { flow: 'code', prompt: 'none', label: 'prompt=none' })
+      .catch((err) => ({ params: { error: `(${err.message})` } }));
+    const expectSilent = kind === 'node' ? 'session_state' : 'consent_required';
+    report(tag, 'code + prompt=none while signed in',
+      kind === 'node' ? !!silent.params.session_state : silent.params.error === 'consent_required',
+      `expected ${expectSilent}; got ${silent.params.error ? `error=${silent.params.error}` : `session_state ${silent.params.session_state}`}`);
+
+    // logout WITHOUT id_token_hint: a confirmation page on both OPs
+    await p2.goto(op.endSessionEndpoint, { waitUntil: 'domcontentloaded' });
+    const seen = [];
+    const end = Date.now() + STEP_TIMEOUT;
+    let clicked = false;
+    while (Date.now() < end) {
+      if (!clicked && await p2.$(L.logout.confirm)) {
+        seen.push(`confirm form ${new URL(p2.url()).pathname} (${L.logout.confirm})`);
+        await Promise.all([p2.waitForNavigation().catch(() => {}), p2.click(L.logout.confirm)]);
+        clicked = true;
+        continue;
+      }
+      if (clicked) break;
+      await sleep(100);
+    }
+    await sleep(300);
+    report(tag, 'logout without id_token_hint', clicked, `${seen.join(' -> ')} -> ${p2.url()}`);
+    const a2 = await p.evaluate((m, t) => window.ask(m, t), `${op.clientId} ${ss}`, op.origin);
+    report(tag, 'iframe after logout', a2 === 'changed', `answer "${a2}"`);
+  } catch (err) {
+    report(tag, 'run', false, err.stack || err.message);
+  } finally {
+    await ctx.close().catch(() => {});
+    if (op) await op.stop();
+  }
+}
+
 async function main() {
   const rp = await startRp();
   const userDataDir = mkdtempSync(join(tmpdir(), 'smoke-chromium-'));
@@ -326,6 +388,7 @@ async function main() {
     for (const kind of ['node', 'django']) {
       if (ONLY && ONLY !== kind) continue;
       await smokeOne(browser, kind);
+      if (!args.includes('--quick')) await smokeVariant(browser, kind);
     }
   } finally {
     await browser?.close().catch(() => {});
