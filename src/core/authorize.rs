@@ -284,7 +284,11 @@ impl fmt::Debug for CallbackResponse {
         struct Redacted<'a>(&'a Option<String>);
         impl fmt::Debug for Redacted<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(if self.0.is_some() { "Some([redacted])" } else { "None" })
+                f.write_str(if self.0.is_some() {
+                    "Some([redacted])"
+                } else {
+                    "None"
+                })
             }
         }
         f.debug_struct("CallbackResponse")
@@ -386,13 +390,17 @@ impl CallbackResponse {
         let session_state = self.session_state.as_deref();
         match response_type {
             ResponseType::Code => match self.code.as_deref() {
-                Some(code) if !code.is_empty() => Ok(SilentResult::Code { code, session_state }),
+                Some(code) if !code.is_empty() => Ok(SilentResult::Code {
+                    code,
+                    session_state,
+                }),
                 _ => Err(AuthorizeError::MalformedCallback),
             },
             ResponseType::IdToken => match self.id_token.as_deref() {
-                Some(id_token) if !id_token.is_empty() => {
-                    Ok(SilentResult::IdToken { id_token, session_state })
-                }
+                Some(id_token) if !id_token.is_empty() => Ok(SilentResult::IdToken {
+                    id_token,
+                    session_state,
+                }),
                 _ => Err(AuthorizeError::MalformedCallback),
             },
         }
@@ -588,7 +596,11 @@ mod tests {
     #[test]
     fn code_flow_url() {
         let verifier = CodeVerifier::from_string(RFC_VERIFIER).unwrap();
-        let url = request(Flow::Code { verifier: &verifier }).to_url().unwrap();
+        let url = request(Flow::Code {
+            verifier: &verifier,
+        })
+        .to_url()
+        .unwrap();
         assert_eq!(
             url,
             "http://127.0.0.1:3000/auth?response_type=code&client_id=session-rp\
@@ -597,7 +609,10 @@ mod tests {
              &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
         );
         assert!(url.contains(RFC_CHALLENGE));
-        assert!(!url.contains(RFC_VERIFIER), "the verifier itself never goes in the URL");
+        assert!(
+            !url.contains(RFC_VERIFIER),
+            "the verifier itself never goes in the URL"
+        );
     }
 
     #[test]
@@ -624,10 +639,22 @@ mod tests {
     #[test]
     fn endpoint_with_query_is_kept() {
         let cases = [
-            ("https://op.example/auth?tenant=a", "https://op.example/auth?tenant=a&response_type="),
-            ("https://op.example/auth?", "https://op.example/auth?response_type="),
-            ("https://op.example/auth?tenant=a&", "https://op.example/auth?tenant=a&response_type="),
-            ("https://op.example/auth", "https://op.example/auth?response_type="),
+            (
+                "https://op.example/auth?tenant=a",
+                "https://op.example/auth?tenant=a&response_type=",
+            ),
+            (
+                "https://op.example/auth?",
+                "https://op.example/auth?response_type=",
+            ),
+            (
+                "https://op.example/auth?tenant=a&",
+                "https://op.example/auth?tenant=a&response_type=",
+            ),
+            (
+                "https://op.example/auth",
+                "https://op.example/auth?response_type=",
+            ),
         ];
         for (endpoint, prefix) in cases {
             let mut req = request(Flow::IdToken);
@@ -647,7 +674,9 @@ mod tests {
         req.scope = Some("profile email");
         let url = req.to_url().unwrap();
         assert!(url.contains("client_id=rp+with+space%26%3D"));
-        assert!(url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A8001%2Fcb.html%3Fa%3Db%2520c%26d%3D%2B%2F%7E*"));
+        assert!(url.contains(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A8001%2Fcb.html%3Fa%3Db%2520c%26d%3D%2B%2F%7E*"
+        ));
         assert!(url.contains("state=a%2Bb%25c+%C3%A9&"));
         let pairs = query_pairs(&url);
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
@@ -708,8 +737,15 @@ mod tests {
         let resp = parse_callback(url, ResponseMode::Fragment).unwrap();
         assert_eq!(resp.session_state.as_deref(), Some(ss));
         assert_eq!(
-            resp.verify("st4te", ResponseType::IdToken, "http://127.0.0.1:8000/openid"),
-            Ok(SilentResult::IdToken { id_token: "eyJh.eyJz.c2ln", session_state: Some(ss) })
+            resp.verify(
+                "st4te",
+                ResponseType::IdToken,
+                "http://127.0.0.1:8000/openid"
+            ),
+            Ok(SilentResult::IdToken {
+                id_token: "eyJh.eyJz.c2ln",
+                session_state: Some(ss)
+            })
         );
         // In query mode the fragment is not read.
         let in_query = parse_callback(url, ResponseMode::Query).unwrap();
@@ -745,8 +781,14 @@ mod tests {
     fn error_callbacks_are_classified() {
         let cases: &[(&str, SilentResult<'static>)] = &[
             ("login_required", SilentResult::SignedOut),
-            ("interaction_required", SilentResult::InteractionRequired("interaction_required")),
-            ("consent_required", SilentResult::InteractionRequired("consent_required")),
+            (
+                "interaction_required",
+                SilentResult::InteractionRequired("interaction_required"),
+            ),
+            (
+                "consent_required",
+                SilentResult::InteractionRequired("consent_required"),
+            ),
             (
                 "account_selection_required",
                 SilentResult::InteractionRequired("account_selection_required"),
@@ -756,15 +798,27 @@ mod tests {
             ("LOGIN_REQUIRED", SilentResult::Error("LOGIN_REQUIRED")),
         ];
         for (error, expected) in cases {
-            let params = ["error=", error, "&error_description=End-User+is+not+logged+in&state=st4te"].concat();
+            let params = [
+                "error=",
+                error,
+                "&error_description=End-User+is+not+logged+in&state=st4te",
+            ]
+            .concat();
             for (mode, rt, sep) in [
                 (ResponseMode::Query, ResponseType::Code, "?"),
                 (ResponseMode::Fragment, ResponseType::IdToken, "#"),
             ] {
                 let url = ["http://127.0.0.1:8001/callback.html", sep, &params].concat();
                 let resp = parse_callback(&url, mode).unwrap();
-                assert_eq!(resp.error_description.as_deref(), Some("End-User is not logged in"));
-                assert_eq!(resp.verify("st4te", rt, "https://op").unwrap(), *expected, "{error}");
+                assert_eq!(
+                    resp.error_description.as_deref(),
+                    Some("End-User is not logged in")
+                );
+                assert_eq!(
+                    resp.verify("st4te", rt, "https://op").unwrap(),
+                    *expected,
+                    "{error}"
+                );
             }
         }
     }
@@ -772,10 +826,19 @@ mod tests {
     #[test]
     fn classify_table() {
         assert_eq!(classify_error("login_required"), ErrorClass::SignedOut);
-        for e in ["interaction_required", "consent_required", "account_selection_required"] {
+        for e in [
+            "interaction_required",
+            "consent_required",
+            "account_selection_required",
+        ] {
             assert_eq!(classify_error(e), ErrorClass::InteractionRequired);
         }
-        for e in ["", "access_denied", "temporarily_unavailable", "login_required "] {
+        for e in [
+            "",
+            "access_denied",
+            "temporarily_unavailable",
+            "login_required ",
+        ] {
             assert_eq!(classify_error(e), ErrorClass::Other);
         }
     }
@@ -819,7 +882,10 @@ mod tests {
         ];
         for (params, rt) in cases {
             let resp = CallbackResponse::from_params(params).unwrap();
-            assert_eq!(resp.verify("s", rt, "https://op"), Err(AuthorizeError::MalformedCallback));
+            assert_eq!(
+                resp.verify("s", rt, "https://op"),
+                Err(AuthorizeError::MalformedCallback)
+            );
         }
     }
 
@@ -845,12 +911,16 @@ mod tests {
 
     #[test]
     fn tolerant_params() {
-        let resp = CallbackResponse::from_params("#&&state=s&&foo&bar=%ZZ&%ZZ=1&code=c&x=").unwrap();
+        let resp =
+            CallbackResponse::from_params("#&&state=s&&foo&bar=%ZZ&%ZZ=1&code=c&x=").unwrap();
         assert_eq!(resp.state.as_deref(), Some("s"));
         assert_eq!(resp.code.as_deref(), Some("c"));
         let resp = CallbackResponse::from_params("?state").unwrap();
         assert_eq!(resp.state.as_deref(), Some(""));
-        assert_eq!(CallbackResponse::from_params("").unwrap(), CallbackResponse::default());
+        assert_eq!(
+            CallbackResponse::from_params("").unwrap(),
+            CallbackResponse::default()
+        );
         // '#' before '?' means there is no query.
         let resp = parse_callback("https://rp/cb#a?state=s", ResponseMode::Query).unwrap();
         assert_eq!(resp.state, None);
@@ -869,7 +939,10 @@ mod tests {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("server_error"));
-        let ok = SilentResult::Code { code: "CODEVAL", session_state: Some("SSVAL") };
+        let ok = SilentResult::Code {
+            code: "CODEVAL",
+            session_state: Some("SSVAL"),
+        };
         let shown = format!("{ok:?}");
         assert!(!shown.contains("CODEVAL") && !shown.contains("SSVAL"));
     }
@@ -892,7 +965,9 @@ mod tests {
     fn random_value_is_43_url_safe_chars() {
         let v = random_value(&[0xff; 32]);
         assert_eq!(v.len(), 43);
-        assert!(v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(v
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_ne!(random_value(&[0; 32]), random_value(&[1; 32]));
     }
 

@@ -264,8 +264,12 @@ mod tests {
 
     /// A JWT with the given header and payload JSON and a dummy (non-empty) signature.
     fn jwt(header: &str, payload: &str) -> String {
-        [b64::encode(header.as_bytes()), b64::encode(payload.as_bytes()), b64::encode(b"sig")]
-            .join(".")
+        [
+            b64::encode(header.as_bytes()),
+            b64::encode(payload.as_bytes()),
+            b64::encode(b"sig"),
+        ]
+        .join(".")
     }
 
     fn claims(json: &str) -> IdTokenClaims {
@@ -284,7 +288,10 @@ mod tests {
 
     #[test]
     fn decode_real_shaped_tokens() {
-        for (payload, iss) in [(DJANGO, "http://127.0.0.1:8000/openid"), (NODE, "http://127.0.0.1:3000")] {
+        for (payload, iss) in [
+            (DJANGO, "http://127.0.0.1:8000/openid"),
+            (NODE, "http://127.0.0.1:3000"),
+        ] {
             let token = jwt(r#"{"alg":"RS256","kid":"k1"}"#, payload);
             let text = decode_payload_str(&token).unwrap();
             assert_eq!(text, payload);
@@ -292,11 +299,17 @@ mod tests {
             let c: IdTokenClaims = serde_json::from_slice(&bytes).unwrap();
             assert_eq!(c.iss, iss);
             assert_eq!(c.aud, vec!["session-rp".to_owned()]);
-            assert_eq!(c.validate(iss, "session-rp", Some("n-0S6_WzA2Mj"), NOW), Ok(()));
+            assert_eq!(
+                c.validate(iss, "session-rp", Some("n-0S6_WzA2Mj"), NOW),
+                Ok(())
+            );
         }
         let node = claims(NODE);
         assert_eq!(node.sub, "alice");
-        assert_eq!(node.sid.as_deref(), Some("b6f5f0a9-3e64-4f0e-8a36-6f1f0b4a5d2c"));
+        assert_eq!(
+            node.sid.as_deref(),
+            Some("b6f5f0a9-3e64-4f0e-8a36-6f1f0b4a5d2c")
+        );
         assert_eq!(claims(DJANGO).sid, None);
     }
 
@@ -320,7 +333,11 @@ mod tests {
             [" ", p.as_str(), "c2ln"].join("."),
         ];
         for token in &bad {
-            assert_eq!(decode_payload(token), Err(ClaimsError::Malformed), "{token:?}");
+            assert_eq!(
+                decode_payload(token),
+                Err(ClaimsError::Malformed),
+                "{token:?}"
+            );
         }
         // Not UTF-8.
         let token = [h.as_str(), &b64::encode(&[0xff, 0xfe]), "c2ln"].join(".");
@@ -331,8 +348,13 @@ mod tests {
     #[test]
     fn audience_forms() {
         let base = |aud: &str, azp: &str| {
-            [r#"{"iss":"https://op","sub":"u","exp":1760000600,"iat":1760000000,"aud":"#, aud, azp, "}"]
-                .concat()
+            [
+                r#"{"iss":"https://op","sub":"u","exp":1760000600,"iat":1760000000,"aud":"#,
+                aud,
+                azp,
+                "}",
+            ]
+            .concat()
         };
         let ok = Ok(());
         let mismatch = Err(ClaimsError::AudienceMismatch);
@@ -352,7 +374,11 @@ mod tests {
         for (aud, azp, expected) in cases {
             let json = base(aud, azp);
             let c = claims(&json);
-            assert_eq!(c.validate("https://op", "session-rp", None, NOW), *expected, "{json}");
+            assert_eq!(
+                c.validate("https://op", "session-rp", None, NOW),
+                *expected,
+                "{json}"
+            );
         }
         // An empty client_id never matches, even an empty audience.
         let c = claims(&base(r#""""#, ""));
@@ -364,22 +390,89 @@ mod tests {
         let c = claims(NODE);
         let iss = "http://127.0.0.1:3000";
         let exp = c.exp;
-        let cases: &[(&str, &str, Option<&str>, u64, Result<(), ClaimsError>)] = &[
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            u64,
+            Result<(), ClaimsError>,
+        );
+        let cases: &[Case] = &[
             (iss, "session-rp", Some("n-0S6_WzA2Mj"), NOW, Ok(())),
             (iss, "session-rp", None, NOW, Ok(())),
-            ("http://127.0.0.1:3000/", "session-rp", None, NOW, Err(ClaimsError::IssuerMismatch)),
-            ("http://localhost:3000", "session-rp", None, NOW, Err(ClaimsError::IssuerMismatch)),
-            (iss, "other-rp", None, NOW, Err(ClaimsError::AudienceMismatch)),
-            (iss, "session-rp", Some("n-0S6_WzA2Mk"), NOW, Err(ClaimsError::NonceMismatch)),
-            (iss, "session-rp", Some(""), NOW, Err(ClaimsError::NonceMismatch)),
+            (
+                "http://127.0.0.1:3000/",
+                "session-rp",
+                None,
+                NOW,
+                Err(ClaimsError::IssuerMismatch),
+            ),
+            (
+                "http://localhost:3000",
+                "session-rp",
+                None,
+                NOW,
+                Err(ClaimsError::IssuerMismatch),
+            ),
+            (
+                iss,
+                "other-rp",
+                None,
+                NOW,
+                Err(ClaimsError::AudienceMismatch),
+            ),
+            (
+                iss,
+                "session-rp",
+                Some("n-0S6_WzA2Mk"),
+                NOW,
+                Err(ClaimsError::NonceMismatch),
+            ),
+            (
+                iss,
+                "session-rp",
+                Some(""),
+                NOW,
+                Err(ClaimsError::NonceMismatch),
+            ),
             (iss, "session-rp", None, exp, Ok(())),
-            (iss, "session-rp", None, exp + CLOCK_SKEW_LEEWAY_SECS - 1, Ok(())),
-            (iss, "session-rp", None, exp + CLOCK_SKEW_LEEWAY_SECS, Err(ClaimsError::Expired)),
+            (
+                iss,
+                "session-rp",
+                None,
+                exp + CLOCK_SKEW_LEEWAY_SECS - 1,
+                Ok(()),
+            ),
+            (
+                iss,
+                "session-rp",
+                None,
+                exp + CLOCK_SKEW_LEEWAY_SECS,
+                Err(ClaimsError::Expired),
+            ),
             (iss, "session-rp", None, u64::MAX, Err(ClaimsError::Expired)),
             // Order: issuer before audience before nonce before expiry.
-            ("x", "x", Some("x"), u64::MAX, Err(ClaimsError::IssuerMismatch)),
-            (iss, "x", Some("x"), u64::MAX, Err(ClaimsError::AudienceMismatch)),
-            (iss, "session-rp", Some("x"), u64::MAX, Err(ClaimsError::NonceMismatch)),
+            (
+                "x",
+                "x",
+                Some("x"),
+                u64::MAX,
+                Err(ClaimsError::IssuerMismatch),
+            ),
+            (
+                iss,
+                "x",
+                Some("x"),
+                u64::MAX,
+                Err(ClaimsError::AudienceMismatch),
+            ),
+            (
+                iss,
+                "session-rp",
+                Some("x"),
+                u64::MAX,
+                Err(ClaimsError::NonceMismatch),
+            ),
         ];
         for (i, (iss, client, nonce, now, expected)) in cases.iter().enumerate() {
             assert_eq!(c.validate(iss, client, *nonce, *now), *expected, "case {i}");
@@ -391,7 +484,10 @@ mod tests {
         let c = claims(DJANGO.replace(r#""nonce": "n-0S6_WzA2Mj","#, "").as_str());
         assert_eq!(c.nonce, None);
         let iss = "http://127.0.0.1:8000/openid";
-        assert_eq!(c.validate(iss, "session-rp", Some("n"), NOW), Err(ClaimsError::NonceMismatch));
+        assert_eq!(
+            c.validate(iss, "session-rp", Some("n"), NOW),
+            Err(ClaimsError::NonceMismatch)
+        );
         assert_eq!(c.validate(iss, "session-rp", None, NOW), Ok(()));
     }
 
@@ -406,15 +502,25 @@ mod tests {
 
     #[test]
     fn numeric_dates() {
-        let with = |exp: &str| {
-            [r#"{"iss":"i","sub":"s","aud":"a","iat":0,"exp":"#, exp, "}"].concat()
-        };
+        let with =
+            |exp: &str| [r#"{"iss":"i","sub":"s","aud":"a","iat":0,"exp":"#, exp, "}"].concat();
         assert_eq!(claims(&with("1760000600")).exp, 1_760_000_600);
         assert_eq!(claims(&with("1760000600.75")).exp, 1_760_000_600);
         assert_eq!(claims(&with("1.7600006e9")).exp, 1_760_000_600);
         assert_eq!(claims(&with("0")).exp, 0);
-        for bad in ["-1", "-0.5", "\"1760000600\"", "null", "true", "1e300", "[1]"] {
-            assert!(serde_json::from_str::<IdTokenClaims>(&with(bad)).is_err(), "{bad}");
+        for bad in [
+            "-1",
+            "-0.5",
+            "\"1760000600\"",
+            "null",
+            "true",
+            "1e300",
+            "[1]",
+        ] {
+            assert!(
+                serde_json::from_str::<IdTokenClaims>(&with(bad)).is_err(),
+                "{bad}"
+            );
         }
     }
 
@@ -435,10 +541,15 @@ mod tests {
             r#"{"iss":"i","sub":7,"aud":"a","exp":1,"iat":1}"#,
             r#"{"iss":"i","sub":"s","aud":"a","exp":1,"iat":1,"nonce":3}"#,
         ] {
-            assert!(serde_json::from_str::<IdTokenClaims>(json).is_err(), "{json}");
+            assert!(
+                serde_json::from_str::<IdTokenClaims>(json).is_err(),
+                "{json}"
+            );
         }
         // Explicit nulls for optional claims are fine.
-        let c = claims(r#"{"iss":"i","sub":"s","aud":"a","exp":1,"iat":1,"nonce":null,"sid":null,"azp":null}"#);
+        let c = claims(
+            r#"{"iss":"i","sub":"s","aud":"a","exp":1,"iat":1,"nonce":null,"sid":null,"azp":null}"#,
+        );
         assert_eq!((c.nonce, c.sid, c.azp), (None, None, None));
     }
 

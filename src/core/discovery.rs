@@ -60,7 +60,9 @@ impl ProviderMetadata {
         if self.issuer != expected_issuer {
             return Err(DiscoveryError::IssuerMismatch);
         }
-        let check_session_iframe = self.check_session_iframe.ok_or(DiscoveryError::NotSupported)?;
+        let check_session_iframe = self
+            .check_session_iframe
+            .ok_or(DiscoveryError::NotSupported)?;
         let endpoints = [
             Some(check_session_iframe.as_str()),
             Some(self.authorization_endpoint.as_str()),
@@ -155,7 +157,9 @@ fn is_valid_authority(authority: &str) -> bool {
             return false;
         };
         let literal_ok = !literal.is_empty()
-            && literal.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+            && literal
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
         return literal_ok
             && match after {
                 "" => true,
@@ -168,7 +172,9 @@ fn is_valid_authority(authority: &str) -> bool {
     };
     let host_ok = !host.is_empty()
         && !host.starts_with('.')
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
     host_ok && port_ok
 }
 
@@ -294,8 +300,14 @@ mod tests {
     #[test]
     fn discovery_url_strips_one_trailing_slash() {
         let cases = [
-            ("https://op.example", "https://op.example/.well-known/openid-configuration"),
-            ("https://op.example/", "https://op.example/.well-known/openid-configuration"),
+            (
+                "https://op.example",
+                "https://op.example/.well-known/openid-configuration",
+            ),
+            (
+                "https://op.example/",
+                "https://op.example/.well-known/openid-configuration",
+            ),
             (
                 "http://127.0.0.1:8000/openid",
                 "http://127.0.0.1:8000/openid/.well-known/openid-configuration",
@@ -312,14 +324,22 @@ mod tests {
 
     #[test]
     fn django_document_validates() {
-        let meta = parse(DJANGO).validate("http://127.0.0.1:8000/openid").unwrap();
+        let meta = parse(DJANGO)
+            .validate("http://127.0.0.1:8000/openid")
+            .unwrap();
         assert_eq!(meta.issuer(), "http://127.0.0.1:8000/openid");
         assert_eq!(
             meta.check_session_iframe(),
             "http://127.0.0.1:8000/openid/check-session-iframe"
         );
-        assert_eq!(meta.authorization_endpoint(), "http://127.0.0.1:8000/openid/authorize");
-        assert_eq!(meta.token_endpoint(), Some("http://127.0.0.1:8000/openid/token"));
+        assert_eq!(
+            meta.authorization_endpoint(),
+            "http://127.0.0.1:8000/openid/authorize"
+        );
+        assert_eq!(
+            meta.token_endpoint(),
+            Some("http://127.0.0.1:8000/openid/token")
+        );
         assert_eq!(
             meta.end_session_endpoint(),
             Some("http://127.0.0.1:8000/openid/end-session")
@@ -329,10 +349,16 @@ mod tests {
     #[test]
     fn node_document_validates() {
         let meta = parse(NODE).validate("http://127.0.0.1:3000").unwrap();
-        assert_eq!(meta.check_session_iframe(), "http://127.0.0.1:3000/session/check");
+        assert_eq!(
+            meta.check_session_iframe(),
+            "http://127.0.0.1:3000/session/check"
+        );
         assert_eq!(meta.authorization_endpoint(), "http://127.0.0.1:3000/auth");
         assert_eq!(meta.token_endpoint(), Some("http://127.0.0.1:3000/token"));
-        assert_eq!(meta.end_session_endpoint(), Some("http://127.0.0.1:3000/session/end"));
+        assert_eq!(
+            meta.end_session_endpoint(),
+            Some("http://127.0.0.1:3000/session/end")
+        );
     }
 
     #[test]
@@ -358,10 +384,16 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(NODE).unwrap();
         v.as_object_mut().unwrap().remove("check_session_iframe");
         let meta: ProviderMetadata = serde_json::from_value(v).unwrap();
-        assert_eq!(meta.validate("http://127.0.0.1:3000"), Err(DiscoveryError::NotSupported));
+        assert_eq!(
+            meta.validate("http://127.0.0.1:3000"),
+            Err(DiscoveryError::NotSupported)
+        );
 
         let null_iframe = r#"{"issuer":"https://op","authorization_endpoint":"https://op/a","check_session_iframe":null}"#;
-        assert_eq!(parse(null_iframe).validate("https://op"), Err(DiscoveryError::NotSupported));
+        assert_eq!(
+            parse(null_iframe).validate("https://op"),
+            Err(DiscoveryError::NotSupported)
+        );
     }
 
     #[test]
@@ -384,7 +416,10 @@ mod tests {
             r#"{"issuer":42,"authorization_endpoint":"https://op/a"}"#,
             r#"{"issuer":"https://op","authorization_endpoint":"https://op/a","token_endpoint":5}"#,
         ] {
-            assert!(serde_json::from_str::<ProviderMetadata>(doc).is_err(), "{doc:?}");
+            assert!(
+                serde_json::from_str::<ProviderMetadata>(doc).is_err(),
+                "{doc:?}"
+            );
         }
     }
 
@@ -410,7 +445,12 @@ mod tests {
             " https://op.example/check",
         ];
         for bad in bad_urls {
-            for field in ["check_session_iframe", "authorization_endpoint", "token_endpoint", "end_session_endpoint"] {
+            for field in [
+                "check_session_iframe",
+                "authorization_endpoint",
+                "token_endpoint",
+                "end_session_endpoint",
+            ] {
                 let mut v: serde_json::Value = serde_json::from_str(NODE).unwrap();
                 v[field] = serde_json::Value::String(bad.to_owned());
                 let meta: ProviderMetadata = serde_json::from_value(v).unwrap();

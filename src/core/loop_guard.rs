@@ -113,7 +113,8 @@ impl LoopGuard {
             return Decision::GiveUp;
         }
         self.healthy_streak = 0;
-        let in_window = matches!(self.checks_since_renewal, Some(k) if k < self.config.window_checks);
+        let in_window =
+            matches!(self.checks_since_renewal, Some(k) if k < self.config.window_checks);
         self.checks_since_renewal = None;
         if in_window {
             self.suspicious_event(now_ms)
@@ -223,7 +224,8 @@ mod tests {
     #[test]
     fn scenarios_with_default_config() {
         let d = LoopGuardConfig::default();
-        let table: &[(&str, &[(u64, Ev, Decision)])] = &[
+        type Scenario<'a> = (&'a str, &'a [(u64, Ev, Decision)]);
+        let table: &[Scenario] = &[
             (
                 "healthy: one change, one renewal, quiet afterwards",
                 &[
@@ -375,7 +377,10 @@ mod tests {
     #[test]
     fn give_up_bound_is_configurable() {
         for (max, backoffs_before_give_up) in [(0u32, 0usize), (1, 0), (2, 1), (3, 2), (5, 4)] {
-            let mut guard = LoopGuard::new(LoopGuardConfig { max_suspicious: max, ..Default::default() });
+            let mut guard = LoopGuard::new(LoopGuardConfig {
+                max_suspicious: max,
+                ..Default::default()
+            });
             let mut backoffs = 0;
             let mut now = 0u64;
             loop {
@@ -395,7 +400,10 @@ mod tests {
 
     #[test]
     fn window_size_is_configurable() {
-        let wide = LoopGuardConfig { window_checks: 4, ..Default::default() };
+        let wide = LoopGuardConfig {
+            window_checks: 4,
+            ..Default::default()
+        };
         run(
             "window of 4: changed at check 4 is suspicious",
             wide,
@@ -420,7 +428,10 @@ mod tests {
                 (2004, RenewedSame, Backoff(1000)),
             ],
         );
-        let none = LoopGuardConfig { window_checks: 0, ..Default::default() };
+        let none = LoopGuardConfig {
+            window_checks: 0,
+            ..Default::default()
+        };
         run(
             "window of 0: only same session_state is suspicious; one unchanged forgives",
             none,

@@ -198,7 +198,10 @@ mod tests {
         assert_eq!(code_challenge_s256(&v), RFC_CHALLENGE);
         let from_bytes = CodeVerifier::from_random_bytes(&RFC_BYTES);
         assert_eq!(code_challenge_s256(&from_bytes), RFC_CHALLENGE);
-        assert_eq!(Sha256::digest(RFC_VERIFIER.as_bytes()).as_slice(), &RFC_DIGEST);
+        assert_eq!(
+            Sha256::digest(RFC_VERIFIER.as_bytes()).as_slice(),
+            &RFC_DIGEST
+        );
         assert_eq!(b64::decode(RFC_CHALLENGE).unwrap(), RFC_DIGEST);
     }
 
@@ -261,7 +264,9 @@ mod tests {
 
     #[test]
     fn b64_rejects_invalid() {
-        for bad in ["Z", "Zg==", "Zm9v=", "Zm+v", "Zm/v", "Zm9v Yg", "Zh", "Zm9", "Zm9vYh", "é"] {
+        for bad in [
+            "Z", "Zg==", "Zm9v=", "Zm+v", "Zm/v", "Zm9v Yg", "Zh", "Zm9", "Zm9vYh", "é",
+        ] {
             assert_eq!(b64::decode(bad), None, "{bad:?}");
         }
         // Zm8 is canonical; Zm9 has non-zero trailing bits.
