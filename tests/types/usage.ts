@@ -1,0 +1,104 @@
+// Typed usage of the published package: must compile under `tsc --strict` (tests/types/check.sh).
+import init, {
+  SessionMonitor,
+  type SessionMonitorOptions,
+  type SessionMonitorEventMap,
+  type SessionMonitorState,
+  type SessionMonitorErrorCode,
+  type SessionMonitorError,
+  type SessionStateSource,
+} from 'oidc-session-monitor';
+// The drop-in's window events and window.oidcSessionMonitor.
+import { autoStart, EVENTS } from 'oidc-session-monitor/oidc-session-monitor-auto.js';
+
+await init();
+
+const sources: SessionStateSource[] = [
+  'literal-session-state',
+  { cookie: 'session_state' },
+  { localStorage: 'oidc.session_state' },
+  { sessionStorage: 'oidc.session_state' },
+];
+
+const options: SessionMonitorOptions = {
+  checkSessionIframe: 'https://op.example/check_session',
+  clientId: 'client01',
+  sessionState: sources[1]!,
+  intervalMs: 2000,
+  loadTimeoutMs: 10000,
+  responseTimeoutMs: 3000,
+  maxNoResponseRetries: 2,
+  continueOnError: false,
+};
+
+let monitor: SessionMonitor;
+try {
+  monitor = new SessionMonitor(options);
+} catch (e) {
+  const err = e as SessionMonitorError;
+  const name: 'SessionMonitorError' = err.name;
+  const code: string = err.code;
+  console.log(name, code, err.message);
+  throw e;
+}
+
+monitor.addEventListener('unchanged', (e) => {
+  const type: 'unchanged' = e.detail.type;
+  const at: number = e.detail.timestamp;
+  console.log(type, at);
+});
+monitor.addEventListener('changed', (e) => {
+  const type: 'changed' = e.detail.type;
+  const at: number = e.detail.timestamp;
+  console.log(type, at);
+});
+monitor.addEventListener('error', (e) => {
+  const type: 'error' = e.detail.type;
+  const code: SessionMonitorErrorCode = e.detail.code;
+  const message: string = e.detail.message;
+  const attempt: number = e.detail.attempt;
+  const at: number = e.detail.timestamp;
+  if (code === 'load_timeout' || code === 'no_response' || code === 'op_error') console.log(message);
+  console.log(type, attempt, at);
+});
+monitor.addEventListener('stopped', (e) => {
+  const type: 'stopped' = e.detail.type;
+  const reason: 'stopped' | SessionMonitorErrorCode = e.detail.reason;
+  console.log(type, reason, e.detail.timestamp);
+}, { once: true });
+
+// A listener typed through the event map, added and removed.
+const onChanged = (e: SessionMonitorEventMap['changed']) => console.log(e.detail.type);
+monitor.addEventListener('changed', onChanged, false);
+monitor.removeEventListener('changed', onChanged);
+
+const state: SessionMonitorState = monitor.state;
+switch (state) {
+  case 'idle': case 'loading': case 'waiting': case 'checking':
+  case 'paused': case 'reauthenticating': case 'stopped':
+    break;
+  default: {
+    const never: never = state;
+    console.log(never);
+  }
+}
+monitor.start();
+monitor.checkNow();
+monitor.stop();
+monitor.free();
+
+// The script-tag drop-in: events on window are typed from SessionMonitorEventMap.
+window.addEventListener('oidc-session:changed', (e) => {
+  const type: 'changed' = e.detail.type;
+  console.log(type);
+});
+window.addEventListener('oidc-session:error', (e) => {
+  const code: SessionMonitorErrorCode = e.detail.code;
+  console.log(code, e.detail.attempt);
+});
+window.addEventListener('oidc-session:stopped', (e) => console.log(e.detail.reason));
+const running: SessionMonitor | undefined = window.oidcSessionMonitor;
+running?.stop();
+const names: readonly string[] = EVENTS;
+const started: Promise<SessionMonitor | null> = autoStart(document.createElement('script'));
+console.log(names, started);
