@@ -91,6 +91,7 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
       extra = { 'Content-Security-Policy': `script-src 'self' 'wasm-unsafe-eval'; frame-src ${frameSrc}${frameExtra}` };
     }
     if (p === '/') p = '/index.html';
+    if (p === '/favicon.ico') return send(res, 204, '');
     if (p === '/config.json') {
       if (!op) return send(res, 404, JSON.stringify({ error: `unknown op ${opName}` }), { 'Content-Type': 'application/json' });
       return send(res, 200, JSON.stringify({ ...op, hostileUrl: `${HOSTILE_ORIGIN}/hostile.html`, monitor: state.monitorDefaults }), { 'Content-Type': 'application/json', ...extra });

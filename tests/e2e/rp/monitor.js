@@ -39,7 +39,7 @@ try {
 
   await init();
   const monitor = new SessionMonitor(options);
-  for (const type of ['unchanged', 'changed', 'error']) {
+  for (const type of ['unchanged', 'changed', 'error', 'stopped']) {
     monitor.addEventListener(type, (e) => {
       let detail;
       try { detail = JSON.parse(JSON.stringify(e.detail)); } catch { detail = { unserialisable: String(e.detail) }; }
