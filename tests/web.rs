@@ -1,0 +1,410 @@
+//! The browser glue in real browsers (`wasm-pack test --headless --chrome --firefox`), with real
+//! iframes and real cross-origin `postMessage` against a fake OP served on other loopback origins by
+//! `tests/fake-op/server.mjs` (started by scripts/test.sh; port from `FAKE_OP_PORT`, default 9040).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Object, Reflect};
+use oidc_session_monitor::api::{SessionMonitor, SessionMonitorOptions};
+use oidc_session_monitor::core::origin::CASES;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn port() -> &'static str {
+    option_env!("FAKE_OP_PORT").unwrap_or("9040")
+}
+/// The fake OP on an origin other than the test page's.
+fn op(path_and_query: &str) -> String {
+    ["http://127.0.0.1:", port(), path_and_query].concat()
+}
+/// The same server under another origin (`localhost` instead of `127.0.0.1`).
+fn other_op(path_and_query: &str) -> String {
+    ["http://localhost:", port(), path_and_query].concat()
+}
+
+#[wasm_bindgen(inline_js = r#"
+let adds = 0, removes = 0;
+export function install_counter() {
+  if (window.__countingInstalled) return;
+  window.__countingInstalled = true;
+  const add = EventTarget.prototype.addEventListener, rm = EventTarget.prototype.removeEventListener;
+  EventTarget.prototype.addEventListener = function (t, ...r) { if (this === window && t === 'message') adds++; return add.call(this, t, ...r); };
+  EventTarget.prototype.removeEventListener = function (t, ...r) { if (this === window && t === 'message') removes++; return rm.call(this, t, ...r); };
+}
+export function message_listeners() { return adds - removes; }
+export function iframe_count() { return document.querySelectorAll('iframe').length; }
+export function add_frame(src) { const f = document.createElement('iframe'); f.src = src; document.body.appendChild(f); return f; }
+"#)]
+extern "C" {
+    fn install_counter();
+    fn message_listeners() -> i32;
+    fn iframe_count() -> u32;
+    fn add_frame(src: &str) -> web_sys::Element;
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> SessionMonitorOptions {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.unchecked_into()
+}
+
+fn fast(url: &str, state: JsValue) -> SessionMonitorOptions {
+    options(&[
+        ("checkSessionIframe", url.into()),
+        ("clientId", "client01".into()),
+        ("sessionState", state),
+        ("intervalMs", 100.into()),
+        ("responseTimeoutMs", 400.into()),
+        ("loadTimeoutMs", 3000.into()),
+    ])
+}
+
+fn obj(key: &str, value: &str) -> JsValue {
+    let o = Object::new();
+    Reflect::set(&o, &key.into(), &value.into()).unwrap();
+    o.into()
+}
+
+/// Records every event as `type` or `type:code`, and checks each detail never carries a secret.
+struct Recorder {
+    log: Rc<RefCell<Vec<String>>>,
+    _closures: Vec<Closure<dyn FnMut(web_sys::CustomEvent)>>,
+}
+
+impl Recorder {
+    fn attach(m: &SessionMonitor) -> Recorder {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let mut closures = Vec::new();
+        for kind in ["unchanged", "changed", "error", "stopped"] {
+            let log = log.clone();
+            let c = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+                let d = e.detail();
+                let get = |k: &str| Reflect::get(&d, &k.into()).ok().and_then(|v| v.as_string());
+                assert_eq!(get("type").as_deref(), Some(e.type_().as_str()), "detail.type");
+                assert!(Reflect::get(&d, &"timestamp".into()).unwrap().as_f64().is_some());
+                let json = js_sys::JSON::stringify(&d).unwrap().as_string().unwrap();
+                assert!(!json.contains("secret"), "a detail leaked the session_state: {json}");
+                let entry = match (get("code"), get("reason")) {
+                    (Some(code), _) => [e.type_(), code].join(":"),
+                    (_, Some(reason)) => [e.type_(), reason].join(":"),
+                    _ => e.type_(),
+                };
+                log.borrow_mut().push(entry);
+            });
+            m.add_event_listener(&kind.into(), c.as_ref(), &JsValue::UNDEFINED);
+            closures.push(c);
+        }
+        Recorder { log, _closures: closures }
+    }
+
+    fn events(&self) -> Vec<String> {
+        self.log.borrow().clone()
+    }
+
+    fn count(&self, e: &str) -> usize {
+        self.log.borrow().iter().filter(|x| *x == e).count()
+    }
+
+    /// Waits until `e` was seen `n` times, up to `ms`.
+    async fn wait_for(&self, e: &str, n: usize, ms: u32) -> bool {
+        let mut waited = 0;
+        while self.count(e) < n {
+            if waited >= ms {
+                return false;
+            }
+            TimeoutFuture::new(20).await;
+            waited += 20;
+        }
+        true
+    }
+}
+
+async fn sleep(ms: u32) {
+    TimeoutFuture::new(ms).await;
+}
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn origins_agree_with_the_browsers_url_parser() {
+    for (url, want) in CASES {
+        let browser = web_sys::Url::new(url).unwrap().origin();
+        assert_eq!(&browser, want, "new URL({url:?}).origin");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn happy_path_unchanged_then_stop() {
+    install_counter();
+    let (frames, listeners) = (iframe_count(), message_listeners());
+    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
+    let r = Recorder::attach(&m);
+    assert_eq!(m.state().as_string().unwrap(), "idle");
+    m.start();
+    assert_eq!(iframe_count(), frames + 1, "one hidden iframe");
+    assert_eq!(message_listeners(), listeners + 1);
+    assert!(r.wait_for("unchanged", 3, 5000).await, "three unchanged: {:?}", r.events());
+    m.stop();
+    assert_eq!(m.state().as_string().unwrap(), "stopped");
+    assert_eq!(iframe_count(), frames, "iframe removed by stop()");
+    assert_eq!(message_listeners(), listeners, "message listener removed by stop()");
+    let seen = r.events().len();
+    sleep(400).await;
+    assert_eq!(r.events().len(), seen, "no event after stop(): {:?}", r.events());
+    assert_eq!(r.events().last().unwrap(), "stopped:stopped");
+}
+
+#[wasm_bindgen_test]
+async fn message_is_client_id_space_session_state_byte_for_byte_from_a_cookie() {
+    let doc: web_sys::HtmlDocument = web_sys::window().unwrap().document().unwrap().unchecked_into();
+    // Standard base64 with + / =, stored percent-encoded, as some OPs' values arrive.
+    doc.set_cookie("oidcsm_test_ss=q%2B%2Fw%3D%3D.s4lt; path=/").unwrap();
+    let expect = js_sys::encode_uri_component("client01 q+/w==.s4lt");
+    let url = op(&["/check.html?expect=", &String::from(expect)].concat());
+    let m = SessionMonitor::new(&fast(&url, obj("cookie", "oidcsm_test_ss"))).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 1, 5000).await, "exact message: {:?}", r.events());
+    assert_eq!(r.count("error:op_error"), 0);
+    drop(m);
+    doc.set_cookie("oidcsm_test_ss=; max-age=0; path=/").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn session_state_is_reread_at_every_check() {
+    storage().set_item("oidcsm_ss", "unchanged-secret1").unwrap();
+    let m = SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_ss"))).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    storage().set_item("oidcsm_ss", "changed-secret2").unwrap();
+    assert!(r.wait_for("changed", 1, 2000).await, "{:?}", r.events());
+    assert_eq!(m.state().as_string().unwrap(), "paused", "changed pauses polling");
+    let seen = r.events().len();
+    sleep(400).await;
+    assert_eq!(r.events().len(), seen, "paused: no checks");
+    // The host re-authenticated and stored a new value: checkNow() resumes.
+    storage().set_item("oidcsm_ss", "unchanged-secret3").unwrap();
+    m.check_now();
+    assert!(r.wait_for("unchanged", 2, 2000).await, "{:?}", r.events());
+    drop(m);
+    storage().remove_item("oidcsm_ss").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn missing_session_state_posts_nothing_and_reports_once() {
+    storage().remove_item("oidcsm_absent").unwrap();
+    let m = SessionMonitor::new(&fast(&op("/check.html?answer=changed"), obj("sessionStorage", "oidcsm_absent"))).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("error:no_session_state", 1, 5000).await, "{:?}", r.events());
+    sleep(500).await;
+    assert_eq!(r.events(), vec!["error:no_session_state"], "reported once, nothing posted (else: changed)");
+}
+
+#[wasm_bindgen_test]
+async fn op_error_stops_polling() {
+    let m = SessionMonitor::new(&fast(&op("/check.html"), "error-secret".into())).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("stopped:op_error", 1, 5000).await, "{:?}", r.events());
+    assert_eq!(r.events(), vec!["error:op_error", "stopped:op_error"]);
+    assert_eq!(m.state().as_string().unwrap(), "stopped");
+}
+
+#[wasm_bindgen_test]
+async fn op_error_continues_when_asked() {
+    let o = fast(&op("/check.html"), "error-secret".into());
+    Reflect::set(&o, &"continueOnError".into(), &true.into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("error:op_error", 3, 5000).await, "{:?}", r.events());
+    assert_eq!(r.count("stopped:op_error"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn load_timeout_when_the_iframe_never_loads() {
+    let o = fast(&op("/hang"), "unchanged-secret".into());
+    Reflect::set(&o, &"loadTimeoutMs".into(), &500.into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("stopped:load_timeout", 1, 3000).await, "{:?}", r.events());
+    assert_eq!(r.events(), vec!["error:load_timeout", "stopped:load_timeout"]);
+}
+
+#[wasm_bindgen_test]
+async fn load_timeout_when_the_op_port_is_closed() {
+    // Browsers fire `load` for their error page; only a real answer proves the iframe works.
+    let o = fast("http://127.0.0.1:9/check", "unchanged-secret".into());
+    Reflect::set(&o, &"loadTimeoutMs".into(), &1000.into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("stopped:load_timeout", 1, 4000).await, "{:?}", r.events());
+    assert_eq!(r.events(), vec!["error:load_timeout", "stopped:load_timeout"]);
+}
+
+#[wasm_bindgen_test]
+async fn no_response_is_retried_then_stops() {
+    storage().set_item("oidcsm_nr", "unchanged-secret").unwrap();
+    let o = fast(&op("/check.html"), obj("localStorage", "oidcsm_nr"));
+    Reflect::set(&o, &"maxNoResponseRetries".into(), &1.into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    storage().set_item("oidcsm_nr", "silent-secret").unwrap();
+    assert!(r.wait_for("stopped:no_response", 1, 4000).await, "{:?}", r.events());
+    let tail: Vec<String> = r.events().into_iter().filter(|e| e != "unchanged").collect();
+    assert_eq!(tail, vec!["error:no_response", "error:no_response", "stopped:no_response"]);
+    storage().remove_item("oidcsm_nr").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn answers_from_the_right_origin_but_another_window_are_ignored() {
+    storage().set_item("oidcsm_ww", "unchanged-secret").unwrap();
+    let m = SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_ww"))).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    // Our iframe falls silent; a sibling frame of the same OP origin floods answers.
+    storage().set_item("oidcsm_ww", "silent-secret").unwrap();
+    let rogue = add_frame(&op("/rogue.html"));
+    assert!(r.wait_for("error:no_response", 1, 3000).await, "{:?}", r.events());
+    let events = r.events();
+    let first_silence = events.iter().position(|e| e == "error:no_response").unwrap();
+    assert!(
+        events[..first_silence].iter().filter(|e| *e == "unchanged").count() <= 3
+            && !events.iter().any(|e| e == "changed" || e == "error:op_error"),
+        "rogue answers were counted: {events:?}"
+    );
+    rogue.remove();
+    storage().remove_item("oidcsm_ww").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn answers_from_another_origin_and_junk_are_ignored() {
+    // The monitor's own iframe answers junk only; a frame on another origin floods valid answers.
+    let m = SessionMonitor::new(&fast(&op("/check.html"), "junk-secret".into())).unwrap();
+    let r = Recorder::attach(&m);
+    let rogue = add_frame(&other_op("/rogue.html"));
+    m.start();
+    sleep(1500).await;
+    assert_eq!(r.events(), Vec::<String>::new(), "still connecting: nothing counted");
+    assert_eq!(m.state().as_string().unwrap(), "loading");
+    rogue.remove();
+}
+
+#[wasm_bindgen_test]
+async fn two_monitors_on_one_page_hear_only_their_own_iframe() {
+    let a = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
+    let b = SessionMonitor::new(&fast(&other_op("/check.html"), "changed-secret".into())).unwrap();
+    let c = SessionMonitor::new(&fast(&op("/check.html"), "error-secret".into())).unwrap();
+    let (ra, rb, rc) = (Recorder::attach(&a), Recorder::attach(&b), Recorder::attach(&c));
+    a.start();
+    b.start();
+    c.start();
+    assert!(ra.wait_for("unchanged", 4, 5000).await, "{:?}", ra.events());
+    assert!(rb.wait_for("changed", 1, 5000).await, "{:?}", rb.events());
+    assert!(rc.wait_for("stopped:op_error", 1, 5000).await, "{:?}", rc.events());
+    assert!(ra.events().iter().all(|e| e == "unchanged"), "{:?}", ra.events());
+    assert_eq!(rb.events(), vec!["changed"]);
+    assert_eq!(rc.events(), vec!["error:op_error", "stopped:op_error"]);
+}
+
+#[wasm_bindgen_test]
+async fn many_start_stop_cycles_and_free_leave_nothing_behind() {
+    install_counter();
+    let (frames, listeners) = (iframe_count(), message_listeners());
+    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
+    let r = Recorder::attach(&m);
+    for i in 1..=10 {
+        m.start();
+        assert!(r.wait_for("unchanged", i, 5000).await, "cycle {i}: {:?}", r.events());
+        m.stop();
+        assert_eq!(iframe_count(), frames);
+        assert_eq!(message_listeners(), listeners);
+    }
+    m.start();
+    assert!(r.wait_for("unchanged", 11, 5000).await);
+    assert_eq!(iframe_count(), frames + 1);
+    drop(m); // what free() does
+    assert_eq!(iframe_count(), frames, "free() removes the iframe");
+    assert_eq!(message_listeners(), listeners, "free() removes the listener");
+    let seen = r.events().len();
+    sleep(400).await;
+    assert_eq!(r.events().len(), seen, "no late events after free()");
+}
+
+#[wasm_bindgen_test]
+async fn a_listener_may_stop_the_monitor_inside_an_event() {
+    let m = Rc::new(SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap());
+    let r = Recorder::attach(&m);
+    let m2 = m.clone();
+    let stopper = Closure::<dyn FnMut()>::new(move || m2.stop());
+    m.add_event_listener(&"unchanged".into(), stopper.as_ref(), &JsValue::UNDEFINED);
+    m.start();
+    assert!(r.wait_for("stopped:stopped", 1, 5000).await, "{:?}", r.events());
+    sleep(300).await;
+    assert_eq!(r.events(), vec!["unchanged", "stopped:stopped"]);
+}
+
+#[wasm_bindgen_test]
+fn bad_options_throw_typed_errors() {
+    let url = op("/check.html");
+    let code_of = |o: JsValue| -> String {
+        match SessionMonitor::new(o.unchecked_ref()) {
+            Ok(_) => "ok".into(),
+            Err(e) => {
+                assert!(e.is_instance_of::<js_sys::Error>());
+                Reflect::get(&e, &"code".into()).unwrap().as_string().unwrap()
+            }
+        }
+    };
+    let base = |extra: &[(&str, JsValue)]| -> JsValue {
+        let mut pairs = vec![
+            ("checkSessionIframe", JsValue::from_str(&url)),
+            ("clientId", "client01".into()),
+            ("sessionState", obj("cookie", "x")),
+        ];
+        pairs.extend(extra.iter().cloned());
+        options(&pairs).into()
+    };
+    assert_eq!(code_of(base(&[])), "ok");
+    assert_eq!(code_of(JsValue::NULL), "invalid_options");
+    assert_eq!(code_of(JsValue::UNDEFINED), "invalid_options");
+    assert_eq!(code_of("https://op".into()), "invalid_options");
+    assert_eq!(code_of(base(&[("intervalMS", 5.into())])), "unknown_option");
+    assert_eq!(code_of(base(&[("clientId", "".into())])), "missing_client_id");
+    assert_eq!(code_of(base(&[("clientId", JsValue::UNDEFINED)])), "missing_client_id");
+    assert_eq!(code_of(base(&[("clientId", 42.into())])), "invalid_option");
+    assert_eq!(code_of(base(&[("clientId", "a b".into())])), "invalid_client_id");
+    assert_eq!(code_of(base(&[("checkSessionIframe", "not a url".into())])), "invalid_url");
+    assert_eq!(code_of(base(&[("checkSessionIframe", "javascript:alert(1)".into())])), "unsupported_scheme");
+    assert_eq!(code_of(base(&[("checkSessionIframe", JsValue::UNDEFINED)])), "missing_option");
+    assert_eq!(code_of(base(&[("sessionState", JsValue::UNDEFINED)])), "missing_option");
+    assert_eq!(code_of(base(&[("sessionState", 7.into())])), "invalid_session_state_source");
+    assert_eq!(code_of(base(&[("sessionState", obj("indexedDb", "x"))])), "invalid_session_state_source");
+    assert_eq!(code_of(base(&[("sessionState", obj("cookie", ""))])), "invalid_session_state_source");
+    assert_eq!(code_of(base(&[("sessionState", "".into())])), "invalid_session_state");
+    assert_eq!(code_of(base(&[("intervalMs", (-1).into())])), "invalid_option");
+    assert_eq!(code_of(base(&[("intervalMs", 1.5.into())])), "invalid_option");
+    assert_eq!(code_of(base(&[("intervalMs", f64::NAN.into())])), "invalid_option");
+    assert_eq!(code_of(base(&[("intervalMs", "2000".into())])), "invalid_option");
+    assert_eq!(code_of(base(&[("continueOnError", "yes".into())])), "invalid_option");
+    // The message names the option, for the console.
+    let e = SessionMonitor::new(base(&[("intervalMS", 5.into())]).unchecked_ref()).err().unwrap();
+    let msg = Reflect::get(&e, &"message".into()).unwrap().as_string().unwrap();
+    assert!(msg.contains("intervalMS"), "{msg}");
+}
