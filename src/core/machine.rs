@@ -78,6 +78,10 @@ pub enum Phase {
     Idle,
     /// The OP iframe is loading.
     Loading,
+    /// The OP iframe fired `load` and the first message is posted. Browsers fire `load` for error
+    /// pages too (refused connection, `X-Frame-Options`), so the iframe counts as usable only once
+    /// it answers; until then the load deadline runs.
+    Connecting,
     /// Waiting for the next check.
     Waiting,
     /// A message is in flight.
@@ -96,7 +100,7 @@ impl Phase {
     pub fn name(self) -> &'static str {
         match self {
             Phase::Idle => "idle",
-            Phase::Loading => "loading",
+            Phase::Loading | Phase::Connecting => "loading",
             Phase::Waiting => "waiting",
             Phase::InFlight => "checking",
             Phase::Paused => "paused",
@@ -296,11 +300,19 @@ impl Machine {
                 self.halt(&mut fx);
                 fx.push(Effect::Emit(Event::Stopped(StopReason::Caller)));
             }
-            (Input::IframeLoaded, Phase::Loading) => {
-                fx.push(Effect::ClearTimer(Timer::Load));
-                self.check(source, &mut fx);
-            }
-            (Input::TimerFired(Timer::Load), Phase::Loading) => {
+            (Input::IframeLoaded, Phase::Loading) => match source.read() {
+                Ok(state) => {
+                    self.read_failures = 0;
+                    self.phase = Phase::Connecting;
+                    fx.push(Effect::Post(check_message(&self.client_id, &state)));
+                }
+                // Nothing to post, so nothing can prove the iframe works: take `load` at its word.
+                Err(error) => {
+                    fx.push(Effect::ClearTimer(Timer::Load));
+                    self.report_read_failure(error, &mut fx);
+                }
+            },
+            (Input::TimerFired(Timer::Load), Phase::Loading | Phase::Connecting) => {
                 self.fail(MonitorError::LoadTimeout, 1, &mut fx);
             }
             (Input::TimerFired(Timer::Poll), Phase::Waiting) => self.check(source, &mut fx),
@@ -316,8 +328,12 @@ impl Machine {
                     self.schedule(&mut fx);
                 }
             }
-            (Input::Answer(answer), Phase::InFlight) => {
-                fx.push(Effect::ClearTimer(Timer::Response));
+            (Input::Answer(answer), Phase::InFlight | Phase::Connecting) => {
+                fx.push(Effect::ClearTimer(if self.phase == Phase::Connecting {
+                    Timer::Load
+                } else {
+                    Timer::Response
+                }));
                 self.no_response = 0;
                 match answer {
                     OpAnswer::Unchanged => {
@@ -363,16 +379,18 @@ impl Machine {
                 fx.push(Effect::Post(check_message(&self.client_id, &state)));
                 fx.push(Effect::SetTimer(Timer::Response, self.config.response_timeout_ms));
             }
-            Err(error) => {
-                // Keep polling: the host may store a session_state later (after a login). Report
-                // the first failure of a streak only, so a signed-out page is not flooded.
-                self.read_failures += 1;
-                if self.read_failures == 1 {
-                    fx.push(Effect::Emit(Event::Error { error, attempt: 1 }));
-                }
-                self.schedule(fx);
-            }
+            Err(error) => self.report_read_failure(error, fx),
         }
+    }
+
+    /// Keeps polling: the host may store a session_state later (after a login). Reports the first
+    /// failure of a streak only, so a signed-out page is not flooded.
+    fn report_read_failure(&mut self, error: MonitorError, fx: &mut Vec<Effect>) {
+        self.read_failures += 1;
+        if self.read_failures == 1 {
+            fx.push(Effect::Emit(Event::Error { error, attempt: 1 }));
+        }
+        self.schedule(fx);
     }
 
     fn schedule(&mut self, fx: &mut Vec<Effect>) {
@@ -426,16 +444,22 @@ mod tests {
         Machine::new(ClientId::new("client01").unwrap(), config)
     }
 
+    fn first_post() -> Vec<Effect> {
+        vec![Post("client01 abc.salt".into())]
+    }
+
     fn post() -> Vec<Effect> {
         vec![Post("client01 abc.salt".into()), SetTimer(Timer::Response, 50)]
     }
 
-    /// A machine with a message in flight.
+    /// A machine past its first answer, with a message in flight.
     fn in_flight(config: Config) -> (Machine, Src) {
         let mut m = machine(config);
         let mut s = Src(Some("abc.salt"));
         m.handle(Input::Start, &mut s);
         m.handle(Input::IframeLoaded, &mut s);
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+        m.handle(Input::TimerFired(Timer::Poll), &mut s);
         assert_eq!(m.phase(), Phase::InFlight);
         (m, s)
     }
@@ -453,10 +477,28 @@ mod tests {
         // checkNow and poll timers before load post nothing.
         assert_eq!(m.handle(Input::CheckNow, &mut s), vec![]);
         assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![]);
+        assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
+        assert_eq!(m.phase(), Phase::Connecting);
+        assert_eq!(m.phase().name(), "loading");
+        // The first answer proves the iframe works and ends the load deadline.
         assert_eq!(
-            m.handle(Input::IframeLoaded, &mut s),
-            concat(&[&[ClearTimer(Timer::Load)], &post()])
+            m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+            vec![ClearTimer(Timer::Load), Emit(Event::Unchanged), SetTimer(Timer::Poll, 100)]
         );
+    }
+
+    #[test]
+    fn load_of_an_error_page_that_never_answers_is_a_load_timeout() {
+        let mut m = machine(cfg());
+        let mut s = Src(Some("abc.salt"));
+        m.handle(Input::Start, &mut s);
+        m.handle(Input::IframeLoaded, &mut s);
+        assert_eq!(m.handle(Input::CheckNow, &mut s), vec![], "first message still in flight");
+        assert_eq!(m.handle(Input::TimerFired(Timer::Response), &mut s), vec![], "no response timer yet");
+        let fx = m.handle(Input::TimerFired(Timer::Load), &mut s);
+        assert!(fx.contains(&Emit(Event::Error { error: MonitorError::LoadTimeout, attempt: 1 })));
+        assert_eq!(m.phase(), Phase::Stopped);
+        assert_eq!(m.handle(Input::Answer(OpAnswer::Unchanged), &mut s), vec![], "too late");
     }
 
     #[test]
@@ -534,7 +576,7 @@ mod tests {
         let (mut m, mut s) = in_flight(cfg());
         m.handle(Input::Stop, &mut s);
         assert_eq!(m.handle(Input::Start, &mut s), vec![CreateIframe, SetTimer(Timer::Load, 500)]);
-        assert_eq!(m.handle(Input::IframeLoaded, &mut s), concat(&[&[ClearTimer(Timer::Load)], &post()]));
+        assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
     }
 
     #[test]
