@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs every test layer and prints a summary. This is the README's test command; .ci/run calls it.
+#   1. cargo test            the pure core, natively
+#   2. wasm-pack test        the browser glue in headless Chromium and Firefox, against a fake OP
+#   3. package checks        release build, npm pack contents, TypeScript types (tsc), bundler build
+#   4. end to end            the built package in Chromium and Firefox against two real OPs
+# Every layer runs even if an earlier one failed; the exit status is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$PATH"
+LOGS=$ROOT/target/test-logs
+mkdir -p "$LOGS"
+START=$(date +%s)
+
+bash scripts/bootstrap.sh || { echo "test: bootstrap failed" >&2; exit 1; }
+
+PASSED=0; FAILED=0; SUMMARY=()
+# record NAME PASSED FAILED
+record() {
+  PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
+  SUMMARY+=("$(printf '  %-34s %4s passed, %s failed' "$1" "$2" "$3")")
+}
+# Sums "N passed; M failed" over cargo/wasm-bindgen-test result lines of a log.
+cargo_counts() {
+  awk '/^test result:/ { for (i=1;i<=NF;i++) { if ($(i+1) ~ /^passed/) p+=$i; if ($(i+1) ~ /^failed/) f+=$i } }
+       END { print p+0, f+0 }' "$1"
+}
+# run_layer NAME LOGFILE COMMAND... : runs, tees output to the log, records counts.
+run_cargo_layer() {
+  local name=$1 log=$2; shift 2
+  echo "== $name"
+  "$@" 2>&1 | tee "$log" | grep -E '^(test |test result|error|warning: unused)|panicked|FAIL' || true
+  local rc=${PIPESTATUS[0]}
+  read -r p f < <(cargo_counts "$log")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # a build error counts as a failure
+  record "$name" "$p" "$f"
+}
+# run_check NAME COMMAND... : a single pass/fail check.
+run_check() {
+  local name=$1; shift
+  echo "== $name"
+  if "$@" > "$LOGS/$(echo "$name" | tr ' /' '__').log" 2>&1; then record "$name" 1 0
+  else echo "   FAILED: $name (log: target/test-logs/$(echo "$name" | tr ' /' '__').log)"; tail -30 "$LOGS/$(echo "$name" | tr ' /' '__').log"; record "$name" 0 1; fi
+}
+
+# 1. native core
+run_cargo_layer "cargo test (core, native)" "$LOGS/cargo.log" cargo test --quiet --lib
+
+# 2. browser glue, with the fake OP on other loopback origins
+FAKE_OP_PORT=${FAKE_OP_PORT:-9040}
+node tests/fake-op/server.mjs "$FAKE_OP_PORT" > "$LOGS/fake-op.log" 2>&1 &
+FAKE_PID=$!
+trap 'kill $FAKE_PID 2>/dev/null' EXIT INT TERM
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$FAKE_OP_PORT/check.html" >/dev/null && break; sleep 0.1; done
+run_cargo_layer "wasm-pack test --chrome" "$LOGS/web-chrome.log" \
+  wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --mode no-install .
+run_cargo_layer "wasm-pack test --firefox" "$LOGS/web-firefox.log" \
+  wasm-pack test --headless --firefox --geckodriver "$HOME/.cargo/bin/geckodriver" --mode no-install .
+kill $FAKE_PID 2>/dev/null; trap - EXIT INT TERM
+
+# 3. the package
+run_check "release build (pkg/)" bash scripts/build.sh
+[ -f tests/package/check.mjs ] && run_check "npm pack contents" node tests/package/check.mjs
+[ -f tests/types/check.sh ] && run_check "TypeScript types (tsc)" bash tests/types/check.sh
+[ -f tests/bundler/build.mjs ] && run_check "bundler build (esbuild)" node tests/bundler/build.mjs
+
+# 4. end to end against real OPs
+if [ -f tests/e2e/run.mjs ]; then
+  echo "== end to end (real OPs x Chromium, Firefox)"
+  node tests/e2e/run.mjs 2>&1 | tee "$LOGS/e2e.log"
+  rc=${PIPESTATUS[0]}
+  read -r p f < <(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$LOGS/e2e.log" | tail -1)
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  record "end to end (tests/e2e/COMPAT.md)" "$p" "$f"
+fi
+
+echo
+echo "Summary ($(( $(date +%s) - START )) s):"
+printf '%s\n' "${SUMMARY[@]}"
+echo "all: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
