@@ -1,0 +1,112 @@
+// Proves, in headless Chromium against the fake OP (server.mjs), that
+//   1. the esbuild bundle of the package loads, instantiates its .wasm and gets `unchanged` answers;
+//   2. the module drop-in and the classic drop-in start themselves from data attributes and
+//      dispatch `oidc-session:*` CustomEvents on window;
+//   3. bad or missing attributes give exactly one console.error naming the attribute, no monitor,
+//      no uncaught exception.
+// All pages are served with `script-src 'self' 'wasm-unsafe-eval'; frame-src <OP>`.
+// Usage: node tests/bundler/smoke.mjs   (after bash scripts/build.sh; PKG=dir, CHROMIUM=path)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { build } from './build.mjs';
+import { startServers } from './server.mjs';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+let passed = 0;
+let failed = 0;
+function check(ok, what, detail) {
+  if (ok) { passed++; console.log(`ok - ${what}`); } else { failed++; console.log(`not ok - ${what}${detail === undefined ? '' : `\n    ${JSON.stringify(detail)}`}`); }
+}
+
+const { files } = await build({ quiet: true });
+console.log(`# bundle: ${Object.entries(files).map(([f, b]) => `${f} ${b} B`).join(', ')}`);
+const srv = await startServers();
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bundler-chromium-'));
+const browser = await puppeteer.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  userDataDir: profile,
+  args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+
+/** Opens url in a fresh context; returns { page, errors (console.error texts), exceptions, cspViolations }. */
+async function open(url) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const rec = { page, context, errors: [], exceptions: [], failed: [] };
+  page.on('console', (m) => { if (m.type() === 'error') rec.errors.push(m.text()); });
+  page.on('pageerror', (e) => rec.exceptions.push(String(e && e.message || e)));
+  page.on('requestfailed', (r) => rec.failed.push(r.url()));
+  await page.goto(url, { waitUntil: 'load' });
+  return rec;
+}
+const events = (page) => page.evaluate(() => window.__events.map((e) => e.type));
+async function waitEvents(page, type, n, ms = 5000) {
+  try {
+    await page.waitForFunction((t, k) => window.__events && window.__events.filter((e) => e.type === t).length >= k, { timeout: ms }, type, n);
+    return true;
+  } catch { return false; }
+}
+
+try {
+  // 1. The bundled app.
+  {
+    const r = await open(`${srv.rpOrigin}/`);
+    const got = await waitEvents(r.page, 'unchanged', 2);
+    check(got, 'bundled app: two `unchanged` events from the fake OP', { events: await events(r.page), error: await r.page.evaluate(() => window.__error), console: r.errors });
+    const first = await r.page.evaluate(() => window.__events[0]);
+    check(first && first.detail.type === 'unchanged' && typeof first.detail.timestamp === 'number', 'bundled app: event detail has type and timestamp', first);
+    check(await r.page.evaluate(() => window.__monitor.state !== 'idle' && window.__ready === true), 'bundled app: monitor running');
+    await r.page.evaluate(() => window.__monitor.stop());
+    check(await waitEvents(r.page, 'stopped', 1), 'bundled app: stop() emits `stopped`');
+    check(await r.page.evaluate(() => document.querySelectorAll('iframe').length) === 0, 'bundled app: stop() removes the OP iframe');
+    check(r.errors.length === 0 && r.exceptions.length === 0, 'bundled app: no console error, no exception', { errors: r.errors, exceptions: r.exceptions });
+    await r.context.close();
+  }
+  // 2. The drop-ins.
+  {
+    const r = await open(`${srv.rpOrigin}/dropin/auto.html`);
+    check(await waitEvents(r.page, 'oidc-session:unchanged', 2), 'module drop-in: `oidc-session:unchanged` on window', { events: await events(r.page), console: r.errors });
+    const ev = await r.page.evaluate(() => window.__events[0]);
+    check(ev && ev.isCustomEvent && ev.detail.type === 'unchanged', 'module drop-in: a CustomEvent with the monitor detail', ev);
+    check(await r.page.evaluate(() => typeof window.oidcSessionMonitor?.stop === 'function'), 'module drop-in: window.oidcSessionMonitor');
+    check(r.errors.length === 0 && r.exceptions.length === 0, 'module drop-in: no console error, no exception', { errors: r.errors, exceptions: r.exceptions });
+    await r.context.close();
+  }
+  {
+    const r = await open(`${srv.rpOrigin}/dropin/classic.html`);
+    check(await waitEvents(r.page, 'oidc-session:changed', 1), 'classic drop-in: `oidc-session:changed` on window', { events: await events(r.page), console: r.errors });
+    check(await r.page.evaluate(() => !!window.oidcSessionMonitor && window.oidcSessionMonitor.state === 'paused'),
+      'classic drop-in: window.oidcSessionMonitor, paused after changed', await r.page.evaluate(() => window.oidcSessionMonitor?.state));
+    check(r.errors.length === 0 && r.exceptions.length === 0, 'classic drop-in: no console error, no exception', { errors: r.errors, exceptions: r.exceptions });
+    await r.context.close();
+  }
+  // 3. Misconfigured tags: one console.error naming the attribute.
+  const bad = {
+    'bad-interval.html': 'data-interval-ms',
+    'missing-client.html': 'data-client-id',
+    'two-sources.html': 'data-session-state-local-storage',
+    'unknown.html': 'data-intervall-ms',
+    'bad-url.html': 'data-check-session-iframe',
+  };
+  for (const [file, attribute] of Object.entries(bad)) {
+    const r = await open(`${srv.rpOrigin}/dropin/${file}`);
+    await new Promise((res) => setTimeout(res, 700));
+    const mine = r.errors.filter((t) => t.startsWith('oidc-session-monitor'));
+    check(mine.length === 1 && mine[0].includes(attribute) && r.errors.length === 1,
+      `${file}: exactly one console.error naming ${attribute}`, r.errors);
+    if (mine.length) console.log(`#   ${mine[0]}`);
+    check(r.exceptions.length === 0 && await r.page.evaluate(() => window.oidcSessionMonitor === undefined && window.__events.length === 0
+      && document.querySelectorAll('iframe').length === 0), `${file}: no exception, no monitor, no iframe`, r.exceptions);
+    await r.context.close();
+  }
+} finally {
+  await browser.close();
+  await srv.stop();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+console.log(`bundler: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
