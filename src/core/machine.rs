@@ -19,11 +19,12 @@
 //! - nothing is posted before the iframe's `load`, nor without a valid `session_state`;
 //! - every timer that is set is cleared when it stops being relevant.
 
+use crate::core::loop_guard::{Decision, LoopGuard, LoopGuardConfig};
 use crate::core::types::{check_message, ClientId, OpAnswer, SessionState};
 
 /// Timing and policy. Defaults: 2 s interval, 10 s load timeout, 3 s response timeout, two
 /// unanswered checks retried before polling stops, polling stops on `error`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Delay between an answer and the next check, in milliseconds.
     pub interval_ms: u32,
@@ -38,6 +39,12 @@ pub struct Config {
     pub continue_on_error: bool,
     /// Whether `changed` starts a re-authentication (the glue runs it and reports the outcome).
     pub reauth: bool,
+    /// How long one re-authentication may take before `reauth_timeout`.
+    pub reauth_timeout_ms: u32,
+    /// The signed-in user's `sub`, if the host knows it; otherwise the first renewal sets it.
+    pub expected_sub: Option<String>,
+    /// Back-off and give-up policy for re-authentication loops.
+    pub loop_guard: LoopGuardConfig,
 }
 
 impl Default for Config {
@@ -49,6 +56,9 @@ impl Default for Config {
             max_no_response_retries: 2,
             continue_on_error: false,
             reauth: false,
+            reauth_timeout_ms: 10_000,
+            expected_sub: None,
+            loop_guard: LoopGuardConfig::default(),
         }
     }
 }
@@ -62,7 +72,14 @@ pub enum Timer {
     Poll,
     /// Waits for the answer to the message in flight.
     Response,
+    /// Waits for the re-authentication outcome.
+    Reauth,
+    /// Waits out a loop-protection back-off.
+    Backoff,
 }
+
+/// Number of [`Timer`] kinds, for glue-side storage.
+pub const TIMERS: usize = 5;
 
 impl Timer {
     /// Index for glue-side storage.
@@ -132,6 +149,19 @@ pub enum MonitorError {
     NoResponse,
     /// The OP iframe answered `error` (often: third-party cookies blocked, unknown client).
     OpError,
+    /// The re-authentication gave no outcome within its timeout.
+    ReauthTimeout,
+    /// Re-authentications kept being followed by `changed` (or returned the same
+    /// session_state): after backing off, the monitor gave up instead of looping.
+    ReauthLoop,
+    /// The re-authentication failed (hook threw, token exchange failed, a check on the response
+    /// failed); `code` says which.
+    Reauth {
+        /// Stable code, e.g. `reauth_failed`, `state_mismatch`, `nonce_mismatch`.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: &'static str,
+    },
 }
 
 impl MonitorError {
@@ -144,6 +174,9 @@ impl MonitorError {
             MonitorError::LoadTimeout => "load_timeout",
             MonitorError::NoResponse => "no_response",
             MonitorError::OpError => "op_error",
+            MonitorError::ReauthTimeout => "reauth_timeout",
+            MonitorError::ReauthLoop => "reauth_loop",
+            MonitorError::Reauth { code, .. } => code,
         }
     }
 
@@ -156,6 +189,11 @@ impl MonitorError {
             MonitorError::LoadTimeout => "the OP check_session_iframe did not load in time",
             MonitorError::NoResponse => "the OP check_session_iframe did not answer in time",
             MonitorError::OpError => "the OP check_session_iframe answered \"error\"",
+            MonitorError::ReauthTimeout => "the prompt=none re-authentication timed out",
+            MonitorError::ReauthLoop => {
+                "re-authentication keeps being followed by \"changed\": gave up to avoid a loop"
+            }
+            MonitorError::Reauth { message, .. } => message,
         }
     }
 }
@@ -167,6 +205,12 @@ pub enum StopReason {
     Caller,
     /// Polling stopped after an error (the `error` event before it says which).
     Error(MonitorError),
+    /// Re-authentication said the user is signed out at the OP.
+    SignedOut,
+    /// Re-authentication found another user signed in at the OP.
+    UserChanged,
+    /// Re-authentication needs the user (consent, interaction, account selection).
+    InteractionRequired,
 }
 
 impl StopReason {
@@ -175,12 +219,15 @@ impl StopReason {
         match self {
             StopReason::Caller => "stopped",
             StopReason::Error(e) => e.code(),
+            StopReason::SignedOut => "signed_out",
+            StopReason::UserChanged => "user_changed",
+            StopReason::InteractionRequired => "interaction_required",
         }
     }
 }
 
 /// What the monitor tells the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// The OP answered `unchanged`.
     Unchanged,
@@ -195,6 +242,47 @@ pub enum Event {
     },
     /// Polling stopped and will not resume until `start()`.
     Stopped(StopReason),
+    /// Re-authentication renewed the session of the same user; polling goes on.
+    Renewed {
+        /// The user's `sub`.
+        sub: String,
+        /// The OP session id, if the ID token has one.
+        sid: Option<String>,
+    },
+    /// Re-authentication: the user is signed out at the OP (`login_required`).
+    SignedOut,
+    /// Re-authentication: another user is signed in at the OP.
+    UserChanged {
+        /// The new user's `sub`.
+        sub: String,
+        /// The OP session id, if the ID token has one.
+        sid: Option<String>,
+    },
+    /// Re-authentication needs the user; the OP session may still be alive.
+    InteractionRequired {
+        /// `interaction_required`, `consent_required` or `account_selection_required`.
+        code: &'static str,
+    },
+}
+
+/// How a re-authentication ended, as reported by the glue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReauthOutcome {
+    /// The OP issued a new response for a signed-in user.
+    Renewed {
+        /// The `session_state` of the new response.
+        session_state: SessionState,
+        /// The user's `sub` from the verified ID token (or the host hook).
+        sub: String,
+        /// The OP session id, if any.
+        sid: Option<String>,
+    },
+    /// `login_required`.
+    SignedOut,
+    /// `interaction_required`, `consent_required` or `account_selection_required`.
+    InteractionRequired(&'static str),
+    /// Anything else.
+    Failed(MonitorError),
 }
 
 /// What the glue must do.
@@ -212,12 +300,20 @@ pub enum Effect {
     ClearTimer(Timer),
     /// Dispatch an event to the page.
     Emit(Event),
-    /// Run a `prompt=none` re-authentication and report it with [`Input::ReauthFinished`].
-    StartReauth,
+    /// Run a `prompt=none` re-authentication and report it with [`Input::ReauthFinished`]
+    /// carrying the same `generation`.
+    StartReauth {
+        /// Tags the outcome, so that a late outcome of an abandoned attempt is ignored.
+        generation: u32,
+    },
+    /// Abandon the running re-authentication and release its iframe and listeners.
+    CancelReauth,
+    /// Write the renewed `session_state` back to the configured source.
+    StoreSessionState(SessionState),
 }
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// `start()`.
     Start,
@@ -231,11 +327,12 @@ pub enum Input {
     TimerFired(Timer),
     /// A valid answer from the OP iframe's window and origin.
     Answer(OpAnswer),
-    /// The re-authentication started by [`Effect::StartReauth`] ended; `resume` says whether
-    /// polling goes on (a renewed session) or stops (signed out, another user, gave up).
+    /// The re-authentication started by [`Effect::StartReauth`] ended.
     ReauthFinished {
-        /// Whether to resume polling.
-        resume: bool,
+        /// The `generation` of the `StartReauth` it answers.
+        generation: u32,
+        /// What happened.
+        outcome: ReauthOutcome,
     },
 }
 
@@ -243,12 +340,25 @@ pub enum Input {
 pub trait SessionStateSource {
     /// The current value, or why there is none.
     fn read(&mut self) -> Result<SessionState, MonitorError>;
+
+    /// The current time in milliseconds (`Date.now()` in the browser, a fake clock in tests);
+    /// only loop protection uses it.
+    fn now_ms(&self) -> u64 {
+        0
+    }
 }
 
 impl<F: FnMut() -> Result<SessionState, MonitorError>> SessionStateSource for F {
     fn read(&mut self) -> Result<SessionState, MonitorError> {
         self()
     }
+}
+
+/// What a pending back-off leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AfterBackoff {
+    Reauth,
+    Resume,
 }
 
 /// The monitor's state. See the module docs.
@@ -261,12 +371,32 @@ pub struct Machine {
     no_response: u32,
     /// Consecutive failed reads of the session_state (reported once per streak).
     read_failures: u32,
+    guard: LoopGuard,
+    /// Tags re-authentication attempts.
+    generation: u32,
+    /// The last value posted, to tell a renewal that changed nothing.
+    last_posted: Option<SessionState>,
+    /// The signed-in user, once known.
+    expected_sub: Option<String>,
+    /// Set while a back-off timer is pending.
+    backoff: Option<AfterBackoff>,
 }
 
 impl Machine {
     /// A machine in [`Phase::Idle`].
     pub fn new(client_id: ClientId, config: Config) -> Self {
-        Machine { config, client_id, phase: Phase::Idle, no_response: 0, read_failures: 0 }
+        Machine {
+            guard: LoopGuard::new(config.loop_guard),
+            expected_sub: config.expected_sub.clone(),
+            config,
+            client_id,
+            phase: Phase::Idle,
+            no_response: 0,
+            read_failures: 0,
+            generation: 0,
+            last_posted: None,
+            backoff: None,
+        }
     }
 
     /// The current phase.
@@ -286,6 +416,8 @@ impl Machine {
             (Input::Start, Phase::Idle | Phase::Stopped) => {
                 self.no_response = 0;
                 self.read_failures = 0;
+                self.guard.reset();
+                self.expected_sub = self.config.expected_sub.clone();
                 self.phase = Phase::Loading;
                 fx.push(Effect::CreateIframe);
                 fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
@@ -305,6 +437,7 @@ impl Machine {
                     self.read_failures = 0;
                     self.phase = Phase::Connecting;
                     fx.push(Effect::Post(check_message(&self.client_id, &state)));
+                    self.last_posted = Some(state);
                 }
                 // Nothing to post, so nothing can prove the iframe works: take `load` at its word.
                 Err(error) => {
@@ -335,18 +468,23 @@ impl Machine {
                     Timer::Response
                 }));
                 self.no_response = 0;
+                let now = source.now_ms();
                 match answer {
                     OpAnswer::Unchanged => {
+                        self.guard.check_answer_unchanged(now);
                         fx.push(Effect::Emit(Event::Unchanged));
                         self.schedule(&mut fx);
                     }
                     OpAnswer::Changed => {
                         fx.push(Effect::Emit(Event::Changed));
-                        if self.config.reauth {
-                            self.phase = Phase::Reauthenticating;
-                            fx.push(Effect::StartReauth);
-                        } else {
+                        if !self.config.reauth {
                             self.phase = Phase::Paused;
+                        } else {
+                            match self.guard.check_answer_changed(now) {
+                                Decision::Proceed => self.start_reauth(&mut fx),
+                                Decision::Backoff(ms) => self.back_off(AfterBackoff::Reauth, ms, &mut fx),
+                                Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, &mut fx),
+                            }
                         }
                     }
                     OpAnswer::Error if self.config.continue_on_error => {
@@ -356,12 +494,19 @@ impl Machine {
                     OpAnswer::Error => self.fail(MonitorError::OpError, 1, &mut fx),
                 }
             }
-            (Input::ReauthFinished { resume }, Phase::Reauthenticating) => {
-                if resume {
-                    self.check(source, &mut fx);
-                } else {
-                    self.halt(&mut fx);
-                }
+            (Input::TimerFired(Timer::Backoff), Phase::Reauthenticating) => match self.backoff.take() {
+                Some(AfterBackoff::Reauth) => self.start_reauth(&mut fx),
+                Some(AfterBackoff::Resume) => self.check(source, &mut fx),
+                None => {}
+            },
+            (Input::TimerFired(Timer::Reauth), Phase::Reauthenticating) if self.backoff.is_none() => {
+                self.fail(MonitorError::ReauthTimeout, 1, &mut fx);
+            }
+            (Input::ReauthFinished { generation, outcome }, Phase::Reauthenticating)
+                if generation == self.generation && self.backoff.is_none() =>
+            {
+                fx.push(Effect::ClearTimer(Timer::Reauth));
+                self.finish_reauth(outcome, source, &mut fx);
             }
             // Everything else is stale or redundant: an answer with nothing in flight, a timer that
             // lost a race, start() while running, checkNow() while a message is in flight.
@@ -373,13 +518,71 @@ impl Machine {
     /// Reads the session_state and posts a check, or reports why not and tries again later.
     fn check(&mut self, source: &mut dyn SessionStateSource, fx: &mut Vec<Effect>) {
         match source.read() {
-            Ok(state) => {
-                self.read_failures = 0;
-                self.phase = Phase::InFlight;
-                fx.push(Effect::Post(check_message(&self.client_id, &state)));
-                fx.push(Effect::SetTimer(Timer::Response, self.config.response_timeout_ms));
-            }
+            Ok(state) => self.post(state, fx),
             Err(error) => self.report_read_failure(error, fx),
+        }
+    }
+
+    fn post(&mut self, state: SessionState, fx: &mut Vec<Effect>) {
+        self.read_failures = 0;
+        self.phase = Phase::InFlight;
+        fx.push(Effect::Post(check_message(&self.client_id, &state)));
+        fx.push(Effect::SetTimer(Timer::Response, self.config.response_timeout_ms));
+        self.last_posted = Some(state);
+    }
+
+    fn start_reauth(&mut self, fx: &mut Vec<Effect>) {
+        self.phase = Phase::Reauthenticating;
+        self.generation = self.generation.wrapping_add(1);
+        fx.push(Effect::StartReauth { generation: self.generation });
+        fx.push(Effect::SetTimer(Timer::Reauth, self.config.reauth_timeout_ms));
+    }
+
+    fn back_off(&mut self, then: AfterBackoff, ms: u64, fx: &mut Vec<Effect>) {
+        self.phase = Phase::Reauthenticating;
+        self.backoff = Some(then);
+        fx.push(Effect::SetTimer(Timer::Backoff, u32::try_from(ms).unwrap_or(u32::MAX)));
+    }
+
+    fn finish_reauth(
+        &mut self,
+        outcome: ReauthOutcome,
+        source: &mut dyn SessionStateSource,
+        fx: &mut Vec<Effect>,
+    ) {
+        match outcome {
+            ReauthOutcome::Renewed { sub, sid, .. }
+                if self.expected_sub.as_ref().is_some_and(|known| *known != sub) =>
+            {
+                self.halt(fx);
+                fx.push(Effect::Emit(Event::UserChanged { sub, sid }));
+                fx.push(Effect::Emit(Event::Stopped(StopReason::UserChanged)));
+            }
+            ReauthOutcome::Renewed { session_state, sub, sid } => {
+                self.expected_sub = Some(sub.clone());
+                let same = self.last_posted.as_ref() == Some(&session_state);
+                if !same {
+                    fx.push(Effect::StoreSessionState(session_state.clone()));
+                }
+                fx.push(Effect::Emit(Event::Renewed { sub, sid }));
+                match self.guard.renewal(source.now_ms(), same) {
+                    // Post the renewed value itself: the store effect runs after this returns.
+                    Decision::Proceed => self.post(session_state, fx),
+                    Decision::Backoff(ms) => self.back_off(AfterBackoff::Resume, ms, fx),
+                    Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, fx),
+                }
+            }
+            ReauthOutcome::SignedOut => {
+                self.halt(fx);
+                fx.push(Effect::Emit(Event::SignedOut));
+                fx.push(Effect::Emit(Event::Stopped(StopReason::SignedOut)));
+            }
+            ReauthOutcome::InteractionRequired(code) => {
+                self.halt(fx);
+                fx.push(Effect::Emit(Event::InteractionRequired { code }));
+                fx.push(Effect::Emit(Event::Stopped(StopReason::InteractionRequired)));
+            }
+            ReauthOutcome::Failed(error) => self.fail(error, 1, fx),
         }
     }
 
@@ -404,8 +607,15 @@ impl Machine {
         fx.push(Effect::Emit(Event::Stopped(StopReason::Error(error))));
     }
 
-    /// Clears every timer and removes the iframe. Events are pushed by the caller.
+    /// Clears every timer, abandons a running re-authentication and removes the iframe. Events
+    /// are pushed by the caller.
     fn halt(&mut self, fx: &mut Vec<Effect>) {
+        if self.phase == Phase::Reauthenticating {
+            fx.push(Effect::ClearTimer(Timer::Reauth));
+            fx.push(Effect::ClearTimer(Timer::Backoff));
+            fx.push(Effect::CancelReauth);
+            self.backoff = None;
+        }
         self.phase = Phase::Stopped;
         fx.push(Effect::ClearTimer(Timer::Load));
         fx.push(Effect::ClearTimer(Timer::Poll));
@@ -593,20 +803,235 @@ mod tests {
         assert_eq!(m.handle(Input::Start, &mut s), post(), "start() resumes too");
     }
 
+    fn reauth_cfg() -> Config {
+        Config { reauth: true, reauth_timeout_ms: 1000, ..cfg() }
+    }
+
+    fn renewed(state: &str, sub: &str) -> ReauthOutcome {
+        ReauthOutcome::Renewed {
+            session_state: SessionState::new(state).unwrap(),
+            sub: sub.into(),
+            sid: Some("sid-1".into()),
+        }
+    }
+
+    fn finished(generation: u32, outcome: ReauthOutcome) -> Input {
+        Input::ReauthFinished { generation, outcome }
+    }
+
+    const HALT_REAUTH: [Effect; 7] = [
+        ClearTimer(Timer::Reauth),
+        ClearTimer(Timer::Backoff),
+        CancelReauth,
+        ClearTimer(Timer::Load),
+        ClearTimer(Timer::Poll),
+        ClearTimer(Timer::Response),
+        RemoveIframe,
+    ];
+
     #[test]
     fn changed_starts_reauth_when_configured() {
-        let (mut m, mut s) = in_flight(Config { reauth: true, ..cfg() });
+        let (mut m, mut s) = in_flight(reauth_cfg());
         assert_eq!(
             m.handle(Input::Answer(OpAnswer::Changed), &mut s),
-            vec![ClearTimer(Timer::Response), Emit(Event::Changed), StartReauth]
+            vec![
+                ClearTimer(Timer::Response),
+                Emit(Event::Changed),
+                StartReauth { generation: 1 },
+                SetTimer(Timer::Reauth, 1000)
+            ]
         );
         assert_eq!(m.phase(), Phase::Reauthenticating);
         assert_eq!(m.handle(Input::CheckNow, &mut s), vec![], "no checks while re-authenticating");
-        assert_eq!(m.handle(Input::ReauthFinished { resume: true }, &mut s), post());
+        assert_eq!(m.handle(finished(0, renewed("new", "alice")), &mut s), vec![], "stale generation");
+    }
+
+    #[test]
+    fn renewal_for_the_same_user_stores_the_new_state_and_resumes() {
+        let (mut m, mut s) = in_flight(reauth_cfg());
         m.handle(Input::Answer(OpAnswer::Changed), &mut s);
-        assert_eq!(m.handle(Input::ReauthFinished { resume: false }, &mut s), CLEAR_ALL.to_vec());
+        assert_eq!(
+            m.handle(finished(1, renewed("new-state", "alice")), &mut s),
+            vec![
+                ClearTimer(Timer::Reauth),
+                StoreSessionState(SessionState::new("new-state").unwrap()),
+                Emit(Event::Renewed { sub: "alice".into(), sid: Some("sid-1".into()) }),
+                Post("client01 new-state".into()),
+                SetTimer(Timer::Response, 50)
+            ]
+        );
+        assert_eq!(m.handle(finished(1, renewed("x", "alice")), &mut s), vec![], "duplicate outcome");
+    }
+
+    #[test]
+    fn another_sub_is_user_changed_and_stops() {
+        let (mut m, mut s) = in_flight(Config { expected_sub: Some("alice".into()), ..reauth_cfg() });
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        let fx = m.handle(finished(1, renewed("new", "mallory")), &mut s);
+        assert_eq!(
+            fx,
+            concat(&[
+                &[ClearTimer(Timer::Reauth)],
+                &HALT_REAUTH,
+                &[
+                    Emit(Event::UserChanged { sub: "mallory".into(), sid: Some("sid-1".into()) }),
+                    Emit(Event::Stopped(StopReason::UserChanged))
+                ]
+            ])
+        );
         assert_eq!(m.phase(), Phase::Stopped);
-        assert_eq!(m.handle(Input::ReauthFinished { resume: true }, &mut s), vec![], "late outcome");
+    }
+
+    #[test]
+    fn the_first_renewal_learns_the_sub_when_the_host_did_not_give_it() {
+        let (mut m, mut s) = in_flight(reauth_cfg());
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        m.handle(finished(1, renewed("s2", "alice")), &mut s);
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+        m.handle(Input::TimerFired(Timer::Poll), &mut s);
+        let fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        // `changed` right after a renewal is suspicious: the re-auth waits out a back-off first.
+        assert!(fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))), "{fx:?}");
+        assert!(m.handle(Input::TimerFired(Timer::Backoff), &mut s).contains(&StartReauth { generation: 2 }));
+        let fx = m.handle(finished(2, renewed("s3", "bob")), &mut s);
+        assert!(fx.contains(&Emit(Event::UserChanged { sub: "bob".into(), sid: Some("sid-1".into()) })));
+    }
+
+    #[test]
+    fn signed_out_and_interaction_required_stop_polling() {
+        let (mut m, mut s) = in_flight(reauth_cfg());
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        let fx = m.handle(finished(1, ReauthOutcome::SignedOut), &mut s);
+        assert_eq!(&fx[fx.len() - 2..], &[Emit(Event::SignedOut), Emit(Event::Stopped(StopReason::SignedOut))]);
+        assert!(fx.contains(&CancelReauth));
+        assert_eq!(m.phase(), Phase::Stopped);
+
+        let (mut m, mut s) = in_flight(reauth_cfg());
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        let fx = m.handle(finished(1, ReauthOutcome::InteractionRequired("consent_required")), &mut s);
+        assert_eq!(
+            &fx[fx.len() - 2..],
+            &[
+                Emit(Event::InteractionRequired { code: "consent_required" }),
+                Emit(Event::Stopped(StopReason::InteractionRequired))
+            ]
+        );
+    }
+
+    #[test]
+    fn reauth_timeout_cancels_and_reports() {
+        let (mut m, mut s) = in_flight(reauth_cfg());
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        let fx = m.handle(Input::TimerFired(Timer::Reauth), &mut s);
+        assert_eq!(
+            fx,
+            concat(&[
+                &HALT_REAUTH,
+                &[
+                    Emit(Event::Error { error: MonitorError::ReauthTimeout, attempt: 1 }),
+                    Emit(Event::Stopped(StopReason::Error(MonitorError::ReauthTimeout)))
+                ]
+            ])
+        );
+        assert_eq!(m.handle(finished(1, renewed("late", "alice")), &mut s), vec![], "late outcome");
+    }
+
+    #[test]
+    fn failed_reauth_is_an_error_not_a_logout() {
+        let (mut m, mut s) = in_flight(reauth_cfg());
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        let e = MonitorError::Reauth { code: "state_mismatch", message: "m" };
+        let fx = m.handle(finished(1, ReauthOutcome::Failed(e)), &mut s);
+        assert!(fx.contains(&Emit(Event::Error { error: e, attempt: 1 })));
+        assert!(!fx.iter().any(|f| matches!(f, Emit(Event::SignedOut))));
+    }
+
+    #[test]
+    fn stop_during_reauth_cancels_it() {
+        let (mut m, mut s) = in_flight(reauth_cfg());
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        let fx = m.handle(Input::Stop, &mut s);
+        assert_eq!(fx, concat(&[&HALT_REAUTH, &[Emit(Event::Stopped(StopReason::Caller))]]));
+        assert_eq!(m.handle(finished(1, renewed("late", "alice")), &mut s), vec![]);
+    }
+
+    /// A session_state source with a fake clock.
+    struct Clocked {
+        state: &'static str,
+        now: u64,
+    }
+    impl SessionStateSource for Clocked {
+        fn read(&mut self) -> Result<SessionState, MonitorError> {
+            SessionState::new(self.state).map_err(|_| MonitorError::InvalidSessionState)
+        }
+        fn now_ms(&self) -> u64 {
+            self.now
+        }
+    }
+
+    /// The OP iframe always says `changed` and every renewal "works" with a new value: the
+    /// machine must back off exponentially and give up with `reauth_loop`, never loop forever.
+    #[test]
+    fn an_op_that_always_says_changed_ends_in_reauth_loop_after_backing_off() {
+        let mut m = machine(reauth_cfg());
+        let mut s = Clocked { state: "s0", now: 0 };
+        m.handle(Input::Start, &mut s);
+        m.handle(Input::IframeLoaded, &mut s);
+        let mut backoffs = Vec::new();
+        let mut reauths = 0u32;
+        let mut gave_up = false;
+        for step in 0..50 {
+            s.now += 100;
+            let mut fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+            // Drive timers and outcomes until the next post (or the end).
+            for _ in 0..10 {
+                if fx.contains(&Emit(Event::Error { error: MonitorError::ReauthLoop, attempt: 1 })) {
+                    gave_up = true;
+                    break;
+                }
+                if let Some(SetTimer(Timer::Backoff, ms)) =
+                    fx.iter().find(|f| matches!(f, SetTimer(Timer::Backoff, _)))
+                {
+                    backoffs.push(*ms);
+                    s.now += u64::from(*ms);
+                    fx = m.handle(Input::TimerFired(Timer::Backoff), &mut s);
+                    continue;
+                }
+                if let Some(StartReauth { generation }) =
+                    fx.iter().find(|f| matches!(f, StartReauth { .. })).cloned()
+                {
+                    reauths += 1;
+                    let fresh: &'static str = Box::leak(format!("s{step}").into_boxed_str());
+                    fx = m.handle(finished(generation, renewed(fresh, "alice")), &mut s);
+                    continue;
+                }
+                break;
+            }
+            if gave_up {
+                break;
+            }
+            assert_eq!(m.phase(), Phase::InFlight, "step {step}: polling resumed");
+        }
+        assert!(gave_up, "never gave up: {reauths} re-auths, back-offs {backoffs:?}");
+        assert!(reauths <= 6, "too many re-authentications before giving up: {reauths}");
+        assert!(backoffs.windows(2).all(|w| w[1] >= w[0] * 2 || w[1] == 60_000), "{backoffs:?}");
+        assert!(!backoffs.is_empty());
+        assert_eq!(m.phase(), Phase::Stopped);
+    }
+
+    #[test]
+    fn a_renewal_with_the_same_session_state_is_suspicious() {
+        let mut m = machine(reauth_cfg());
+        let mut s = Clocked { state: "same", now: 0 };
+        m.handle(Input::Start, &mut s);
+        m.handle(Input::IframeLoaded, &mut s);
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        let fx = m.handle(finished(1, renewed("same", "alice")), &mut s);
+        assert!(!fx.iter().any(|f| matches!(f, StoreSessionState(_))), "nothing new to store");
+        assert!(
+            fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))),
+            "backs off instead of posting the same value at once: {fx:?}"
+        );
     }
 
     #[test]
