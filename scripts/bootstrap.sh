@@ -37,8 +37,8 @@ cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
 cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION"
 if [ "${BOOTSTRAP_SKIP_TWIGGY:-}" != 1 ]; then cargo_tool twiggy twiggy "$TWIGGY_VERSION"; fi
 
-# --- Debian packages: browsers, drivers, wasm-opt, brotli ------------------------------------------
-DEBS="chromium chromium-driver firefox-esr binaryen brotli"
+# --- Debian packages: browsers, drivers, brotli (size report) ------------------------------------------
+DEBS="chromium chromium-driver firefox-esr brotli"
 missing=""
 for p in $DEBS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

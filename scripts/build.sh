@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: wasm-pack (release, ES module for the web) with the pinned
-# wasm-bindgen-cli from PATH (--mode no-install: nothing is downloaded), then wasm-opt -Oz from
-# Debian's binaryen, then the package's extra files (auto script, silent callback, README, license).
+# wasm-bindgen-cli from PATH (--mode no-install: nothing is downloaded), then wasm-opt -Oz from the
+# npm package binaryen (Debian's wasm-opt 108 cannot parse wasm-bindgen 0.2.130 output), then the
+# package's extra files (auto script, silent callback, README, license).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -11,9 +12,11 @@ wasm-pack build --quiet "$PROFILE" --target web --mode no-install --out-dir pkg 
   --no-pack 2>&1 | grep -v '^\[INFO\]' || true
 test -f pkg/oidc_session_monitor_bg.wasm || { echo "build: wasm-pack produced no pkg/" >&2; exit 1; }
 
-if command -v wasm-opt >/dev/null 2>&1 && [ "$PROFILE" = --release ]; then
+WASM_OPT=node_modules/.bin/wasm-opt
+if [ "$PROFILE" = --release ]; then
+  test -x "$WASM_OPT" || { echo "build: $WASM_OPT missing: run scripts/bootstrap.sh" >&2; exit 1; }
   # Rust's wasm32 target emits these post-MVP features by default; wasm-opt must be told.
-  wasm-opt -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
     --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     --strip-debug --strip-producers \
     pkg/oidc_session_monitor_bg.wasm -o pkg/oidc_session_monitor_bg.wasm.opt

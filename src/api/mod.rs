@@ -18,13 +18,29 @@ export type SessionStateSource =
   | { localStorage: string }
   | { sessionStorage: string };
 
-/** Options of `new SessionMonitor(options)`. Unknown names are rejected (code `unknown_option`). */
-export interface SessionMonitorOptions {
-  /** The OP's `check_session_iframe` URL (from its discovery document). Absolute http(s). */
-  checkSessionIframe: string;
+/** What the host's re-authentication hook returns. */
+export type ReauthenticateResult =
+  | { sessionState: string; sub: string; sid?: string }
+  | { error: string };
+
+/** Built-in `prompt=none` re-authentication in a hidden iframe (needs `issuer`). */
+export interface SilentReauthOptions {
+  /** A page of this origin that calls `handleSilentCallback()` (the package ships one), registered at the OP. */
+  redirectUri: string;
+  /** `code` (PKCE S256, token exchange; default) or `id_token` (implicit). */
+  responseType?: "code" | "id_token";
+  /** Scopes; `openid` is always included. */
+  scope?: string;
+  /** Where the page keeps the last ID token, sent as `id_token_hint` (its `sub` is the expected user). */
+  idTokenHint?: SessionStateSource;
+  /** How long one silent re-authentication may take. Default 10000. */
+  timeoutMs?: number;
+}
+
+interface SessionMonitorCommonOptions {
   /** The RP's `client_id` at the OP. */
   clientId: string;
-  /** Where `session_state` is kept. Cookie values are percent-decoded. */
+  /** Where `session_state` is kept. Cookie values are percent-decoded. Renewals are written back here. */
   sessionState: SessionStateSource;
   /** Delay between an answer and the next check. Default 2000, minimum 100. */
   intervalMs?: number;
@@ -36,7 +52,30 @@ export interface SessionMonitorOptions {
   maxNoResponseRetries?: number;
   /** Keep polling after the OP answers `error`. Default false. */
   continueOnError?: boolean;
+  /** On `changed`, ask the host to re-authenticate with `prompt=none` (e.g. oidc-client-ts `signinSilent`). */
+  reauthenticate?: (request: { clientId: string; reason: "changed" }) => ReauthenticateResult | Promise<ReauthenticateResult>;
+  /** On `changed`, re-authenticate with the built-in hidden iframe. Needs `issuer`. */
+  silentReauth?: SilentReauthOptions;
+  /** How long the `reauthenticate` hook may take. Default 10000. */
+  reauthTimeoutMs?: number;
+  /** The signed-in user's `sub`; otherwise taken from `idTokenHint` or the first renewal. */
+  sub?: string;
 }
+
+/** Options of `new SessionMonitor(options)`. Unknown names are rejected (code `unknown_option`). */
+export type SessionMonitorOptions = SessionMonitorCommonOptions & (
+  | {
+      /** The OP's `check_session_iframe` URL. Absolute http(s). */
+      checkSessionIframe: string;
+      issuer?: never;
+    }
+  | {
+      /** The OP's issuer: `check_session_iframe` and the endpoints come from its discovery document. */
+      issuer: string;
+      checkSessionIframe?: never;
+    }
+);
+
 
 /** Codes of `error` events. */
 export type SessionMonitorErrorCode =
@@ -45,7 +84,29 @@ export type SessionMonitorErrorCode =
   | "storage_unavailable"
   | "load_timeout"
   | "no_response"
-  | "op_error";
+  | "op_error"
+  | "not_supported"
+  | "issuer_mismatch"
+  | "invalid_discovery"
+  | "invalid_endpoint"
+  | "discovery_failed"
+  | "reauth_timeout"
+  | "reauth_loop"
+  | "reauth_failed"
+  | "reauth_invalid_result"
+  | "state_mismatch"
+  | "iss_mismatch"
+  | "aud_mismatch"
+  | "nonce_mismatch"
+  | "invalid_id_token"
+  | "id_token_expired"
+  | "token_exchange_failed"
+  | "invalid_callback"
+  | "invalid_redirect_uri"
+  | "missing_parameter"
+  | "invalid_code_verifier"
+  | "crypto_unavailable"
+  | "reauth_cancelled";
 
 /** Monitor phases, as `monitor.state`. */
 export type SessionMonitorState = "idle" | "loading" | "waiting" | "checking" | "paused" | "reauthenticating" | "stopped";
@@ -68,8 +129,15 @@ export interface ErrorDetail extends SessionMonitorEventDetailBase {
 }
 export interface StoppedDetail extends SessionMonitorEventDetailBase {
   type: "stopped";
-  /** `"stopped"` after `stop()`, else the error code that stopped polling. */
-  reason: "stopped" | SessionMonitorErrorCode;
+  /** `"stopped"` after `stop()`, a re-authentication outcome, or the error code that stopped polling. */
+  reason: "stopped" | "signed_out" | "user_changed" | "interaction_required" | SessionMonitorErrorCode;
+}
+export interface RenewedDetail extends SessionMonitorEventDetailBase { type: "renewed"; sub: string; sid?: string }
+export interface SignedOutDetail extends SessionMonitorEventDetailBase { type: "signedOut" }
+export interface UserChangedDetail extends SessionMonitorEventDetailBase { type: "userChanged"; sub: string; sid?: string }
+export interface InteractionRequiredDetail extends SessionMonitorEventDetailBase {
+  type: "interactionRequired";
+  code: "interaction_required" | "consent_required" | "account_selection_required";
 }
 
 /** Event names and their `CustomEvent` types. */
@@ -78,6 +146,10 @@ export interface SessionMonitorEventMap {
   changed: CustomEvent<ChangedDetail>;
   error: CustomEvent<ErrorDetail>;
   stopped: CustomEvent<StoppedDetail>;
+  renewed: CustomEvent<RenewedDetail>;
+  signedOut: CustomEvent<SignedOutDetail>;
+  userChanged: CustomEvent<UserChangedDetail>;
+  interactionRequired: CustomEvent<InteractionRequiredDetail>;
 }
 
 /** Thrown by the constructor for bad options. */
@@ -119,7 +191,9 @@ extern "C" {
 /// monitor.start();
 /// ```
 ///
-/// Events: `unchanged`, `changed`, `error` (with `detail.code`), `stopped` (with `detail.reason`).
+/// Events: `unchanged`, `changed`, `error` (with `detail.code`), `stopped` (with `detail.reason`),
+/// and with re-authentication configured: `renewed`, `signedOut`, `userChanged`,
+/// `interactionRequired`.
 ///
 /// # Security
 /// Messages go only to the exact origin of `checkSessionIframe`, never `"*"`. An answer counts
@@ -144,8 +218,9 @@ impl SessionMonitor {
     pub fn new(options: &SessionMonitorOptions) -> Result<SessionMonitor, JsValue> {
         let o = options::parse(options).map_err(|e| e.to_js())?;
         let events = EventTarget::new()?;
+        let client_id = o.client_id.as_str().to_owned();
         let machine = Machine::new(o.client_id, o.config);
-        let driver = Driver::new(machine, o.url, o.source, events.clone());
+        let driver = Driver::new(machine, o.target, o.source, client_id, o.method, events.clone());
         Ok(SessionMonitor { driver, events: events.unchecked_into() })
     }
 

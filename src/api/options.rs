@@ -4,9 +4,12 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::error::OptionsError;
+use crate::browser::driver::Target;
+use crate::browser::reauth::{parse_claims, Method, SilentOptions};
 use crate::browser::source::Source;
+use crate::core::authorize::ResponseType;
 use crate::core::machine::Config;
-use crate::core::types::{CheckSessionUrl, ClientId, SessionState};
+use crate::core::types::{CheckSessionUrl, ClientId, OpOrigin, SessionState};
 
 /// Every accepted option name: anything else is a typo and is rejected.
 const KNOWN: &[&str] = &[
@@ -18,12 +21,22 @@ const KNOWN: &[&str] = &[
     "responseTimeoutMs",
     "maxNoResponseRetries",
     "continueOnError",
+    "issuer",
+    "reauthenticate",
+    "silentReauth",
+    "reauthTimeoutMs",
+    "sub",
 ];
+
+/// Accepted names inside `silentReauth`.
+const KNOWN_SILENT: &[&str] = &["redirectUri", "responseType", "scope", "idTokenHint", "timeoutMs"];
 
 /// Validated options.
 pub struct Options {
-    /// The OP iframe URL and origin.
-    pub url: CheckSessionUrl,
+    /// The OP iframe URL, or the issuer to discover it from.
+    pub target: Target,
+    /// How to re-authenticate on `changed`, if at all.
+    pub method: Option<Method>,
     /// The RP's client id.
     pub client_id: ClientId,
     /// Where to read session_state.
@@ -74,35 +87,72 @@ fn boolean(obj: &Object, key: &'static str) -> Result<bool, OptionsError> {
     v.as_bool().ok_or(OptionsError::Invalid(key, "must be a boolean"))
 }
 
-fn source(obj: &Object) -> Result<Source, OptionsError> {
+fn check_keys(obj: &Object, known: &[&str]) -> Result<(), OptionsError> {
+    for key in Object::keys(obj).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(OptionsError::Unknown(key));
+        }
+    }
+    Ok(())
+}
+
+fn source(obj: &Object, key: &'static str) -> Result<Source, OptionsError> {
     const WHY: &str =
         "must be a string, or an object with exactly one of cookie, localStorage, sessionStorage";
-    let v = get(obj, "sessionState");
+    let v = get(obj, key);
     if v.is_undefined() {
-        return Err(OptionsError::Missing("sessionState"));
+        return Err(OptionsError::Missing(key));
     }
     if let Some(literal) = v.as_string() {
-        return SessionState::new(&literal)
-            .map(Source::Literal)
-            .map_err(|e| OptionsError::Value("sessionState", e));
+        return SessionState::new(&literal).map(Source::Literal).map_err(|e| OptionsError::Value(key, e));
     }
-    let spec: &Object = v.dyn_ref().ok_or(OptionsError::Invalid("sessionState", WHY))?;
+    let spec: &Object = v.dyn_ref().ok_or(OptionsError::Invalid(key, WHY))?;
     let keys = Object::keys(spec);
     if keys.length() != 1 {
-        return Err(OptionsError::Invalid("sessionState", WHY));
+        return Err(OptionsError::Invalid(key, WHY));
     }
     let kind = keys.get(0).as_string().unwrap_or_default();
     let name = Reflect::get(spec, &keys.get(0))
         .ok()
         .and_then(|n| n.as_string())
         .filter(|n| !n.is_empty())
-        .ok_or(OptionsError::Invalid("sessionState", "the cookie or storage key must be a non-empty string"))?;
+        .ok_or(OptionsError::Invalid(key, "the cookie or storage key must be a non-empty string"))?;
     match kind.as_str() {
         "cookie" => Ok(Source::Cookie(name)),
         "localStorage" => Ok(Source::LocalStorage(name)),
         "sessionStorage" => Ok(Source::SessionStorage(name)),
-        _ => Err(OptionsError::Invalid("sessionState", WHY)),
+        _ => Err(OptionsError::Invalid(key, WHY)),
     }
+}
+
+fn silent(obj: &Object) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsError> {
+    let v = get(obj, "silentReauth");
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    let spec: &Object = v
+        .dyn_ref()
+        .filter(|_| v.is_object())
+        .ok_or(OptionsError::Invalid("silentReauth", "must be an object"))?;
+    check_keys(spec, KNOWN_SILENT)?;
+    let redirect_uri = string(spec, "redirectUri")?.ok_or(OptionsError::Missing("silentReauth.redirectUri"))?;
+    OpOrigin::of_url(&redirect_uri).map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
+    let response_type = match string(spec, "responseType")?.as_deref() {
+        None | Some("code") => ResponseType::Code,
+        Some("id_token") => ResponseType::IdToken,
+        Some(_) => return Err(OptionsError::Invalid("silentReauth.responseType", "must be \"code\" or \"id_token\"")),
+    };
+    let id_token_hint = match get(spec, "idTokenHint").is_undefined() {
+        true => None,
+        false => Some(source(spec, "idTokenHint")?),
+    };
+    let timeout = match get(spec, "timeoutMs").is_undefined() {
+        true => None,
+        false => Some(millis(spec, "timeoutMs", 10_000, 100)?),
+    };
+    let scope = string(spec, "scope")?;
+    Ok(Some((SilentOptions { redirect_uri, response_type, scope, id_token_hint }, timeout)))
 }
 
 /// Validates `options`. Never panics, whatever the input.
@@ -111,18 +161,53 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         .dyn_ref::<Object>()
         .filter(|_| options.is_object() && !options.is_function())
         .ok_or(OptionsError::NotAnObject)?;
-    let keys = Object::keys(obj);
-    for key in keys.iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !KNOWN.contains(&key.as_str()) {
-            return Err(OptionsError::Unknown(key));
-        }
-    }
+    check_keys(obj, KNOWN)?;
     let client_id = string(obj, "clientId")?.ok_or(OptionsError::Missing("clientId"))?;
     let client_id = ClientId::new(&client_id).map_err(|e| OptionsError::Value("clientId", e))?;
-    let url = string(obj, "checkSessionIframe")?.ok_or(OptionsError::Missing("checkSessionIframe"))?;
-    let url = CheckSessionUrl::new(&url).map_err(|e| OptionsError::Value("checkSessionIframe", e))?;
-    let source = source(obj)?;
+    let issuer = string(obj, "issuer")?;
+    if let Some(issuer) = &issuer {
+        OpOrigin::of_url(issuer).map_err(|e| OptionsError::Value("issuer", e))?;
+    }
+    let target = match (string(obj, "checkSessionIframe")?, issuer) {
+        (Some(_), Some(_)) => {
+            return Err(OptionsError::Invalid("issuer", "give either issuer or checkSessionIframe, not both"))
+        }
+        (None, None) => return Err(OptionsError::Missing("checkSessionIframe")),
+        (Some(url), None) => Target::Known(
+            CheckSessionUrl::new(&url).map_err(|e| OptionsError::Value("checkSessionIframe", e))?,
+            None,
+        ),
+        (None, Some(issuer)) => Target::Issuer(issuer),
+    };
+    let source = source(obj, "sessionState")?;
+    let hook = get(obj, "reauthenticate");
+    let silent = silent(obj)?;
+    let (method, silent_timeout) = match (hook.is_undefined(), silent) {
+        (false, Some(_)) => {
+            return Err(OptionsError::Invalid("reauthenticate", "give either reauthenticate or silentReauth, not both"))
+        }
+        (false, None) => {
+            let f = hook.dyn_into().map_err(|_| OptionsError::Invalid("reauthenticate", "must be a function"))?;
+            (Some(Method::Hook(f)), None)
+        }
+        (true, Some((opts, timeout))) => {
+            if !matches!(target, Target::Issuer(_)) {
+                return Err(OptionsError::Missing("issuer"));
+            }
+            (Some(Method::Silent(opts)), timeout)
+        }
+        (true, None) => (None, None),
+    };
+    // The signed-in user: given, or read from the ID token hint if one is stored already.
+    let expected_sub = match string(obj, "sub")? {
+        Some(sub) => Some(sub),
+        None => match &method {
+            Some(Method::Silent(SilentOptions { id_token_hint: Some(hint), .. })) => {
+                hint.read_raw().ok().flatten().and_then(|t| parse_claims(&t).ok()).map(|c| c.sub)
+            }
+            _ => None,
+        },
+    };
     let d = Config::default();
     let config = Config {
         interval_ms: millis(obj, "intervalMs", d.interval_ms, 100)?,
@@ -130,7 +215,13 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         response_timeout_ms: millis(obj, "responseTimeoutMs", d.response_timeout_ms, 50)?,
         max_no_response_retries: count(obj, "maxNoResponseRetries", d.max_no_response_retries)?,
         continue_on_error: boolean(obj, "continueOnError")?,
-        reauth: false,
+        reauth: method.is_some(),
+        reauth_timeout_ms: match silent_timeout {
+            Some(ms) => ms,
+            None => millis(obj, "reauthTimeoutMs", d.reauth_timeout_ms, 100)?,
+        },
+        expected_sub,
+        loop_guard: d.loop_guard,
     };
-    Ok(Options { url, client_id, source, config })
+    Ok(Options { target, method, client_id, source, config })
 }

@@ -1,28 +1,50 @@
-//! Runs the state machine in the page: feeds it DOM events and timer callbacks, performs its effects.
+//! Runs the state machine in the page: feeds it DOM events, timer callbacks and async results,
+//! performs its effects, and dispatches its events.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect};
-use wasm_bindgen::JsValue;
-use web_sys::{CustomEvent, CustomEventInit, EventTarget};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{CustomEvent, CustomEventInit, EventTarget, Response};
 
 use crate::browser::iframe::OpFrame;
+use crate::browser::reauth::{self, Endpoints, Method, SilentFrame};
 use crate::browser::source::Source;
-use crate::core::machine::{Effect, Event, Input, Machine, Phase};
+use crate::core::discovery::{discovery_url, DiscoveryError, ProviderMetadata};
+use crate::core::machine::{
+    Effect, Event, Input, Machine, MonitorError, Phase, ReauthOutcome, StopReason, TIMERS,
+};
 use crate::core::types::CheckSessionUrl;
+
+/// Where the OP's URLs come from.
+pub enum Target {
+    /// Given directly (`checkSessionIframe`), with endpoints if the host gave an issuer too.
+    Known(CheckSessionUrl, Option<Endpoints>),
+    /// Discovered from the issuer at the first `start()`.
+    Issuer(String),
+}
 
 struct Inner {
     machine: Machine,
-    url: CheckSessionUrl,
+    url: Option<CheckSessionUrl>,
+    endpoints: Option<Endpoints>,
+    issuer: Option<String>,
+    /// A discovery is under way; `start_wanted` says whether to start when it ends.
+    discovering: bool,
+    start_wanted: bool,
     source: Source,
+    client_id: String,
+    method: Option<Method>,
     frame: Option<OpFrame>,
-    timers: [Option<Timeout>; 3],
+    silent: Option<SilentFrame>,
+    timers: [Option<Timeout>; TIMERS],
 }
 
 /// Owns the machine and every browser resource it uses. Dropping it (or [`Driver::dispose`])
-/// releases the iframe, the listeners, the timers and their closures, without emitting events.
+/// releases the iframes, the listeners, the timers and their closures, without emitting events.
 pub struct Driver {
     inner: Rc<RefCell<Inner>>,
     events: EventTarget,
@@ -30,8 +52,32 @@ pub struct Driver {
 
 impl Driver {
     /// A driver in the `idle` phase; events go to `events`.
-    pub fn new(machine: Machine, url: CheckSessionUrl, source: Source, events: EventTarget) -> Self {
-        let inner = Inner { machine, url, source, frame: None, timers: [None, None, None] };
+    pub fn new(
+        machine: Machine,
+        target: Target,
+        source: Source,
+        client_id: String,
+        method: Option<Method>,
+        events: EventTarget,
+    ) -> Self {
+        let (url, endpoints, issuer) = match target {
+            Target::Known(url, endpoints) => (Some(url), endpoints, None),
+            Target::Issuer(issuer) => (None, None, Some(issuer)),
+        };
+        let inner = Inner {
+            machine,
+            url,
+            endpoints,
+            issuer,
+            discovering: false,
+            start_wanted: false,
+            source,
+            client_id,
+            method,
+            frame: None,
+            silent: None,
+            timers: Default::default(),
+        };
         Driver { inner: Rc::new(RefCell::new(inner)), events }
     }
 
@@ -41,16 +87,22 @@ impl Driver {
         feed(&self.inner, &self.events, input);
     }
 
-    /// The current phase.
+    /// The current phase (`Loading` while discovering).
     pub fn phase(&self) -> Phase {
-        self.inner.try_borrow().map(|i| i.machine.phase()).unwrap_or(Phase::Stopped)
+        match self.inner.try_borrow() {
+            Ok(i) if i.discovering && i.start_wanted => Phase::Loading,
+            Ok(i) => i.machine.phase(),
+            Err(_) => Phase::Stopped,
+        }
     }
 
     /// Releases everything now, silently.
     pub fn dispose(&self) {
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             inner.frame = None;
-            inner.timers = [None, None, None];
+            inner.silent = None;
+            inner.timers = Default::default();
+            inner.start_wanted = false;
         }
     }
 }
@@ -65,6 +117,22 @@ fn feed(inner: &Rc<RefCell<Inner>>, events: &EventTarget, input: Input) {
     let emitted = {
         let Ok(mut guard) = inner.try_borrow_mut() else { return };
         let state = &mut *guard;
+        if state.url.is_none() {
+            // Issuer mode before discovery: start() discovers, stop() cancels the wish to start.
+            match input {
+                Input::Start => {
+                    state.start_wanted = true;
+                    if !state.discovering {
+                        state.discovering = true;
+                        let issuer = state.issuer.clone().unwrap_or_default();
+                        spawn_local(discover(Rc::downgrade(inner), events.clone(), issuer));
+                    }
+                }
+                Input::Stop => state.start_wanted = false,
+                _ => {}
+            }
+            return;
+        }
         let effects = state.machine.handle(input, &mut state.source);
         let mut emitted = Vec::new();
         for effect in effects {
@@ -83,17 +151,18 @@ fn feed(inner: &Rc<RefCell<Inner>>, events: &EventTarget, input: Input) {
 fn perform(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, effect: Effect) {
     match effect {
         Effect::CreateIframe => {
-            let (Some(window), weak) = (web_sys::window(), Rc::downgrade(rc)) else { return };
+            let (Some(window), Some(url)) = (web_sys::window(), &state.url) else { return };
             let Some(document) = window.document() else { return };
+            let weak = Rc::downgrade(rc);
             let (w1, e1, w2, e2) = (weak.clone(), events.clone(), weak, events.clone());
             state.frame = OpFrame::open(
                 &window,
                 &document,
-                &state.url,
+                url,
                 move || feed_weak(&w1, &e1, Input::IframeLoaded),
                 move |answer| feed_weak(&w2, &e2, Input::Answer(answer)),
             );
-            // If the page has no document body to attach to, the load deadline reports it.
+            // If the page has no body to attach to, the load deadline reports it.
         }
         Effect::RemoveIframe => state.frame = None,
         Effect::Post(message) => {
@@ -107,17 +176,96 @@ fn perform(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, eff
                 Some(Timeout::new(ms, move || feed_weak(&weak, &events, Input::TimerFired(timer))));
         }
         Effect::ClearTimer(timer) => state.timers[timer.index()] = None,
-        Effect::StartReauth => {
-            // Re-authentication is wired in by the API layer in a later step; until then the
-            // machine is never configured to ask for it.
-        }
+        Effect::StoreSessionState(value) => state.source.write(&value),
+        Effect::CancelReauth => state.silent = None,
+        Effect::StartReauth { generation } => start_reauth(state, rc, events, generation),
         Effect::Emit(_) => {}
+    }
+}
+
+fn start_reauth(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, generation: u32) {
+    let (weak, events) = (Rc::downgrade(rc), events.clone());
+    let client_id = state.client_id.clone();
+    let report = move |outcome: ReauthOutcome| {
+        feed_weak(&weak, &events, Input::ReauthFinished { generation, outcome });
+    };
+    match state.method.clone() {
+        Some(Method::Hook(hook)) => spawn_local(async move { report(reauth::run_hook(hook, client_id).await) }),
+        Some(Method::Silent(opts)) => {
+            let Some(endpoints) = state.endpoints.clone() else {
+                let e = MonitorError::Reauth { code: "not_supported", message: "no OP endpoints" };
+                spawn_local(async move { report(ReauthOutcome::Failed(e)) });
+                return;
+            };
+            match reauth::prepare(&opts, &endpoints, &client_id) {
+                Ok(p) => {
+                    let (promise, st, nonce, verifier) = (p.promise, p.state, p.nonce, p.verifier);
+                    state.silent = Some(p.frame);
+                    spawn_local(async move {
+                        report(reauth::finish(promise, st, nonce, verifier, opts, endpoints, client_id).await)
+                    });
+                }
+                // Reported asynchronously, like every outcome, so the machine is never re-entered.
+                Err(outcome) => spawn_local(async move { report(outcome) }),
+            }
+        }
+        None => {}
     }
 }
 
 fn feed_weak(weak: &Weak<RefCell<Inner>>, events: &EventTarget, input: Input) {
     if let Some(inner) = weak.upgrade() {
         feed(&inner, events, input);
+    }
+}
+
+async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError> {
+    let window = web_sys::window().ok_or(DiscoveryError::Network)?;
+    let response = JsFuture::from(window.fetch_with_str(&discovery_url(issuer)))
+        .await
+        .map_err(|_| DiscoveryError::Network)?;
+    let response: Response = response.dyn_into().map_err(|_| DiscoveryError::Network)?;
+    if !response.ok() {
+        return Err(DiscoveryError::Network);
+    }
+    let json = response.json().map_err(|_| DiscoveryError::InvalidJson)?;
+    let json = JsFuture::from(json).await.map_err(|_| DiscoveryError::InvalidJson)?;
+    serde_wasm_bindgen::from_value(json).map_err(|_| DiscoveryError::InvalidJson)
+}
+
+async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: String) {
+    let result = fetch_metadata(&issuer).await.and_then(|m| m.validate(&issuer));
+    let Some(inner) = weak.upgrade() else { return };
+    let start = {
+        let Ok(mut state) = inner.try_borrow_mut() else { return };
+        state.discovering = false;
+        match result {
+            Ok(meta) => match CheckSessionUrl::new(meta.check_session_iframe()) {
+                Ok(url) => {
+                    state.url = Some(url);
+                    state.endpoints = Some(Endpoints {
+                        issuer: meta.issuer().to_owned(),
+                        authorization_endpoint: meta.authorization_endpoint().to_owned(),
+                        token_endpoint: meta.token_endpoint().map(str::to_owned),
+                    });
+                    Ok(state.start_wanted)
+                }
+                Err(_) => Err(DiscoveryError::InvalidEndpoint),
+            },
+            Err(e) => Err(e),
+        }
+    };
+    match start {
+        Ok(true) => feed(&inner, &events, Input::Start),
+        Ok(false) => {}
+        Err(e) => {
+            let error = MonitorError::Discovery { code: e.code(), message: e.message() };
+            let wanted = inner.try_borrow().map(|s| s.start_wanted).unwrap_or(false);
+            if wanted {
+                dispatch(&events, Event::Error { error, attempt: 1 });
+                dispatch(&events, Event::Stopped(StopReason::Error(error)));
+            }
+        }
     }
 }
 
@@ -128,6 +276,10 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::Changed => "changed",
         Event::Error { .. } => "error",
         Event::Stopped(_) => "stopped",
+        Event::Renewed { .. } => "renewed",
+        Event::SignedOut => "signedOut",
+        Event::UserChanged { .. } => "userChanged",
+        Event::InteractionRequired { .. } => "interactionRequired",
     }
 }
 
@@ -147,7 +299,14 @@ fn dispatch(target: &EventTarget, event: Event) {
             set(&detail, "attempt", attempt);
         }
         Event::Stopped(reason) => set(&detail, "reason", reason.code()),
-        Event::Unchanged | Event::Changed => {}
+        Event::Renewed { sub, sid } | Event::UserChanged { sub, sid } => {
+            set(&detail, "sub", sub);
+            if let Some(sid) = sid {
+                set(&detail, "sid", sid);
+            }
+        }
+        Event::InteractionRequired { code } => set(&detail, "code", code),
+        Event::Unchanged | Event::Changed | Event::SignedOut => {}
     }
     let init = CustomEventInit::new();
     init.set_detail(&detail);

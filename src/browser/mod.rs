@@ -5,4 +5,5 @@
 pub mod driver;
 pub mod iframe;
 pub mod listener;
+pub mod reauth;
 pub mod source;

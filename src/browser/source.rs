@@ -31,7 +31,8 @@ impl Source {
         storage.map_err(|_| MonitorError::StorageUnavailable)
     }
 
-    fn read_raw(&self) -> Result<Option<String>, MonitorError> {
+    /// The stored string, unvalidated (also used for `id_token_hint`).
+    pub fn read_raw(&self) -> Result<Option<String>, MonitorError> {
         match self {
             Source::Literal(s) => Ok(Some(s.expose_secret().into())),
             Source::Cookie(name) => {
@@ -50,9 +51,45 @@ impl Source {
     }
 }
 
+impl Source {
+    /// Writes a renewed `session_state` back. A cookie is written percent-encoded with `path=/`,
+    /// `SameSite=Lax` (and `Secure` on https pages); storage keys are overwritten; a literal is
+    /// replaced in memory.
+    pub fn write(&mut self, value: &SessionState) {
+        match self {
+            Source::Literal(s) => *s = value.clone(),
+            Source::Cookie(name) => {
+                let Some(window) = web_sys::window() else { return };
+                let secure = window.location().protocol().map(|p| p == "https:").unwrap_or(false);
+                let Some(doc) = window.document().and_then(|d| d.dyn_into::<HtmlDocument>().ok()) else {
+                    return;
+                };
+                let mut cookie = name.clone();
+                cookie.push('=');
+                cookie.push_str(&String::from(js_sys::encode_uri_component(value.expose_secret())));
+                cookie.push_str("; path=/; SameSite=Lax");
+                if secure {
+                    cookie.push_str("; Secure");
+                }
+                let _ = doc.set_cookie(&cookie);
+            }
+            Source::LocalStorage(key) | Source::SessionStorage(key) => {
+                let key = key.clone();
+                if let Ok(Some(storage)) = self.storage() {
+                    let _ = storage.set_item(&key, value.expose_secret());
+                }
+            }
+        }
+    }
+}
+
 impl SessionStateSource for Source {
     fn read(&mut self) -> Result<SessionState, MonitorError> {
         let raw = self.read_raw()?.ok_or(MonitorError::NoSessionState)?;
         SessionState::new(&raw).map_err(|_| MonitorError::InvalidSessionState)
+    }
+
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
     }
 }

@@ -202,7 +202,7 @@ fn scope_with_openid(scope: Option<&str>) -> String {
 
 /// Appends `value` in `application/x-www-form-urlencoded` form: `A-Z a-z 0-9 * - . _` as is,
 /// space as `+`, every other byte of the UTF-8 as `%XX`.
-fn form_encode_into(out: &mut String, value: &str) {
+pub(crate) fn form_encode_into(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in value.as_bytes() {
         match b {

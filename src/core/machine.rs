@@ -154,6 +154,14 @@ pub enum MonitorError {
     /// Re-authentications kept being followed by `changed` (or returned the same
     /// session_state): after backing off, the monitor gave up instead of looping.
     ReauthLoop,
+    /// Discovery of the OP's metadata failed (`not_supported`, `issuer_mismatch`,
+    /// `invalid_discovery`, `invalid_endpoint`, `discovery_failed`).
+    Discovery {
+        /// Stable code.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: &'static str,
+    },
     /// The re-authentication failed (hook threw, token exchange failed, a check on the response
     /// failed); `code` says which.
     Reauth {
@@ -176,7 +184,7 @@ impl MonitorError {
             MonitorError::OpError => "op_error",
             MonitorError::ReauthTimeout => "reauth_timeout",
             MonitorError::ReauthLoop => "reauth_loop",
-            MonitorError::Reauth { code, .. } => code,
+            MonitorError::Reauth { code, .. } | MonitorError::Discovery { code, .. } => code,
         }
     }
 
@@ -193,7 +201,7 @@ impl MonitorError {
             MonitorError::ReauthLoop => {
                 "re-authentication keeps being followed by \"changed\": gave up to avoid a loop"
             }
-            MonitorError::Reauth { message, .. } => message,
+            MonitorError::Reauth { message, .. } | MonitorError::Discovery { message, .. } => message,
         }
     }
 }

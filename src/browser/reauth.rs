@@ -1,0 +1,323 @@
+//! `prompt=none` re-authentication in the page: the host's hook, or the built-in silent iframe
+//! (authorization request with `state`, `nonce` and PKCE S256, the package's silent-callback page,
+//! then the token exchange or the fragment's ID token).
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Event, HtmlIFrameElement, MessageEvent, Request, RequestInit, Response};
+
+use crate::browser::listener::Listener;
+use crate::browser::source::Source;
+use crate::core::authorize::{
+    classify_error, form_encode_into, parse_callback, random_value, AuthorizeRequest, ErrorClass,
+    Flow, ResponseType, SilentResult, RANDOM_VALUE_BYTES,
+};
+use crate::core::claims::{decode_payload_str, IdTokenClaims};
+use crate::core::machine::{MonitorError, ReauthOutcome};
+use crate::core::pkce::{CodeVerifier, VERIFIER_RANDOM_BYTES};
+use crate::core::types::SessionState;
+
+/// The `type` of the message the silent-callback page posts to its parent.
+pub const CALLBACK_MESSAGE_TYPE: &str = "oidc-session-monitor:silent-callback";
+
+/// Options of the built-in silent re-authentication.
+#[derive(Debug, Clone)]
+pub struct SilentOptions {
+    /// The silent-callback page's URL, registered at the OP as a redirect URI.
+    pub redirect_uri: String,
+    /// `code` (with PKCE) or `id_token`.
+    pub response_type: ResponseType,
+    /// Scopes; `openid` by default.
+    pub scope: Option<String>,
+    /// Where the page keeps a previous ID token, sent as `id_token_hint`.
+    pub id_token_hint: Option<Source>,
+}
+
+/// The OP endpoints the silent re-authentication needs (from discovery).
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// The exact issuer identifier.
+    pub issuer: String,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: String,
+    /// `token_endpoint`, needed for `code`.
+    pub token_endpoint: Option<String>,
+}
+
+/// How this monitor re-authenticates.
+#[derive(Debug, Clone)]
+pub enum Method {
+    /// The host's `reauthenticate({ clientId, reason })` hook.
+    Hook(Function),
+    /// The built-in hidden iframe.
+    Silent(SilentOptions),
+}
+
+fn failed(code: &'static str, message: &'static str) -> ReauthOutcome {
+    ReauthOutcome::Failed(MonitorError::Reauth { code, message })
+}
+
+fn get_string(obj: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(obj, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+}
+
+fn interaction_code(error: &str) -> &'static str {
+    match error {
+        "consent_required" => "consent_required",
+        "account_selection_required" => "account_selection_required",
+        _ => "interaction_required",
+    }
+}
+
+fn outcome_of_error(error: &str) -> ReauthOutcome {
+    match classify_error(error) {
+        ErrorClass::SignedOut => ReauthOutcome::SignedOut,
+        ErrorClass::InteractionRequired => ReauthOutcome::InteractionRequired(interaction_code(error)),
+        ErrorClass::Other => failed("reauth_failed", "the OP answered the prompt=none request with an error"),
+    }
+}
+
+/// Calls the host's hook and reads `{ sessionState, sub, sid? }` or `{ error }`. A throw or a
+/// rejected promise is an outcome (`reauth_failed`), never a crash.
+pub async fn run_hook(hook: Function, client_id: String) -> ReauthOutcome {
+    let arg = Object::new();
+    let _ = Reflect::set(&arg, &"clientId".into(), &client_id.into());
+    let _ = Reflect::set(&arg, &"reason".into(), &"changed".into());
+    let Ok(returned) = hook.call1(&JsValue::NULL, &arg) else {
+        return failed("reauth_failed", "the reauthenticate hook threw");
+    };
+    let Ok(result) = JsFuture::from(Promise::resolve(&returned)).await else {
+        return failed("reauth_failed", "the reauthenticate hook rejected");
+    };
+    if !result.is_object() {
+        return failed("reauth_invalid_result", "the reauthenticate hook must return an object");
+    }
+    if let Some(error) = get_string(&result, "error") {
+        return outcome_of_error(&error);
+    }
+    let state = get_string(&result, "sessionState").and_then(|s| SessionState::new(&s).ok());
+    match (state, get_string(&result, "sub").filter(|s| !s.is_empty())) {
+        (Some(session_state), Some(sub)) => {
+            ReauthOutcome::Renewed { session_state, sub, sid: get_string(&result, "sid") }
+        }
+        _ => failed(
+            "reauth_invalid_result",
+            "the reauthenticate hook must return { sessionState, sub } or { error }",
+        ),
+    }
+}
+
+fn random<const N: usize>() -> Option<[u8; N]> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let mut bytes = [0u8; N];
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// The hidden iframe of one silent attempt and its `message` listener. Dropping it removes both
+/// and rejects the pending wait, so an abandoned attempt leaves nothing behind.
+#[must_use = "the silent iframe is removed as soon as this value is dropped"]
+pub struct SilentFrame {
+    iframe: HtmlIFrameElement,
+    reject: Function,
+    _on_message: Listener,
+}
+
+impl Drop for SilentFrame {
+    fn drop(&mut self) {
+        let _ = self.reject.call0(&JsValue::NULL);
+        self.iframe.remove();
+    }
+}
+
+/// Opens the silent iframe at `url`; the promise resolves with the callback URL that the
+/// silent-callback page posts from this very iframe, on this page's own origin.
+fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let own_origin = window.location().origin().ok()?;
+    let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
+    let _ = iframe.set_attribute(
+        "style",
+        "position:absolute;width:0;height:0;border:0;visibility:hidden;left:-9999px;top:-9999px",
+    );
+    let _ = iframe.set_attribute("aria-hidden", "true");
+    iframe.set_title("OpenID Provider silent re-authentication");
+    let (mut resolve, mut reject) = (None::<Function>, None::<Function>);
+    let promise = Promise::new(&mut |res, rej| {
+        resolve = Some(res);
+        reject = Some(rej);
+    });
+    let (resolve, reject) = (resolve?, reject?);
+    let frame = iframe.clone();
+    let on_message = Listener::new(&window, "message", move |event: Event| {
+        let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+        if event.origin() != own_origin {
+            return;
+        }
+        let (Some(source), Some(ours)) = (event.source(), frame.content_window()) else { return };
+        if !Object::is(&source, &ours) {
+            return;
+        }
+        let data = event.data();
+        if get_string(&data, "type").as_deref() != Some(CALLBACK_MESSAGE_TYPE) {
+            return;
+        }
+        if let Some(url) = get_string(&data, "url") {
+            let _ = resolve.call1(&JsValue::NULL, &url.into());
+        }
+    });
+    iframe.set_src(url);
+    document.body()?.append_child(&iframe).ok()?;
+    Some((SilentFrame { iframe, reject, _on_message: on_message }, promise))
+}
+
+/// A prepared silent attempt: the frame to keep alive, and what is needed to finish.
+pub struct Prepared {
+    /// Keep this alive until the attempt ends; drop it to cancel.
+    pub frame: SilentFrame,
+    /// Resolves with the callback URL.
+    pub promise: Promise,
+    /// The request's `state`.
+    pub state: String,
+    /// The request's `nonce`.
+    pub nonce: String,
+    /// The PKCE verifier, for `code`.
+    pub verifier: Option<CodeVerifier>,
+}
+
+/// Builds the request and opens the iframe.
+pub fn prepare(opts: &SilentOptions, ep: &Endpoints, client_id: &str) -> Result<Prepared, ReauthOutcome> {
+    const NO_RANDOM: (&str, &str) = ("crypto_unavailable", "crypto.getRandomValues is unavailable");
+    let (a, b, c) = (
+        random::<RANDOM_VALUE_BYTES>(),
+        random::<RANDOM_VALUE_BYTES>(),
+        random::<VERIFIER_RANDOM_BYTES>(),
+    );
+    let (Some(a), Some(b), Some(c)) = (a, b, c) else { return Err(failed(NO_RANDOM.0, NO_RANDOM.1)) };
+    let (state, nonce) = (random_value(&a), random_value(&b));
+    let verifier = (opts.response_type == ResponseType::Code).then(|| CodeVerifier::from_random_bytes(&c));
+    let hint = opts.id_token_hint.as_ref().and_then(|s| s.read_raw().ok().flatten());
+    let flow = match &verifier {
+        Some(verifier) => Flow::Code { verifier },
+        None => Flow::IdToken,
+    };
+    let request = AuthorizeRequest {
+        authorization_endpoint: &ep.authorization_endpoint,
+        flow,
+        client_id,
+        redirect_uri: &opts.redirect_uri,
+        scope: opts.scope.as_deref(),
+        state: &state,
+        nonce: &nonce,
+        id_token_hint: hint.as_deref(),
+    };
+    let url = request.to_url().map_err(|e| failed(e.code(), e.message()))?;
+    let (frame, promise) =
+        open_frame(&url).ok_or_else(|| failed("reauth_failed", "could not add the silent iframe"))?;
+    Ok(Prepared { frame, promise, state, nonce, verifier })
+}
+
+/// Waits for the callback and turns it into an outcome. `frame` is released by the caller.
+pub async fn finish(
+    promise: Promise,
+    state: String,
+    nonce: String,
+    verifier: Option<CodeVerifier>,
+    opts: SilentOptions,
+    ep: Endpoints,
+    client_id: String,
+) -> ReauthOutcome {
+    let Ok(url) = JsFuture::from(promise).await else {
+        return failed("reauth_cancelled", "the re-authentication was cancelled");
+    };
+    let url = url.as_string().unwrap_or_default();
+    let callback = match parse_callback(&url, opts.response_type.response_mode()) {
+        Ok(c) => c,
+        Err(e) => return failed(e.code(), e.message()),
+    };
+    let result = match callback.verify(&state, opts.response_type, &ep.issuer) {
+        Ok(r) => r,
+        Err(e) => return failed(e.code(), e.message()),
+    };
+    let (id_token, session_state) = match result {
+        SilentResult::SignedOut => return ReauthOutcome::SignedOut,
+        SilentResult::InteractionRequired(e) | SilentResult::Error(e) => return outcome_of_error(e),
+        SilentResult::IdToken { id_token, session_state } => (id_token.to_owned(), session_state),
+        SilentResult::Code { code, session_state } => {
+            let Some(verifier) = &verifier else {
+                return failed("reauth_failed", "no PKCE verifier for the code flow");
+            };
+            match exchange(&ep, code, verifier, &opts.redirect_uri, &client_id).await {
+                Ok(t) => (t, session_state),
+                Err(outcome) => return outcome,
+            }
+        }
+    };
+    let Some(session_state) = session_state.and_then(|s| SessionState::new(s).ok()) else {
+        return failed("no_session_state", "the OP's response carries no session_state");
+    };
+    match verified_claims(&id_token, &ep.issuer, &client_id, &nonce) {
+        Ok(claims) => ReauthOutcome::Renewed { session_state, sub: claims.sub, sid: claims.sid },
+        Err(outcome) => outcome,
+    }
+}
+
+/// Decodes and checks the ID token's claims (iss, aud/azp, nonce, exp). The signature is not
+/// verified: the token comes straight from the OP (token endpoint over TLS, or the OP's redirect).
+pub fn verified_claims(
+    id_token: &str,
+    issuer: &str,
+    client_id: &str,
+    nonce: &str,
+) -> Result<IdTokenClaims, ReauthOutcome> {
+    let claims = parse_claims(id_token).map_err(|()| failed("invalid_id_token", "the ID token is malformed"))?;
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    claims.validate(issuer, client_id, Some(nonce), now).map_err(|e| failed(e.code(), e.message()))?;
+    Ok(claims)
+}
+
+/// The claims of an ID token, without checks (for `id_token_hint`'s `sub`).
+pub fn parse_claims(id_token: &str) -> Result<IdTokenClaims, ()> {
+    let json = decode_payload_str(id_token).map_err(|_| ())?;
+    let value = js_sys::JSON::parse(&json).map_err(|_| ())?;
+    serde_wasm_bindgen::from_value(value).map_err(|_| ())
+}
+
+async fn exchange(
+    ep: &Endpoints,
+    code: &str,
+    verifier: &CodeVerifier,
+    redirect_uri: &str,
+    client_id: &str,
+) -> Result<String, ReauthOutcome> {
+    const FAIL: (&str, &str) = ("token_exchange_failed", "the token endpoint did not return an ID token");
+    let token_endpoint = ep
+        .token_endpoint
+        .as_deref()
+        .ok_or_else(|| failed("not_supported", "the OP has no token_endpoint for the code flow"))?;
+    let mut body = String::from("grant_type=authorization_code&code=");
+    form_encode_into(&mut body, code);
+    body.push_str("&redirect_uri=");
+    form_encode_into(&mut body, redirect_uri);
+    body.push_str("&client_id=");
+    form_encode_into(&mut body, client_id);
+    body.push_str("&code_verifier=");
+    form_encode_into(&mut body, verifier.secret());
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&body.into());
+    let request = Request::new_with_str_and_init(token_endpoint, &init).map_err(|_| failed(FAIL.0, FAIL.1))?;
+    let _ = request.headers().set("content-type", "application/x-www-form-urlencoded");
+    let window = web_sys::window().ok_or_else(|| failed(FAIL.0, FAIL.1))?;
+    let response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(|_| failed(FAIL.0, FAIL.1))?;
+    let response: Response = response.dyn_into().map_err(|_| failed(FAIL.0, FAIL.1))?;
+    let json = JsFuture::from(response.json().map_err(|_| failed(FAIL.0, FAIL.1))?)
+        .await
+        .map_err(|_| failed(FAIL.0, FAIL.1))?;
+    if let Some(error) = get_string(&json, "error") {
+        return Err(outcome_of_error(&error));
+    }
+    get_string(&json, "id_token").ok_or_else(|| failed(FAIL.0, FAIL.1))
+}
