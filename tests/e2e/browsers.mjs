@@ -43,6 +43,29 @@ export function available(name) {
 }
 
 const live = new Set();
+const profiles = new Set(); // every profile dir not yet removed, also those of launches still in progress
+// Last resort on any exit (signals included): nothing async runs here, so kill and delete synchronously.
+process.on('exit', () => {
+  for (const s of live) {
+    try { s.browser.process()?.kill('SIGKILL'); } catch { /* ignore */ }
+  }
+  // Browsers still being launched are not in `live` yet: find them by their (unique) profile directory.
+  if (profiles.size) killByProfile([...profiles]);
+  for (const p of profiles) { try { fs.rmSync(p, { recursive: true, force: true }); } catch { /* ignore */ } }
+});
+
+/** SIGKILLs every process (and its process group) whose command line names one of our temp profile dirs. */
+function killByProfile(dirs) {
+  let entries = [];
+  try { entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return; }
+  for (const pid of entries) {
+    let cmd = '';
+    try { cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
+    if (!dirs.some((d) => cmd.includes(d))) continue;
+    try { process.kill(-Number(pid), 'SIGKILL'); } catch { /* not a group leader */ }
+    try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+  }
+}
 
 /** Closes every session still open (signal handlers). */
 export async function closeAll() {
@@ -53,6 +76,7 @@ export async function launch(name, { label = name } = {}) {
   const conf = BROWSERS[name];
   if (!conf) throw new Error(`unknown browser ${name}`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${name}-`));
+  profiles.add(profile);
   const t0 = Date.now();
   const logs = [];
   const stamp = () => `+${((Date.now() - t0) / 1000).toFixed(2)}s`;
@@ -60,12 +84,12 @@ export async function launch(name, { label = name } = {}) {
   if (name === 'chromium') {
     browser = await puppeteer.launch({
       browser: 'chrome', executablePath: conf.executable, headless: true, userDataDir: profile,
-      args: CHROMIUM_ARGS, protocolTimeout: 60_000,
+      args: CHROMIUM_ARGS, protocolTimeout: 60_000, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     });
   } else {
     browser = await puppeteer.launch({
       browser: 'firefox', executablePath: conf.executable, headless: true, userDataDir: profile,
-      extraPrefsFirefox: FIREFOX_PREFS, protocolTimeout: 60_000,
+      extraPrefsFirefox: FIREFOX_PREFS, protocolTimeout: 60_000, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
       env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },
     });
   }
@@ -94,10 +118,11 @@ export async function launch(name, { label = name } = {}) {
     },
     consoleText() { return logs.join('\n'); },
     async close() {
-      live.delete(session);
       try { await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 10_000))]); } catch { /* ignore */ }
       try { browser.process()?.kill('SIGKILL'); } catch { /* ignore */ }
       fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+      profiles.delete(profile);
+      live.delete(session);
     },
   };
   live.add(session);
