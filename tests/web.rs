@@ -82,7 +82,16 @@ impl Recorder {
     fn attach(m: &SessionMonitor) -> Recorder {
         let log = Rc::new(RefCell::new(Vec::new()));
         let mut closures = Vec::new();
-        for kind in ["unchanged", "changed", "error", "stopped"] {
+        for kind in [
+            "unchanged",
+            "changed",
+            "error",
+            "stopped",
+            "renewed",
+            "signedOut",
+            "userChanged",
+            "interactionRequired",
+        ] {
             let log = log.clone();
             let c = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
                 let d = e.detail();
@@ -91,9 +100,10 @@ impl Recorder {
                 assert!(Reflect::get(&d, &"timestamp".into()).unwrap().as_f64().is_some());
                 let json = js_sys::JSON::stringify(&d).unwrap().as_string().unwrap();
                 assert!(!json.contains("secret"), "a detail leaked the session_state: {json}");
-                let entry = match (get("code"), get("reason")) {
-                    (Some(code), _) => [e.type_(), code].join(":"),
-                    (_, Some(reason)) => [e.type_(), reason].join(":"),
+                let entry = match (get("code"), get("reason"), get("sub")) {
+                    (Some(code), _, _) => [e.type_(), code].join(":"),
+                    (_, Some(reason), _) => [e.type_(), reason].join(":"),
+                    (_, _, Some(sub)) => [e.type_(), sub].join(":"),
                     _ => e.type_(),
                 };
                 log.borrow_mut().push(entry);
@@ -407,4 +417,174 @@ fn bad_options_throw_typed_errors() {
     let e = SessionMonitor::new(base(&[("intervalMS", 5.into())]).unchecked_ref()).err().unwrap();
     let msg = Reflect::get(&e, &"message".into()).unwrap().as_string().unwrap();
     assert!(msg.contains("intervalMS"), "{msg}");
+}
+
+/// A `reauthenticate` hook written in JavaScript, as a host would.
+fn hook(body: &str) -> JsValue {
+    js_sys::Function::new_with_args("request", body).into()
+}
+
+fn with_hook(state_key: &str, body: &str) -> SessionMonitorOptions {
+    let o = fast(&op("/check.html"), obj("localStorage", state_key));
+    Reflect::set(&o, &"reauthenticate".into(), &hook(body)).unwrap();
+    Reflect::set(&o, &"reauthTimeoutMs".into(), &1000.into()).unwrap();
+    o
+}
+
+#[wasm_bindgen_test]
+async fn hook_renewal_writes_the_new_state_back_and_polling_resumes() {
+    storage().set_item("oidcsm_h1", "changed-secret-old").unwrap();
+    let body = "if (request.clientId !== 'client01' || request.reason !== 'changed') throw new Error('bad request');
+                return Promise.resolve({ sessionState: 'unchanged-secret-new', sub: 'alice', sid: 's1' });";
+    let m = SessionMonitor::new(&with_hook("oidcsm_h1", body)).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 2, 5000).await, "{:?}", r.events());
+    assert_eq!(&r.events()[..3], ["changed", "renewed:alice", "unchanged"]);
+    assert_eq!(storage().get_item("oidcsm_h1").unwrap().as_deref(), Some("unchanged-secret-new"));
+    drop(m);
+    storage().remove_item("oidcsm_h1").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn hook_login_required_is_signed_out() {
+    storage().set_item("oidcsm_h2", "changed-secret").unwrap();
+    let m = SessionMonitor::new(&with_hook("oidcsm_h2", "return { error: 'login_required' };")).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("stopped:signed_out", 1, 5000).await, "{:?}", r.events());
+    assert_eq!(r.events(), vec!["changed", "signedOut", "stopped:signed_out"]);
+    storage().remove_item("oidcsm_h2").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn hook_consent_required_is_interaction_required() {
+    storage().set_item("oidcsm_h3", "changed-secret").unwrap();
+    let m = SessionMonitor::new(&with_hook("oidcsm_h3", "return { error: 'consent_required' };")).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("stopped:interaction_required", 1, 5000).await, "{:?}", r.events());
+    assert_eq!(r.events(), vec!["changed", "interactionRequired:consent_required", "stopped:interaction_required"]);
+    storage().remove_item("oidcsm_h3").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_or_malformed_hook_is_an_error_outcome_not_a_crash() {
+    for (body, code) in [
+        ("throw new Error('boom');", "error:reauth_failed"),
+        ("return Promise.reject(new Error('no'));", "error:reauth_failed"),
+        ("return 42;", "error:reauth_invalid_result"),
+        ("return { sessionState: '', sub: 'alice' };", "error:reauth_invalid_result"),
+        ("return { sessionState: 'x' };", "error:reauth_invalid_result"),
+    ] {
+        storage().set_item("oidcsm_h4", "changed-secret").unwrap();
+        let m = SessionMonitor::new(&with_hook("oidcsm_h4", body)).unwrap();
+        let r = Recorder::attach(&m);
+        m.start();
+        let stop = ["stopped:", &code[6..]].concat();
+        assert!(r.wait_for(&stop, 1, 5000).await, "{body}: {:?}", r.events());
+        assert_eq!(r.events(), vec!["changed", code, &stop], "{body}");
+    }
+    storage().remove_item("oidcsm_h4").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn another_sub_is_user_changed() {
+    storage().set_item("oidcsm_h5", "changed-secret").unwrap();
+    let o = with_hook("oidcsm_h5", "return { sessionState: 'unchanged-secret2', sub: 'mallory' };");
+    Reflect::set(&o, &"sub".into(), &"alice".into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("stopped:user_changed", 1, 5000).await, "{:?}", r.events());
+    assert_eq!(r.events(), vec!["changed", "userChanged:mallory", "stopped:user_changed"]);
+    storage().remove_item("oidcsm_h5").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_hook_that_never_answers_times_out() {
+    storage().set_item("oidcsm_h6", "changed-secret").unwrap();
+    let m = SessionMonitor::new(&with_hook("oidcsm_h6", "return new Promise(() => {});")).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("stopped:reauth_timeout", 1, 5000).await, "{:?}", r.events());
+    assert_eq!(r.events(), vec!["changed", "error:reauth_timeout", "stopped:reauth_timeout"]);
+    storage().remove_item("oidcsm_h6").unwrap();
+}
+
+/// The fake OP answers `changed` to everything and the hook always "renews": the monitor backs
+/// off and gives up with `reauth_loop` instead of re-authenticating forever.
+#[wasm_bindgen_test]
+async fn an_op_that_always_says_changed_ends_in_reauth_loop() {
+    storage().set_item("oidcsm_h7", "changed-secret").unwrap();
+    let o = options(&[
+        ("checkSessionIframe", op("/check.html?answer=changed").into()),
+        ("clientId", "client01".into()),
+        ("sessionState", obj("localStorage", "oidcsm_h7")),
+        ("intervalMs", 100.into()),
+        ("reauthenticate", hook("window.__renewals = (window.__renewals || 0) + 1;
+            return { sessionState: 'fresh-' + window.__renewals, sub: 'alice' };")),
+    ]);
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("stopped:reauth_loop", 1, 15000).await, "{:?}", r.events());
+    let renewals = r.count("renewed:alice");
+    assert!((2..=6).contains(&renewals), "bounded attempts, got {renewals}: {:?}", r.events());
+    assert_eq!(&r.events()[r.events().len() - 2..], ["error:reauth_loop", "stopped:reauth_loop"]);
+    let seen = r.events().len();
+    sleep(1500).await;
+    assert_eq!(r.events().len(), seen, "nothing after giving up");
+    storage().remove_item("oidcsm_h7").unwrap();
+}
+
+#[wasm_bindgen_test]
+fn reauth_options_are_validated() {
+    let url = op("/check.html");
+    let code_of = |pairs: &[(&str, JsValue)]| -> String {
+        let mut all = vec![("clientId", JsValue::from("client01")), ("sessionState", JsValue::from("s"))];
+        all.extend(pairs.iter().cloned());
+        match SessionMonitor::new(&options(&all)) {
+            Ok(_) => "ok".into(),
+            Err(e) => Reflect::get(&e, &"code".into()).unwrap().as_string().unwrap(),
+        }
+    };
+    let silent = |k: &str, v: JsValue| {
+        let o = Object::new();
+        Reflect::set(&o, &"redirectUri".into(), &"http://127.0.0.1/cb.html".into()).unwrap();
+        Reflect::set(&o, &k.into(), &v).unwrap();
+        JsValue::from(o)
+    };
+    assert_eq!(code_of(&[("issuer", "http://127.0.0.1:9/op".into())]), "ok");
+    assert_eq!(code_of(&[("issuer", "op.example".into())]), "invalid_url");
+    assert_eq!(code_of(&[("issuer", "http://a".into()), ("checkSessionIframe", url.clone().into())]), "invalid_option");
+    assert_eq!(code_of(&[("checkSessionIframe", url.clone().into()), ("reauthenticate", 5.into())]), "invalid_option");
+    assert_eq!(
+        code_of(&[("checkSessionIframe", url.clone().into()), ("silentReauth", silent("scope", "openid".into()))]),
+        "missing_option",
+        "silentReauth needs issuer"
+    );
+    assert_eq!(code_of(&[("issuer", "http://a".into()), ("silentReauth", silent("scope", "openid".into()))]), "ok");
+    assert_eq!(code_of(&[("issuer", "http://a".into()), ("silentReauth", silent("responseType", "token".into()))]), "invalid_option");
+    assert_eq!(code_of(&[("issuer", "http://a".into()), ("silentReauth", silent("redirectURI", "x".into()))]), "unknown_option");
+    assert_eq!(
+        code_of(&[("issuer", "http://a".into()), ("silentReauth", silent("scope", "openid".into())), ("reauthenticate", hook("return {}"))]),
+        "invalid_option"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn discovery_failure_is_a_typed_error() {
+    // Nothing listens on port 9: the discovery fetch fails.
+    let o = options(&[
+        ("issuer", "http://127.0.0.1:9/op".into()),
+        ("clientId", "client01".into()),
+        ("sessionState", "unchanged-secret".into()),
+    ]);
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert_eq!(m.state().as_string().unwrap(), "loading");
+    assert!(r.wait_for("stopped:discovery_failed", 1, 5000).await, "{:?}", r.events());
+    assert_eq!(r.events(), vec!["error:discovery_failed", "stopped:discovery_failed"]);
 }
