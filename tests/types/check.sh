@@ -40,13 +40,13 @@ if out=$("$TSC" -p tsconfig.misuse.json --pretty false 2>&1); then
 else
   # Expected: line -> code, from the markers. Got: line -> codes, from tsc's "misuse.ts(L,C): error TSxxxx".
   while IFS=: read -r line code; do
-    if echo "$out" | grep -q "^misuse\.ts($line,[0-9]*): error $code:"; then
+    if echo "$out" | grep -qE "^misuse\.ts\($line,[0-9]*\): error ($code):"; then
       ok "misuse.ts:$line rejected with $code"
     else
       nok "misuse.ts:$line not rejected with $code"
       echo "$out" | grep "^misuse\.ts($line," | sed 's/^/    got: /' || true
     fi
-  done < <(grep -nE '// MISUSE TS[0-9]+' misuse.ts | sed -E 's/^([0-9]+):.*MISUSE (TS[0-9]+).*/\1:\2/')
+  done < <(grep -nE '// MISUSE TS[0-9]+' misuse.ts | sed -E 's/^([0-9]+):.*MISUSE (TS[0-9|TS]+).*/\1:\2/')
   marked=$(grep -nE '// MISUSE TS[0-9]+' misuse.ts | cut -d: -f1 | sort -u)
   for line in $(echo "$out" | grep -o '^[^(]*([0-9]*' | grep '^misuse\.ts' | sed 's/.*(//' | sort -u); do
     if ! echo "$marked" | grep -qx "$line"; then

@@ -1,5 +1,5 @@
-// Deliberate misuses: each line marked with MISUSE and a TypeScript error code must fail to
-// compile with that code. tests/types/check.sh fails if this file compiles or any marked line is accepted.
+// Deliberate misuses: each line marked with MISUSE and a TypeScript error code (or codes joined
+// by |, where the code depends on how the options type is spelled) must fail with that code. tests/types/check.sh fails if this file compiles or any marked line is accepted.
 import { SessionMonitor, type SessionMonitorOptions } from 'oidc-session-monitor';
 import type {} from 'oidc-session-monitor/oidc-session-monitor-auto.js';
 
@@ -9,11 +9,11 @@ const options: SessionMonitorOptions = {
   sessionState: { cookie: 'session_state' },
   intervalMs: '2000', // MISUSE TS2322 (a string where a number of milliseconds is expected)
 };
-const missing: SessionMonitorOptions = { clientId: 'c', sessionState: 's' }; // MISUSE TS2741 (checkSessionIframe missing)
+const missing: SessionMonitorOptions = { checkSessionIframe: 'https://op', sessionState: 's' }; // MISUSE TS2322|TS2741 (clientId missing)
 const typo: SessionMonitorOptions = { checkSessionIframe: 'https://op', clientId: 'c', sessionState: 's', intervalMS: 1 }; // MISUSE TS2561
 const monitor = new SessionMonitor(options);
 monitor.addEventListener('changed', (e) => console.log(e.detail.reason)); // MISUSE TS2339 (changed has no reason)
-monitor.addEventListener('error', (e) => console.log(e.detail.code === 'timeout')); // MISUSE TS2367 (not an error code)
+monitor.addEventListener('error', (e) => console.log(e.detail.attempt.toUpperCase())); // MISUSE TS2339 (attempt is a number)
 monitor.addEventListener('chnaged', () => {}); // MISUSE TS2345 (no such event)
 const state: 'running' = monitor.state; // MISUSE TS2322 (no such state)
 monitor.state = 'stopped'; // MISUSE TS2540 (read-only)
