@@ -24,6 +24,10 @@ const EXPECTED = [
   'oidc_session_monitor_bg.wasm',
   'oidc_session_monitor_bg.wasm.d.ts',
   'package.json',
+  // The silent re-authentication callback (the lead's, issue 5 re-auth work).
+  'silent-callback.d.ts',
+  'silent-callback.html',
+  'silent-callback.js',
 ];
 
 let passed = 0;
