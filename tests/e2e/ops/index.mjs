@@ -164,7 +164,11 @@ function spawnChild(cmd, args, { cwd, env, stream, echo }) {
     child.once('exit', (code, signal) => resolveExit({ code, signal }));
     child.once('error', (err) => resolveExit({ code: -1, signal: null, error: err }));
   });
+  // The OP must not keep this process alive: a test run that forgets stop() still ends, and the
+  // 'exit' handler then kills the group.
+  child.unref();
   for (const s of [child.stdout, child.stderr]) {
+    s.unref?.();
     let buf = '';
     s.setEncoding('utf8');
     s.on('data', (chunk) => {

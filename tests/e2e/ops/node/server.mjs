@@ -26,7 +26,7 @@
 //     recipe: override Client.Schema.prototype.invalidate).
 import { createRequire } from 'node:module';
 import { createHash, randomBytes, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import querystring from 'node:querystring';
 
 const require = createRequire(import.meta.url);
@@ -176,7 +176,11 @@ provider.on('authorization.success', (ctx) => console.log(`[node-op] authorizati
 const PARENT_PID = Number(process.env.OP_PARENT_PID || 0);
 if (PARENT_PID) {
   setInterval(() => {
-    try { process.kill(PARENT_PID, 0); } catch { console.log('[node-op] parent gone, exiting'); process.exit(0); }
+    try { process.kill(PARENT_PID, 0); } catch {
+      console.log('[node-op] parent gone, exiting');
+      if (process.env.NODE_OP_DATA_DIR) rmSync(process.env.NODE_OP_DATA_DIR, { recursive: true, force: true });
+      process.exit(0);
+    }
   }, 1000).unref();
 }
 

@@ -107,6 +107,9 @@ if os.environ.get("OP_PARENT_PID"):
         while True:
             time.sleep(1)
             if os.getppid() != _parent:
+                import shutil
+
+                shutil.rmtree(DATA_DIR, ignore_errors=True)
                 os._exit(0)
 
     threading.Thread(target=_watch_parent, name="parent-watchdog", daemon=True).start()
