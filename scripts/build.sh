@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 PROFILE=${1:---release}
 
+# A stale pkg/ must never survive a failed build.
+rm -rf pkg
 wasm-pack build --quiet "$PROFILE" --target web --mode no-install --out-dir pkg --out-name oidc_session_monitor \
-  --no-pack 2>&1 | grep -v '^\[INFO\]' || true
+  --no-pack > target/wasm-pack.log 2>&1 || { cat target/wasm-pack.log >&2; echo "build: wasm-pack failed" >&2; exit 1; }
 test -f pkg/oidc_session_monitor_bg.wasm || { echo "build: wasm-pack produced no pkg/" >&2; exit 1; }
 
 WASM_OPT=node_modules/.bin/wasm-opt
@@ -23,8 +25,16 @@ if [ "$PROFILE" = --release ]; then
   mv pkg/oidc_session_monitor_bg.wasm.opt pkg/oidc_session_monitor_bg.wasm
 fi
 
-# Package extras (npm/ holds the hand-written parts of the published package).
-if [ -d npm ]; then
-  cp -r npm/. pkg/
+# Minify the generated JS glue (esbuild from npm; ES module in, ES module out, exports kept).
+if [ "$PROFILE" = --release ]; then
+  node_modules/.bin/esbuild pkg/oidc_session_monitor.js --minify --format=esm --log-level=warning \
+    --outfile=pkg/oidc_session_monitor.min.js
+  mv pkg/oidc_session_monitor.min.js pkg/oidc_session_monitor.js
 fi
+
+# Package extras (npm/ holds the hand-written parts of the published package); the README is the
+# project's user guide.
+cp -r npm/. pkg/
+rm -f pkg/README.md
+cp README.md pkg/README.md
 node scripts/package-json.mjs

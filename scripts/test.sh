@@ -61,9 +61,10 @@ kill $FAKE_PID 2>/dev/null; trap - EXIT INT TERM
 
 # 3. the package
 run_check "release build (pkg/)" bash scripts/build.sh
-[ -f tests/package/check.mjs ] && run_check "npm pack contents" node tests/package/check.mjs
-[ -f tests/types/check.sh ] && run_check "TypeScript types (tsc)" bash tests/types/check.sh
-[ -f tests/bundler/build.mjs ] && run_check "bundler build (esbuild)" node tests/bundler/build.mjs
+run_check "npm pack contents" node tests/package/check.mjs
+run_check "TypeScript types (tsc)" bash tests/types/check.sh
+run_check "bundler build (esbuild)" node tests/bundler/build.mjs
+run_check "bundle + drop-ins in Chromium" node tests/bundler/smoke.mjs
 
 # 4. end to end against real OPs
 if [ -f tests/e2e/run.mjs ]; then

@@ -82,7 +82,7 @@ const read = (f) => readFileSync(path.join(PKG, f), 'utf8');
 check(read('oidc-session-monitor-auto.js').includes(`from './oidc_session_monitor.js'`), 'the drop-in imports ./oidc_session_monitor.js');
 check(read('oidc-session-monitor.classic.js').includes(`'oidc-session-monitor-auto.js#manual'`), 'the classic script loads the shipped drop-in');
 check(read('oidc-session-monitor-auto.d.ts').includes(`from './oidc_session_monitor.js'`), 'the drop-in types import the package types');
-check(read('oidc_session_monitor.js').includes(`new URL('oidc_session_monitor_bg.wasm', import.meta.url)`), 'the glue finds the .wasm next to itself');
+check(/new URL\(["']oidc_session_monitor_bg\.wasm["'],\s*import\.meta\.url\)/.test(read('oidc_session_monitor.js')), 'the glue finds the .wasm next to itself');
 const wasm = readFileSync(path.join(PKG, 'oidc_session_monitor_bg.wasm'));
 check(wasm.subarray(0, 4).equals(Buffer.from([0, 0x61, 0x73, 0x6d])), 'the .wasm is a WebAssembly binary');
 check(!/\bany\b/.test(read('oidc_session_monitor.d.ts').split('export type InitInput')[0].replace(/\/\*[\s\S]*?\*\//g, '')),

@@ -63,9 +63,17 @@ monitor.addEventListener('error', (e) => {
 });
 monitor.addEventListener('stopped', (e) => {
   const type: 'stopped' = e.detail.type;
-  const reason: 'stopped' | SessionMonitorErrorCode = e.detail.reason;
+  const reason: 'stopped' | 'signed_out' | 'user_changed' | 'interaction_required' | SessionMonitorErrorCode = e.detail.reason;
   console.log(type, reason, e.detail.timestamp);
 }, { once: true });
+
+monitor.addEventListener('renewed', (e) => console.log(e.detail.sub, e.detail.sid ?? 'no sid'));
+monitor.addEventListener('userChanged', (e) => console.log(e.detail.sub));
+monitor.addEventListener('interactionRequired', (e) => {
+  const code: 'interaction_required' | 'consent_required' | 'account_selection_required' = e.detail.code;
+  console.log(code);
+});
+monitor.addEventListener('signedOut', (e) => console.log(e.detail.type));
 
 // A listener typed through the event map, added and removed.
 const onChanged = (e: SessionMonitorEventMap['changed']) => console.log(e.detail.type);
