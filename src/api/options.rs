@@ -9,7 +9,8 @@ use crate::browser::reauth::{parse_claims, Method, SilentOptions};
 use crate::browser::source::Source;
 use crate::core::authorize::ResponseType;
 use crate::core::machine::Config;
-use crate::core::types::{CheckSessionUrl, ClientId, OpOrigin, SessionState};
+use crate::browser::url::{check_session_url, origin};
+use crate::core::types::{ClientId, SessionState};
 
 /// Every accepted option name: anything else is a typo and is rejected.
 const KNOWN: &[&str] = &[
@@ -137,7 +138,7 @@ fn silent(obj: &Object) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsE
         .ok_or(OptionsError::Invalid("silentReauth", "must be an object"))?;
     check_keys(spec, KNOWN_SILENT)?;
     let redirect_uri = string(spec, "redirectUri")?.ok_or(OptionsError::Missing("silentReauth.redirectUri"))?;
-    OpOrigin::of_url(&redirect_uri).map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
+    origin(&redirect_uri).map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
     let response_type = match string(spec, "responseType")?.as_deref() {
         None | Some("code") => ResponseType::Code,
         Some("id_token") => ResponseType::IdToken,
@@ -166,7 +167,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
     let client_id = ClientId::new(&client_id).map_err(|e| OptionsError::Value("clientId", e))?;
     let issuer = string(obj, "issuer")?;
     if let Some(issuer) = &issuer {
-        OpOrigin::of_url(issuer).map_err(|e| OptionsError::Value("issuer", e))?;
+        origin(issuer).map_err(|e| OptionsError::Value("issuer", e))?;
     }
     let target = match (string(obj, "checkSessionIframe")?, issuer) {
         (Some(_), Some(_)) => {
@@ -174,7 +175,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         }
         (None, None) => return Err(OptionsError::Missing("checkSessionIframe")),
         (Some(url), None) => Target::Known(
-            CheckSessionUrl::new(&url).map_err(|e| OptionsError::Value("checkSessionIframe", e))?,
+            check_session_url(&url).map_err(|e| OptionsError::Value("checkSessionIframe", e))?,
             None,
         ),
         (None, Some(issuer)) => Target::Issuer(issuer),

@@ -230,7 +230,7 @@ async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError
     }
     let json = response.json().map_err(|_| DiscoveryError::InvalidJson)?;
     let json = JsFuture::from(json).await.map_err(|_| DiscoveryError::InvalidJson)?;
-    serde_wasm_bindgen::from_value(json).map_err(|_| DiscoveryError::InvalidJson)
+    crate::browser::json::from_value(json).map_err(|_| DiscoveryError::InvalidJson)
 }
 
 async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: String) {
@@ -240,7 +240,7 @@ async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: Strin
         let Ok(mut state) = inner.try_borrow_mut() else { return };
         state.discovering = false;
         match result {
-            Ok(meta) => match CheckSessionUrl::new(meta.check_session_iframe()) {
+            Ok(meta) => match crate::browser::url::check_session_url(meta.check_session_iframe()) {
                 Ok(url) => {
                     state.url = Some(url);
                     state.endpoints = Some(Endpoints {

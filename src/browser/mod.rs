@@ -4,6 +4,8 @@
 
 pub mod driver;
 pub mod iframe;
+pub mod json;
 pub mod listener;
 pub mod reauth;
 pub mod source;
+pub mod url;

@@ -282,7 +282,7 @@ pub fn verified_claims(
 pub fn parse_claims(id_token: &str) -> Result<IdTokenClaims, ()> {
     let json = decode_payload_str(id_token).map_err(|_| ())?;
     let value = js_sys::JSON::parse(&json).map_err(|_| ())?;
-    serde_wasm_bindgen::from_value(value).map_err(|_| ())
+    crate::browser::json::from_value(value).map_err(|_| ())
 }
 
 async fn exchange(

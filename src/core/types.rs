@@ -116,6 +116,13 @@ impl OpOrigin {
         origin_of(url).map(OpOrigin).map_err(ValueError::Url)
     }
 
+    /// An origin already serialised by a WHATWG URL parser (the browser's `URL.origin`). The
+    /// caller vouches for it; the WebAssembly build uses the browser's parser instead of
+    /// [`origin_of`], which keeps the binary small and agrees with the browser by construction.
+    pub fn from_serialized(origin: String) -> Self {
+        OpOrigin(origin)
+    }
+
     /// The serialised origin, for `postMessage`'s `targetOrigin` and for comparing with
     /// `MessageEvent.origin`.
     pub fn as_str(&self) -> &str {
@@ -135,6 +142,11 @@ impl CheckSessionUrl {
     pub fn new(url: &str) -> Result<Self, ValueError> {
         let origin = OpOrigin::of_url(url)?;
         Ok(CheckSessionUrl { url: url.trim().into(), origin })
+    }
+
+    /// A URL whose origin was computed elsewhere (see [`OpOrigin::from_serialized`]).
+    pub fn with_origin(url: &str, origin: OpOrigin) -> Self {
+        CheckSessionUrl { url: url.trim().into(), origin }
     }
 
     /// The URL to load in the hidden iframe.

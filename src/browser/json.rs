@@ -1,0 +1,127 @@
+//! A small serde `Deserializer` over values the browser's `JSON.parse` already built.
+//!
+//! The discovery document and the ID token claims are deserialised with serde (the types in
+//! `core` derive `Deserialize`), but without a JSON parser in the `.wasm` and without
+//! serde-wasm-bindgen. Its error type drops serde's messages: formatting them would pull float
+//! formatting (`flt2dec`, about 17 kB) into the binary, and callers only need "malformed".
+
+use core::fmt;
+
+use js_sys::{Array, Object};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The value did not have the expected shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("malformed JSON value")
+    }
+}
+
+impl std::error::Error for Malformed {}
+
+impl de::Error for Malformed {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Malformed
+    }
+}
+
+/// Deserialises `T` from a parsed JSON value.
+pub fn from_value<T: DeserializeOwned>(value: JsValue) -> Result<T, Malformed> {
+    T::deserialize(Value(value))
+}
+
+struct Value(JsValue);
+
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+impl<'de> de::Deserializer<'de> for Value {
+    type Error = Malformed;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+        let v = self.0;
+        if v.is_null() || v.is_undefined() {
+            return visitor.visit_unit();
+        }
+        if let Some(b) = v.as_bool() {
+            return visitor.visit_bool(b);
+        }
+        if let Some(n) = v.as_f64() {
+            return match n {
+                n if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => visitor.visit_u64(n as u64),
+                n if n.fract() == 0.0 && (-MAX_SAFE..0.0).contains(&n) => visitor.visit_i64(n as i64),
+                n => visitor.visit_f64(n),
+            };
+        }
+        if let Some(s) = v.as_string() {
+            return visitor.visit_string(s);
+        }
+        if Array::is_array(&v) {
+            return visitor.visit_seq(Seq { items: v.unchecked_into(), next: 0 });
+        }
+        if v.is_object() {
+            let entries = Object::entries(v.unchecked_ref());
+            return visitor.visit_map(Map { entries, next: 0, value: None });
+        }
+        Err(Malformed)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+        if self.0.is_null() || self.0.is_undefined() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct Seq {
+    items: Array,
+    next: u32,
+}
+
+impl<'de> SeqAccess<'de> for Seq {
+    type Error = Malformed;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Malformed> {
+        if self.next >= self.items.length() {
+            return Ok(None);
+        }
+        let item = self.items.get(self.next);
+        self.next += 1;
+        seed.deserialize(Value(item)).map(Some)
+    }
+}
+
+struct Map {
+    entries: Array,
+    next: u32,
+    value: Option<JsValue>,
+}
+
+impl<'de> MapAccess<'de> for Map {
+    type Error = Malformed;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Malformed> {
+        if self.next >= self.entries.length() {
+            return Ok(None);
+        }
+        let pair: Array = self.entries.get(self.next).unchecked_into();
+        self.next += 1;
+        self.value = Some(pair.get(1));
+        seed.deserialize(Value(pair.get(0))).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Malformed> {
+        seed.deserialize(Value(self.value.take().unwrap_or(JsValue::UNDEFINED)))
+    }
+}
