@@ -220,8 +220,18 @@ impl SessionMonitor {
         let events = EventTarget::new()?;
         let client_id = o.client_id.as_str().to_owned();
         let machine = Machine::new(o.client_id, o.config);
-        let driver = Driver::new(machine, o.target, o.source, client_id, o.method, events.clone());
-        Ok(SessionMonitor { driver, events: events.unchecked_into() })
+        let driver = Driver::new(
+            machine,
+            o.target,
+            o.source,
+            client_id,
+            o.method,
+            events.clone(),
+        );
+        Ok(SessionMonitor {
+            driver,
+            events: events.unchecked_into(),
+        })
     }
 
     /// Adds the hidden OP iframe and starts polling once it has loaded. Resumes polling when

@@ -7,9 +7,9 @@ use crate::api::error::OptionsError;
 use crate::browser::driver::Target;
 use crate::browser::reauth::{parse_claims, Method, SilentOptions};
 use crate::browser::source::Source;
+use crate::browser::url::{check_session_url, origin};
 use crate::core::authorize::ResponseType;
 use crate::core::machine::Config;
-use crate::browser::url::{check_session_url, origin};
 use crate::core::types::{ClientId, SessionState};
 
 /// Every accepted option name: anything else is a typo and is rejected.
@@ -30,7 +30,13 @@ const KNOWN: &[&str] = &[
 ];
 
 /// Accepted names inside `silentReauth`.
-const KNOWN_SILENT: &[&str] = &["redirectUri", "responseType", "scope", "idTokenHint", "timeoutMs"];
+const KNOWN_SILENT: &[&str] = &[
+    "redirectUri",
+    "responseType",
+    "scope",
+    "idTokenHint",
+    "timeoutMs",
+];
 
 /// Validated options.
 pub struct Options {
@@ -55,7 +61,9 @@ fn string(obj: &Object, key: &'static str) -> Result<Option<String>, OptionsErro
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or(OptionsError::Invalid(key, "must be a string"))
+    v.as_string()
+        .map(Some)
+        .ok_or(OptionsError::Invalid(key, "must be a string"))
 }
 
 fn millis(obj: &Object, key: &'static str, default: u32, min: u32) -> Result<u32, OptionsError> {
@@ -65,7 +73,10 @@ fn millis(obj: &Object, key: &'static str, default: u32, min: u32) -> Result<u32
     }
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= 86_400_000.0 => Ok(n as u32),
-        _ => Err(OptionsError::Invalid(key, "must be a whole number of milliseconds in range")),
+        _ => Err(OptionsError::Invalid(
+            key,
+            "must be a whole number of milliseconds in range",
+        )),
     }
 }
 
@@ -76,7 +87,10 @@ fn count(obj: &Object, key: &'static str, default: u32) -> Result<u32, OptionsEr
     }
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && (0.0..=1000.0).contains(&n) => Ok(n as u32),
-        _ => Err(OptionsError::Invalid(key, "must be a whole number from 0 to 1000")),
+        _ => Err(OptionsError::Invalid(
+            key,
+            "must be a whole number from 0 to 1000",
+        )),
     }
 }
 
@@ -85,7 +99,8 @@ fn boolean(obj: &Object, key: &'static str) -> Result<bool, OptionsError> {
     if v.is_undefined() {
         return Ok(false);
     }
-    v.as_bool().ok_or(OptionsError::Invalid(key, "must be a boolean"))
+    v.as_bool()
+        .ok_or(OptionsError::Invalid(key, "must be a boolean"))
 }
 
 fn check_keys(obj: &Object, known: &[&str]) -> Result<(), OptionsError> {
@@ -106,7 +121,9 @@ fn source(obj: &Object, key: &'static str) -> Result<Source, OptionsError> {
         return Err(OptionsError::Missing(key));
     }
     if let Some(literal) = v.as_string() {
-        return SessionState::new(&literal).map(Source::Literal).map_err(|e| OptionsError::Value(key, e));
+        return SessionState::new(&literal)
+            .map(Source::Literal)
+            .map_err(|e| OptionsError::Value(key, e));
     }
     let spec: &Object = v.dyn_ref().ok_or(OptionsError::Invalid(key, WHY))?;
     let keys = Object::keys(spec);
@@ -118,7 +135,10 @@ fn source(obj: &Object, key: &'static str) -> Result<Source, OptionsError> {
         .ok()
         .and_then(|n| n.as_string())
         .filter(|n| !n.is_empty())
-        .ok_or(OptionsError::Invalid(key, "the cookie or storage key must be a non-empty string"))?;
+        .ok_or(OptionsError::Invalid(
+            key,
+            "the cookie or storage key must be a non-empty string",
+        ))?;
     match kind.as_str() {
         "cookie" => Ok(Source::Cookie(name)),
         "localStorage" => Ok(Source::LocalStorage(name)),
@@ -137,12 +157,18 @@ fn silent(obj: &Object) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsE
         .filter(|_| v.is_object())
         .ok_or(OptionsError::Invalid("silentReauth", "must be an object"))?;
     check_keys(spec, KNOWN_SILENT)?;
-    let redirect_uri = string(spec, "redirectUri")?.ok_or(OptionsError::Missing("silentReauth.redirectUri"))?;
+    let redirect_uri =
+        string(spec, "redirectUri")?.ok_or(OptionsError::Missing("silentReauth.redirectUri"))?;
     origin(&redirect_uri).map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
     let response_type = match string(spec, "responseType")?.as_deref() {
         None | Some("code") => ResponseType::Code,
         Some("id_token") => ResponseType::IdToken,
-        Some(_) => return Err(OptionsError::Invalid("silentReauth.responseType", "must be \"code\" or \"id_token\"")),
+        Some(_) => {
+            return Err(OptionsError::Invalid(
+                "silentReauth.responseType",
+                "must be \"code\" or \"id_token\"",
+            ))
+        }
     };
     let id_token_hint = match get(spec, "idTokenHint").is_undefined() {
         true => None,
@@ -153,7 +179,15 @@ fn silent(obj: &Object) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsE
         false => Some(millis(spec, "timeoutMs", 10_000, 100)?),
     };
     let scope = string(spec, "scope")?;
-    Ok(Some((SilentOptions { redirect_uri, response_type, scope, id_token_hint }, timeout)))
+    Ok(Some((
+        SilentOptions {
+            redirect_uri,
+            response_type,
+            scope,
+            id_token_hint,
+        },
+        timeout,
+    )))
 }
 
 /// Validates `options`. Never panics, whatever the input.
@@ -171,7 +205,10 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
     }
     let target = match (string(obj, "checkSessionIframe")?, issuer) {
         (Some(_), Some(_)) => {
-            return Err(OptionsError::Invalid("issuer", "give either issuer or checkSessionIframe, not both"))
+            return Err(OptionsError::Invalid(
+                "issuer",
+                "give either issuer or checkSessionIframe, not both",
+            ))
         }
         (None, None) => return Err(OptionsError::Missing("checkSessionIframe")),
         (Some(url), None) => Target::Known(
@@ -185,10 +222,15 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
     let silent = silent(obj)?;
     let (method, silent_timeout) = match (hook.is_undefined(), silent) {
         (false, Some(_)) => {
-            return Err(OptionsError::Invalid("reauthenticate", "give either reauthenticate or silentReauth, not both"))
+            return Err(OptionsError::Invalid(
+                "reauthenticate",
+                "give either reauthenticate or silentReauth, not both",
+            ))
         }
         (false, None) => {
-            let f = hook.dyn_into().map_err(|_| OptionsError::Invalid("reauthenticate", "must be a function"))?;
+            let f = hook
+                .dyn_into()
+                .map_err(|_| OptionsError::Invalid("reauthenticate", "must be a function"))?;
             (Some(Method::Hook(f)), None)
         }
         (true, Some((opts, timeout))) => {
@@ -203,9 +245,15 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
     let expected_sub = match string(obj, "sub")? {
         Some(sub) => Some(sub),
         None => match &method {
-            Some(Method::Silent(SilentOptions { id_token_hint: Some(hint), .. })) => {
-                hint.read_raw().ok().flatten().and_then(|t| parse_claims(&t).ok()).map(|c| c.sub)
-            }
+            Some(Method::Silent(SilentOptions {
+                id_token_hint: Some(hint),
+                ..
+            })) => hint
+                .read_raw()
+                .ok()
+                .flatten()
+                .and_then(|t| parse_claims(&t).ok())
+                .map(|c| c.sub),
             _ => None,
         },
     };
@@ -224,5 +272,11 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         expected_sub,
         loop_guard: d.loop_guard,
     };
-    Ok(Options { target, method, client_id, source, config })
+    Ok(Options {
+        target,
+        method,
+        client_id,
+        source,
+        config,
+    })
 }

@@ -78,7 +78,10 @@ impl Driver {
             silent: None,
             timers: Default::default(),
         };
-        Driver { inner: Rc::new(RefCell::new(inner)), events }
+        Driver {
+            inner: Rc::new(RefCell::new(inner)),
+            events,
+        }
     }
 
     /// Feeds an input, performs the effects, then dispatches the events with no borrow held, so a
@@ -115,7 +118,9 @@ impl Drop for Driver {
 
 fn feed(inner: &Rc<RefCell<Inner>>, events: &EventTarget, input: Input) {
     let emitted = {
-        let Ok(mut guard) = inner.try_borrow_mut() else { return };
+        let Ok(mut guard) = inner.try_borrow_mut() else {
+            return;
+        };
         let state = &mut *guard;
         if state.url.is_none() {
             // Issuer mode before discovery: start() discovers, stop() cancels the wish to start.
@@ -151,8 +156,12 @@ fn feed(inner: &Rc<RefCell<Inner>>, events: &EventTarget, input: Input) {
 fn perform(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, effect: Effect) {
     match effect {
         Effect::CreateIframe => {
-            let (Some(window), Some(url)) = (web_sys::window(), &state.url) else { return };
-            let Some(document) = window.document() else { return };
+            let (Some(window), Some(url)) = (web_sys::window(), &state.url) else {
+                return;
+            };
+            let Some(document) = window.document() else {
+                return;
+            };
             let weak = Rc::downgrade(rc);
             let (w1, e1, w2, e2) = (weak.clone(), events.clone(), weak, events.clone());
             state.frame = OpFrame::open(
@@ -172,8 +181,9 @@ fn perform(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, eff
         }
         Effect::SetTimer(timer, ms) => {
             let (weak, events) = (Rc::downgrade(rc), events.clone());
-            state.timers[timer.index()] =
-                Some(Timeout::new(ms, move || feed_weak(&weak, &events, Input::TimerFired(timer))));
+            state.timers[timer.index()] = Some(Timeout::new(ms, move || {
+                feed_weak(&weak, &events, Input::TimerFired(timer))
+            }));
         }
         Effect::ClearTimer(timer) => state.timers[timer.index()] = None,
         Effect::StoreSessionState(value) => state.source.write(&value),
@@ -187,13 +197,25 @@ fn start_reauth(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget
     let (weak, events) = (Rc::downgrade(rc), events.clone());
     let client_id = state.client_id.clone();
     let report = move |outcome: ReauthOutcome| {
-        feed_weak(&weak, &events, Input::ReauthFinished { generation, outcome });
+        feed_weak(
+            &weak,
+            &events,
+            Input::ReauthFinished {
+                generation,
+                outcome,
+            },
+        );
     };
     match state.method.clone() {
-        Some(Method::Hook(hook)) => spawn_local(async move { report(reauth::run_hook(hook, client_id).await) }),
+        Some(Method::Hook(hook)) => {
+            spawn_local(async move { report(reauth::run_hook(hook, client_id).await) })
+        }
         Some(Method::Silent(opts)) => {
             let Some(endpoints) = state.endpoints.clone() else {
-                let e = MonitorError::Reauth { code: "not_supported", message: "no OP endpoints" };
+                let e = MonitorError::Reauth {
+                    code: "not_supported",
+                    message: "no OP endpoints",
+                };
                 spawn_local(async move { report(ReauthOutcome::Failed(e)) });
                 return;
             };
@@ -202,7 +224,12 @@ fn start_reauth(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget
                     let (promise, st, nonce, verifier) = (p.promise, p.state, p.nonce, p.verifier);
                     state.silent = Some(p.frame);
                     spawn_local(async move {
-                        report(reauth::finish(promise, st, nonce, verifier, opts, endpoints, client_id).await)
+                        report(
+                            reauth::finish(
+                                promise, st, nonce, verifier, opts, endpoints, client_id,
+                            )
+                            .await,
+                        )
                     });
                 }
                 // Reported asynchronously, like every outcome, so the machine is never re-entered.
@@ -229,15 +256,21 @@ async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError
         return Err(DiscoveryError::Network);
     }
     let json = response.json().map_err(|_| DiscoveryError::InvalidJson)?;
-    let json = JsFuture::from(json).await.map_err(|_| DiscoveryError::InvalidJson)?;
+    let json = JsFuture::from(json)
+        .await
+        .map_err(|_| DiscoveryError::InvalidJson)?;
     crate::browser::json::from_value(json).map_err(|_| DiscoveryError::InvalidJson)
 }
 
 async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: String) {
-    let result = fetch_metadata(&issuer).await.and_then(|m| m.validate(&issuer));
+    let result = fetch_metadata(&issuer)
+        .await
+        .and_then(|m| m.validate(&issuer));
     let Some(inner) = weak.upgrade() else { return };
     let start = {
-        let Ok(mut state) = inner.try_borrow_mut() else { return };
+        let Ok(mut state) = inner.try_borrow_mut() else {
+            return;
+        };
         state.discovering = false;
         match result {
             Ok(meta) => match crate::browser::url::check_session_url(meta.check_session_iframe()) {
@@ -259,7 +292,10 @@ async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: Strin
         Ok(true) => feed(&inner, &events, Input::Start),
         Ok(false) => {}
         Err(e) => {
-            let error = MonitorError::Discovery { code: e.code(), message: e.message() };
+            let error = MonitorError::Discovery {
+                code: e.code(),
+                message: e.message(),
+            };
             let wanted = inner.try_borrow().map(|s| s.start_wanted).unwrap_or(false);
             if wanted {
                 dispatch(&events, Event::Error { error, attempt: 1 });

@@ -48,21 +48,33 @@ impl OpFrame {
         let origin = url.origin().as_str().to_owned();
         let frame_for_check = iframe.clone();
         let on_message = Listener::new(window, "message", move |event: Event| {
-            let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+            let Some(event) = event.dyn_ref::<MessageEvent>() else {
+                return;
+            };
             if event.origin() != origin {
                 return;
             }
             let Some(source) = event.source() else { return };
-            let Some(ours) = frame_for_check.content_window() else { return };
+            let Some(ours) = frame_for_check.content_window() else {
+                return;
+            };
             if !Object::is(&source, &ours) {
                 return;
             }
-            if let Some(answer) = event.data().as_string().as_deref().and_then(OpAnswer::parse) {
+            if let Some(answer) = event
+                .data()
+                .as_string()
+                .as_deref()
+                .and_then(OpAnswer::parse)
+            {
                 on_answer(answer);
             }
         });
 
-        let parent = document.body().map(|b| b.unchecked_into()).or_else(|| document.document_element())?;
+        let parent = document
+            .body()
+            .map(|b| b.unchecked_into())
+            .or_else(|| document.document_element())?;
         parent.append_child(&iframe).ok()?;
         Some(OpFrame {
             iframe,

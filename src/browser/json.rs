@@ -52,8 +52,12 @@ impl<'de> de::Deserializer<'de> for Value {
         }
         if let Some(n) = v.as_f64() {
             return match n {
-                n if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => visitor.visit_u64(n as u64),
-                n if n.fract() == 0.0 && (-MAX_SAFE..0.0).contains(&n) => visitor.visit_i64(n as i64),
+                n if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => {
+                    visitor.visit_u64(n as u64)
+                }
+                n if n.fract() == 0.0 && (-MAX_SAFE..0.0).contains(&n) => {
+                    visitor.visit_i64(n as i64)
+                }
                 n => visitor.visit_f64(n),
             };
         }
@@ -61,11 +65,18 @@ impl<'de> de::Deserializer<'de> for Value {
             return visitor.visit_string(s);
         }
         if Array::is_array(&v) {
-            return visitor.visit_seq(Seq { items: v.unchecked_into(), next: 0 });
+            return visitor.visit_seq(Seq {
+                items: v.unchecked_into(),
+                next: 0,
+            });
         }
         if v.is_object() {
             let entries = Object::entries(v.unchecked_ref());
-            return visitor.visit_map(Map { entries, next: 0, value: None });
+            return visitor.visit_map(Map {
+                entries,
+                next: 0,
+                value: None,
+            });
         }
         Err(Malformed)
     }
@@ -92,7 +103,10 @@ struct Seq {
 impl<'de> SeqAccess<'de> for Seq {
     type Error = Malformed;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Malformed> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Malformed> {
         if self.next >= self.items.length() {
             return Ok(None);
         }
@@ -111,7 +125,10 @@ struct Map {
 impl<'de> MapAccess<'de> for Map {
     type Error = Malformed;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Malformed> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Malformed> {
         if self.next >= self.entries.length() {
             return Ok(None);
         }

@@ -13,7 +13,7 @@ use crate::core::authorize::{
     classify_error, form_encode_into, parse_callback, random_value, AuthorizeRequest, ErrorClass,
     Flow, ResponseType, SilentResult, RANDOM_VALUE_BYTES,
 };
-use crate::core::claims::{decode_payload_str, IdTokenClaims};
+use crate::core::claims::{decode_payload_str, ClaimsError, IdTokenClaims};
 use crate::core::machine::{MonitorError, ReauthOutcome};
 use crate::core::pkce::{CodeVerifier, VERIFIER_RANDOM_BYTES};
 use crate::core::types::SessionState;
@@ -59,7 +59,9 @@ fn failed(code: &'static str, message: &'static str) -> ReauthOutcome {
 }
 
 fn get_string(obj: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(obj, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+    Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
 }
 
 fn interaction_code(error: &str) -> &'static str {
@@ -73,8 +75,13 @@ fn interaction_code(error: &str) -> &'static str {
 fn outcome_of_error(error: &str) -> ReauthOutcome {
     match classify_error(error) {
         ErrorClass::SignedOut => ReauthOutcome::SignedOut,
-        ErrorClass::InteractionRequired => ReauthOutcome::InteractionRequired(interaction_code(error)),
-        ErrorClass::Other => failed("reauth_failed", "the OP answered the prompt=none request with an error"),
+        ErrorClass::InteractionRequired => {
+            ReauthOutcome::InteractionRequired(interaction_code(error))
+        }
+        ErrorClass::Other => failed(
+            "reauth_failed",
+            "the OP answered the prompt=none request with an error",
+        ),
     }
 }
 
@@ -91,16 +98,21 @@ pub async fn run_hook(hook: Function, client_id: String) -> ReauthOutcome {
         return failed("reauth_failed", "the reauthenticate hook rejected");
     };
     if !result.is_object() {
-        return failed("reauth_invalid_result", "the reauthenticate hook must return an object");
+        return failed(
+            "reauth_invalid_result",
+            "the reauthenticate hook must return an object",
+        );
     }
     if let Some(error) = get_string(&result, "error") {
         return outcome_of_error(&error);
     }
     let state = get_string(&result, "sessionState").and_then(|s| SessionState::new(&s).ok());
     match (state, get_string(&result, "sub").filter(|s| !s.is_empty())) {
-        (Some(session_state), Some(sub)) => {
-            ReauthOutcome::Renewed { session_state, sub, sid: get_string(&result, "sid") }
-        }
+        (Some(session_state), Some(sub)) => ReauthOutcome::Renewed {
+            session_state,
+            sub,
+            sid: get_string(&result, "sid"),
+        },
         _ => failed(
             "reauth_invalid_result",
             "the reauthenticate hook must return { sessionState, sub } or { error }",
@@ -152,11 +164,15 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     let (resolve, reject) = (resolve?, reject?);
     let frame = iframe.clone();
     let on_message = Listener::new(&window, "message", move |event: Event| {
-        let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+        let Some(event) = event.dyn_ref::<MessageEvent>() else {
+            return;
+        };
         if event.origin() != own_origin {
             return;
         }
-        let (Some(source), Some(ours)) = (event.source(), frame.content_window()) else { return };
+        let (Some(source), Some(ours)) = (event.source(), frame.content_window()) else {
+            return;
+        };
         if !Object::is(&source, &ours) {
             return;
         }
@@ -170,7 +186,14 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     });
     iframe.set_src(url);
     document.body()?.append_child(&iframe).ok()?;
-    Some((SilentFrame { iframe, reject, _on_message: on_message }, promise))
+    Some((
+        SilentFrame {
+            iframe,
+            reject,
+            _on_message: on_message,
+        },
+        promise,
+    ))
 }
 
 /// A prepared silent attempt: the frame to keep alive, and what is needed to finish.
@@ -188,17 +211,30 @@ pub struct Prepared {
 }
 
 /// Builds the request and opens the iframe.
-pub fn prepare(opts: &SilentOptions, ep: &Endpoints, client_id: &str) -> Result<Prepared, ReauthOutcome> {
-    const NO_RANDOM: (&str, &str) = ("crypto_unavailable", "crypto.getRandomValues is unavailable");
+pub fn prepare(
+    opts: &SilentOptions,
+    ep: &Endpoints,
+    client_id: &str,
+) -> Result<Prepared, ReauthOutcome> {
+    const NO_RANDOM: (&str, &str) = (
+        "crypto_unavailable",
+        "crypto.getRandomValues is unavailable",
+    );
     let (a, b, c) = (
         random::<RANDOM_VALUE_BYTES>(),
         random::<RANDOM_VALUE_BYTES>(),
         random::<VERIFIER_RANDOM_BYTES>(),
     );
-    let (Some(a), Some(b), Some(c)) = (a, b, c) else { return Err(failed(NO_RANDOM.0, NO_RANDOM.1)) };
+    let (Some(a), Some(b), Some(c)) = (a, b, c) else {
+        return Err(failed(NO_RANDOM.0, NO_RANDOM.1));
+    };
     let (state, nonce) = (random_value(&a), random_value(&b));
-    let verifier = (opts.response_type == ResponseType::Code).then(|| CodeVerifier::from_random_bytes(&c));
-    let hint = opts.id_token_hint.as_ref().and_then(|s| s.read_raw().ok().flatten());
+    let verifier =
+        (opts.response_type == ResponseType::Code).then(|| CodeVerifier::from_random_bytes(&c));
+    let hint = opts
+        .id_token_hint
+        .as_ref()
+        .and_then(|s| s.read_raw().ok().flatten());
     let flow = match &verifier {
         Some(verifier) => Flow::Code { verifier },
         None => Flow::IdToken,
@@ -213,10 +249,18 @@ pub fn prepare(opts: &SilentOptions, ep: &Endpoints, client_id: &str) -> Result<
         nonce: &nonce,
         id_token_hint: hint.as_deref(),
     };
-    let url = request.to_url().map_err(|e| failed(e.code(), e.message()))?;
-    let (frame, promise) =
-        open_frame(&url).ok_or_else(|| failed("reauth_failed", "could not add the silent iframe"))?;
-    Ok(Prepared { frame, promise, state, nonce, verifier })
+    let url = request
+        .to_url()
+        .map_err(|e| failed(e.code(), e.message()))?;
+    let (frame, promise) = open_frame(&url)
+        .ok_or_else(|| failed("reauth_failed", "could not add the silent iframe"))?;
+    Ok(Prepared {
+        frame,
+        promise,
+        state,
+        nonce,
+        verifier,
+    })
 }
 
 /// Waits for the callback and turns it into an outcome. `frame` is released by the caller.
@@ -243,9 +287,17 @@ pub async fn finish(
     };
     let (id_token, session_state) = match result {
         SilentResult::SignedOut => return ReauthOutcome::SignedOut,
-        SilentResult::InteractionRequired(e) | SilentResult::Error(e) => return outcome_of_error(e),
-        SilentResult::IdToken { id_token, session_state } => (id_token.to_owned(), session_state),
-        SilentResult::Code { code, session_state } => {
+        SilentResult::InteractionRequired(e) | SilentResult::Error(e) => {
+            return outcome_of_error(e)
+        }
+        SilentResult::IdToken {
+            id_token,
+            session_state,
+        } => (id_token.to_owned(), session_state),
+        SilentResult::Code {
+            code,
+            session_state,
+        } => {
             let Some(verifier) = &verifier else {
                 return failed("reauth_failed", "no PKCE verifier for the code flow");
             };
@@ -256,10 +308,17 @@ pub async fn finish(
         }
     };
     let Some(session_state) = session_state.and_then(|s| SessionState::new(s).ok()) else {
-        return failed("no_session_state", "the OP's response carries no session_state");
+        return failed(
+            "no_session_state",
+            "the OP's response carries no session_state",
+        );
     };
     match verified_claims(&id_token, &ep.issuer, &client_id, &nonce) {
-        Ok(claims) => ReauthOutcome::Renewed { session_state, sub: claims.sub, sid: claims.sid },
+        Ok(claims) => ReauthOutcome::Renewed {
+            session_state,
+            sub: claims.sub,
+            sid: claims.sid,
+        },
         Err(outcome) => outcome,
     }
 }
@@ -272,17 +331,19 @@ pub fn verified_claims(
     client_id: &str,
     nonce: &str,
 ) -> Result<IdTokenClaims, ReauthOutcome> {
-    let claims = parse_claims(id_token).map_err(|()| failed("invalid_id_token", "the ID token is malformed"))?;
+    let claims = parse_claims(id_token).map_err(|e| failed(e.code(), e.message()))?;
     let now = (js_sys::Date::now() / 1000.0) as u64;
-    claims.validate(issuer, client_id, Some(nonce), now).map_err(|e| failed(e.code(), e.message()))?;
+    claims
+        .validate(issuer, client_id, Some(nonce), now)
+        .map_err(|e| failed(e.code(), e.message()))?;
     Ok(claims)
 }
 
 /// The claims of an ID token, without checks (for `id_token_hint`'s `sub`).
-pub fn parse_claims(id_token: &str) -> Result<IdTokenClaims, ()> {
-    let json = decode_payload_str(id_token).map_err(|_| ())?;
-    let value = js_sys::JSON::parse(&json).map_err(|_| ())?;
-    crate::browser::json::from_value(value).map_err(|_| ())
+pub fn parse_claims(id_token: &str) -> Result<IdTokenClaims, ClaimsError> {
+    let json = decode_payload_str(id_token)?;
+    let value = js_sys::JSON::parse(&json).map_err(|_| ClaimsError::Malformed)?;
+    crate::browser::json::from_value(value).map_err(|_| ClaimsError::Malformed)
 }
 
 async fn exchange(
@@ -292,11 +353,16 @@ async fn exchange(
     redirect_uri: &str,
     client_id: &str,
 ) -> Result<String, ReauthOutcome> {
-    const FAIL: (&str, &str) = ("token_exchange_failed", "the token endpoint did not return an ID token");
-    let token_endpoint = ep
-        .token_endpoint
-        .as_deref()
-        .ok_or_else(|| failed("not_supported", "the OP has no token_endpoint for the code flow"))?;
+    const FAIL: (&str, &str) = (
+        "token_exchange_failed",
+        "the token endpoint did not return an ID token",
+    );
+    let token_endpoint = ep.token_endpoint.as_deref().ok_or_else(|| {
+        failed(
+            "not_supported",
+            "the OP has no token_endpoint for the code flow",
+        )
+    })?;
     let mut body = String::from("grant_type=authorization_code&code=");
     form_encode_into(&mut body, code);
     body.push_str("&redirect_uri=");
@@ -308,10 +374,15 @@ async fn exchange(
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&body.into());
-    let request = Request::new_with_str_and_init(token_endpoint, &init).map_err(|_| failed(FAIL.0, FAIL.1))?;
-    let _ = request.headers().set("content-type", "application/x-www-form-urlencoded");
+    let request = Request::new_with_str_and_init(token_endpoint, &init)
+        .map_err(|_| failed(FAIL.0, FAIL.1))?;
+    let _ = request
+        .headers()
+        .set("content-type", "application/x-www-form-urlencoded");
     let window = web_sys::window().ok_or_else(|| failed(FAIL.0, FAIL.1))?;
-    let response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(|_| failed(FAIL.0, FAIL.1))?;
+    let response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| failed(FAIL.0, FAIL.1))?;
     let response: Response = response.dyn_into().map_err(|_| failed(FAIL.0, FAIL.1))?;
     let json = JsFuture::from(response.json().map_err(|_| failed(FAIL.0, FAIL.1))?)
         .await

@@ -45,7 +45,9 @@ impl Source {
             }
             Source::LocalStorage(key) | Source::SessionStorage(key) => {
                 let storage = self.storage()?.ok_or(MonitorError::StorageUnavailable)?;
-                storage.get_item(key).map_err(|_| MonitorError::StorageUnavailable)
+                storage
+                    .get_item(key)
+                    .map_err(|_| MonitorError::StorageUnavailable)
             }
         }
     }
@@ -59,14 +61,25 @@ impl Source {
         match self {
             Source::Literal(s) => *s = value.clone(),
             Source::Cookie(name) => {
-                let Some(window) = web_sys::window() else { return };
-                let secure = window.location().protocol().map(|p| p == "https:").unwrap_or(false);
-                let Some(doc) = window.document().and_then(|d| d.dyn_into::<HtmlDocument>().ok()) else {
+                let Some(window) = web_sys::window() else {
+                    return;
+                };
+                let secure = window
+                    .location()
+                    .protocol()
+                    .map(|p| p == "https:")
+                    .unwrap_or(false);
+                let Some(doc) = window
+                    .document()
+                    .and_then(|d| d.dyn_into::<HtmlDocument>().ok())
+                else {
                     return;
                 };
                 let mut cookie = name.clone();
                 cookie.push('=');
-                cookie.push_str(&String::from(js_sys::encode_uri_component(value.expose_secret())));
+                cookie.push_str(&String::from(js_sys::encode_uri_component(
+                    value.expose_secret(),
+                )));
                 cookie.push_str("; path=/; SameSite=Lax");
                 if secure {
                     cookie.push_str("; Secure");

@@ -193,7 +193,9 @@ impl MonitorError {
         match self {
             MonitorError::NoSessionState => "no session_state found in the configured source",
             MonitorError::InvalidSessionState => "the stored session_state is empty or malformed",
-            MonitorError::StorageUnavailable => "the configured session_state storage is unavailable",
+            MonitorError::StorageUnavailable => {
+                "the configured session_state storage is unavailable"
+            }
             MonitorError::LoadTimeout => "the OP check_session_iframe did not load in time",
             MonitorError::NoResponse => "the OP check_session_iframe did not answer in time",
             MonitorError::OpError => "the OP check_session_iframe answered \"error\"",
@@ -201,7 +203,9 @@ impl MonitorError {
             MonitorError::ReauthLoop => {
                 "re-authentication keeps being followed by \"changed\": gave up to avoid a loop"
             }
-            MonitorError::Reauth { message, .. } | MonitorError::Discovery { message, .. } => message,
+            MonitorError::Reauth { message, .. } | MonitorError::Discovery { message, .. } => {
+                message
+            }
         }
     }
 }
@@ -490,29 +494,42 @@ impl Machine {
                         } else {
                             match self.guard.check_answer_changed(now) {
                                 Decision::Proceed => self.start_reauth(&mut fx),
-                                Decision::Backoff(ms) => self.back_off(AfterBackoff::Reauth, ms, &mut fx),
+                                Decision::Backoff(ms) => {
+                                    self.back_off(AfterBackoff::Reauth, ms, &mut fx)
+                                }
                                 Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, &mut fx),
                             }
                         }
                     }
                     OpAnswer::Error if self.config.continue_on_error => {
-                        fx.push(Effect::Emit(Event::Error { error: MonitorError::OpError, attempt: 1 }));
+                        fx.push(Effect::Emit(Event::Error {
+                            error: MonitorError::OpError,
+                            attempt: 1,
+                        }));
                         self.schedule(&mut fx);
                     }
                     OpAnswer::Error => self.fail(MonitorError::OpError, 1, &mut fx),
                 }
             }
-            (Input::TimerFired(Timer::Backoff), Phase::Reauthenticating) => match self.backoff.take() {
-                Some(AfterBackoff::Reauth) => self.start_reauth(&mut fx),
-                Some(AfterBackoff::Resume) => self.check(source, &mut fx),
-                None => {}
-            },
-            (Input::TimerFired(Timer::Reauth), Phase::Reauthenticating) if self.backoff.is_none() => {
+            (Input::TimerFired(Timer::Backoff), Phase::Reauthenticating) => {
+                match self.backoff.take() {
+                    Some(AfterBackoff::Reauth) => self.start_reauth(&mut fx),
+                    Some(AfterBackoff::Resume) => self.check(source, &mut fx),
+                    None => {}
+                }
+            }
+            (Input::TimerFired(Timer::Reauth), Phase::Reauthenticating)
+                if self.backoff.is_none() =>
+            {
                 self.fail(MonitorError::ReauthTimeout, 1, &mut fx);
             }
-            (Input::ReauthFinished { generation, outcome }, Phase::Reauthenticating)
-                if generation == self.generation && self.backoff.is_none() =>
-            {
+            (
+                Input::ReauthFinished {
+                    generation,
+                    outcome,
+                },
+                Phase::Reauthenticating,
+            ) if generation == self.generation && self.backoff.is_none() => {
                 fx.push(Effect::ClearTimer(Timer::Reauth));
                 self.finish_reauth(outcome, source, &mut fx);
             }
@@ -535,21 +552,32 @@ impl Machine {
         self.read_failures = 0;
         self.phase = Phase::InFlight;
         fx.push(Effect::Post(check_message(&self.client_id, &state)));
-        fx.push(Effect::SetTimer(Timer::Response, self.config.response_timeout_ms));
+        fx.push(Effect::SetTimer(
+            Timer::Response,
+            self.config.response_timeout_ms,
+        ));
         self.last_posted = Some(state);
     }
 
     fn start_reauth(&mut self, fx: &mut Vec<Effect>) {
         self.phase = Phase::Reauthenticating;
         self.generation = self.generation.wrapping_add(1);
-        fx.push(Effect::StartReauth { generation: self.generation });
-        fx.push(Effect::SetTimer(Timer::Reauth, self.config.reauth_timeout_ms));
+        fx.push(Effect::StartReauth {
+            generation: self.generation,
+        });
+        fx.push(Effect::SetTimer(
+            Timer::Reauth,
+            self.config.reauth_timeout_ms,
+        ));
     }
 
     fn back_off(&mut self, then: AfterBackoff, ms: u64, fx: &mut Vec<Effect>) {
         self.phase = Phase::Reauthenticating;
         self.backoff = Some(then);
-        fx.push(Effect::SetTimer(Timer::Backoff, u32::try_from(ms).unwrap_or(u32::MAX)));
+        fx.push(Effect::SetTimer(
+            Timer::Backoff,
+            u32::try_from(ms).unwrap_or(u32::MAX),
+        ));
     }
 
     fn finish_reauth(
@@ -560,13 +588,20 @@ impl Machine {
     ) {
         match outcome {
             ReauthOutcome::Renewed { sub, sid, .. }
-                if self.expected_sub.as_ref().is_some_and(|known| *known != sub) =>
+                if self
+                    .expected_sub
+                    .as_ref()
+                    .is_some_and(|known| *known != sub) =>
             {
                 self.halt(fx);
                 fx.push(Effect::Emit(Event::UserChanged { sub, sid }));
                 fx.push(Effect::Emit(Event::Stopped(StopReason::UserChanged)));
             }
-            ReauthOutcome::Renewed { session_state, sub, sid } => {
+            ReauthOutcome::Renewed {
+                session_state,
+                sub,
+                sid,
+            } => {
                 self.expected_sub = Some(sub.clone());
                 let same = self.last_posted.as_ref() == Some(&session_state);
                 if !same {
@@ -588,7 +623,9 @@ impl Machine {
             ReauthOutcome::InteractionRequired(code) => {
                 self.halt(fx);
                 fx.push(Effect::Emit(Event::InteractionRequired { code }));
-                fx.push(Effect::Emit(Event::Stopped(StopReason::InteractionRequired)));
+                fx.push(Effect::Emit(Event::Stopped(
+                    StopReason::InteractionRequired,
+                )));
             }
             ReauthOutcome::Failed(error) => self.fail(error, 1, fx),
         }
@@ -645,7 +682,12 @@ mod tests {
     ];
 
     fn cfg() -> Config {
-        Config { interval_ms: 100, load_timeout_ms: 500, response_timeout_ms: 50, ..Config::default() }
+        Config {
+            interval_ms: 100,
+            load_timeout_ms: 500,
+            response_timeout_ms: 50,
+            ..Config::default()
+        }
     }
 
     struct Src(Option<&'static str>);
@@ -667,7 +709,10 @@ mod tests {
     }
 
     fn post() -> Vec<Effect> {
-        vec![Post("client01 abc.salt".into()), SetTimer(Timer::Response, 50)]
+        vec![
+            Post("client01 abc.salt".into()),
+            SetTimer(Timer::Response, 50),
+        ]
     }
 
     /// A machine past its first answer, with a message in flight.
@@ -690,7 +735,10 @@ mod tests {
     fn start_creates_iframe_and_waits_for_load_before_posting() {
         let mut m = machine(cfg());
         let mut s = Src(Some("abc.salt"));
-        assert_eq!(m.handle(Input::Start, &mut s), vec![CreateIframe, SetTimer(Timer::Load, 500)]);
+        assert_eq!(
+            m.handle(Input::Start, &mut s),
+            vec![CreateIframe, SetTimer(Timer::Load, 500)]
+        );
         assert_eq!(m.phase(), Phase::Loading);
         // checkNow and poll timers before load post nothing.
         assert_eq!(m.handle(Input::CheckNow, &mut s), vec![]);
@@ -701,7 +749,11 @@ mod tests {
         // The first answer proves the iframe works and ends the load deadline.
         assert_eq!(
             m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
-            vec![ClearTimer(Timer::Load), Emit(Event::Unchanged), SetTimer(Timer::Poll, 100)]
+            vec![
+                ClearTimer(Timer::Load),
+                Emit(Event::Unchanged),
+                SetTimer(Timer::Poll, 100)
+            ]
         );
     }
 
@@ -711,12 +763,27 @@ mod tests {
         let mut s = Src(Some("abc.salt"));
         m.handle(Input::Start, &mut s);
         m.handle(Input::IframeLoaded, &mut s);
-        assert_eq!(m.handle(Input::CheckNow, &mut s), vec![], "first message still in flight");
-        assert_eq!(m.handle(Input::TimerFired(Timer::Response), &mut s), vec![], "no response timer yet");
+        assert_eq!(
+            m.handle(Input::CheckNow, &mut s),
+            vec![],
+            "first message still in flight"
+        );
+        assert_eq!(
+            m.handle(Input::TimerFired(Timer::Response), &mut s),
+            vec![],
+            "no response timer yet"
+        );
         let fx = m.handle(Input::TimerFired(Timer::Load), &mut s);
-        assert!(fx.contains(&Emit(Event::Error { error: MonitorError::LoadTimeout, attempt: 1 })));
+        assert!(fx.contains(&Emit(Event::Error {
+            error: MonitorError::LoadTimeout,
+            attempt: 1
+        })));
         assert_eq!(m.phase(), Phase::Stopped);
-        assert_eq!(m.handle(Input::Answer(OpAnswer::Unchanged), &mut s), vec![], "too late");
+        assert_eq!(
+            m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+            vec![],
+            "too late"
+        );
     }
 
     #[test]
@@ -731,7 +798,11 @@ mod tests {
         let (mut m, mut s) = in_flight(cfg());
         assert_eq!(
             m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
-            vec![ClearTimer(Timer::Response), Emit(Event::Unchanged), SetTimer(Timer::Poll, 100)]
+            vec![
+                ClearTimer(Timer::Response),
+                Emit(Event::Unchanged),
+                SetTimer(Timer::Poll, 100)
+            ]
         );
         assert_eq!(m.phase(), Phase::Waiting);
         assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), post());
@@ -742,7 +813,11 @@ mod tests {
         let (mut m, mut s) = in_flight(cfg());
         assert_eq!(m.handle(Input::CheckNow, &mut s), vec![]);
         assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![]);
-        assert_eq!(m.handle(Input::IframeLoaded, &mut s), vec![], "a reload of the OP iframe");
+        assert_eq!(
+            m.handle(Input::IframeLoaded, &mut s),
+            vec![],
+            "a reload of the OP iframe"
+        );
     }
 
     #[test]
@@ -763,11 +838,23 @@ mod tests {
             assert_eq!(m.handle(Input::Answer(a), &mut s), vec![], "idle");
         }
         m.handle(Input::Start, &mut s);
-        assert_eq!(m.handle(Input::Answer(OpAnswer::Changed), &mut s), vec![], "loading");
+        assert_eq!(
+            m.handle(Input::Answer(OpAnswer::Changed), &mut s),
+            vec![],
+            "loading"
+        );
         m.handle(Input::IframeLoaded, &mut s);
         m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
-        assert_eq!(m.handle(Input::Answer(OpAnswer::Unchanged), &mut s), vec![], "duplicate");
-        assert_eq!(m.handle(Input::Answer(OpAnswer::Changed), &mut s), vec![], "waiting");
+        assert_eq!(
+            m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+            vec![],
+            "duplicate"
+        );
+        assert_eq!(
+            m.handle(Input::Answer(OpAnswer::Changed), &mut s),
+            vec![],
+            "waiting"
+        );
         assert_eq!(m.phase(), Phase::Waiting);
     }
 
@@ -793,7 +880,10 @@ mod tests {
     fn start_after_stop_starts_over() {
         let (mut m, mut s) = in_flight(cfg());
         m.handle(Input::Stop, &mut s);
-        assert_eq!(m.handle(Input::Start, &mut s), vec![CreateIframe, SetTimer(Timer::Load, 500)]);
+        assert_eq!(
+            m.handle(Input::Start, &mut s),
+            vec![CreateIframe, SetTimer(Timer::Load, 500)]
+        );
         assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
     }
 
@@ -808,11 +898,19 @@ mod tests {
         assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![]);
         assert_eq!(m.handle(Input::CheckNow, &mut s), post());
         m.handle(Input::Answer(OpAnswer::Changed), &mut s);
-        assert_eq!(m.handle(Input::Start, &mut s), post(), "start() resumes too");
+        assert_eq!(
+            m.handle(Input::Start, &mut s),
+            post(),
+            "start() resumes too"
+        );
     }
 
     fn reauth_cfg() -> Config {
-        Config { reauth: true, reauth_timeout_ms: 1000, ..cfg() }
+        Config {
+            reauth: true,
+            reauth_timeout_ms: 1000,
+            ..cfg()
+        }
     }
 
     fn renewed(state: &str, sub: &str) -> ReauthOutcome {
@@ -824,7 +922,10 @@ mod tests {
     }
 
     fn finished(generation: u32, outcome: ReauthOutcome) -> Input {
-        Input::ReauthFinished { generation, outcome }
+        Input::ReauthFinished {
+            generation,
+            outcome,
+        }
     }
 
     const HALT_REAUTH: [Effect; 7] = [
@@ -850,8 +951,16 @@ mod tests {
             ]
         );
         assert_eq!(m.phase(), Phase::Reauthenticating);
-        assert_eq!(m.handle(Input::CheckNow, &mut s), vec![], "no checks while re-authenticating");
-        assert_eq!(m.handle(finished(0, renewed("new", "alice")), &mut s), vec![], "stale generation");
+        assert_eq!(
+            m.handle(Input::CheckNow, &mut s),
+            vec![],
+            "no checks while re-authenticating"
+        );
+        assert_eq!(
+            m.handle(finished(0, renewed("new", "alice")), &mut s),
+            vec![],
+            "stale generation"
+        );
     }
 
     #[test]
@@ -863,17 +972,27 @@ mod tests {
             vec![
                 ClearTimer(Timer::Reauth),
                 StoreSessionState(SessionState::new("new-state").unwrap()),
-                Emit(Event::Renewed { sub: "alice".into(), sid: Some("sid-1".into()) }),
+                Emit(Event::Renewed {
+                    sub: "alice".into(),
+                    sid: Some("sid-1".into())
+                }),
                 Post("client01 new-state".into()),
                 SetTimer(Timer::Response, 50)
             ]
         );
-        assert_eq!(m.handle(finished(1, renewed("x", "alice")), &mut s), vec![], "duplicate outcome");
+        assert_eq!(
+            m.handle(finished(1, renewed("x", "alice")), &mut s),
+            vec![],
+            "duplicate outcome"
+        );
     }
 
     #[test]
     fn another_sub_is_user_changed_and_stops() {
-        let (mut m, mut s) = in_flight(Config { expected_sub: Some("alice".into()), ..reauth_cfg() });
+        let (mut m, mut s) = in_flight(Config {
+            expected_sub: Some("alice".into()),
+            ..reauth_cfg()
+        });
         m.handle(Input::Answer(OpAnswer::Changed), &mut s);
         let fx = m.handle(finished(1, renewed("new", "mallory")), &mut s);
         assert_eq!(
@@ -882,7 +1001,10 @@ mod tests {
                 &[ClearTimer(Timer::Reauth)],
                 &HALT_REAUTH,
                 &[
-                    Emit(Event::UserChanged { sub: "mallory".into(), sid: Some("sid-1".into()) }),
+                    Emit(Event::UserChanged {
+                        sub: "mallory".into(),
+                        sid: Some("sid-1".into())
+                    }),
                     Emit(Event::Stopped(StopReason::UserChanged))
                 ]
             ])
@@ -899,10 +1021,18 @@ mod tests {
         m.handle(Input::TimerFired(Timer::Poll), &mut s);
         let fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
         // `changed` right after a renewal is suspicious: the re-auth waits out a back-off first.
-        assert!(fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))), "{fx:?}");
-        assert!(m.handle(Input::TimerFired(Timer::Backoff), &mut s).contains(&StartReauth { generation: 2 }));
+        assert!(
+            fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))),
+            "{fx:?}"
+        );
+        assert!(m
+            .handle(Input::TimerFired(Timer::Backoff), &mut s)
+            .contains(&StartReauth { generation: 2 }));
         let fx = m.handle(finished(2, renewed("s3", "bob")), &mut s);
-        assert!(fx.contains(&Emit(Event::UserChanged { sub: "bob".into(), sid: Some("sid-1".into()) })));
+        assert!(fx.contains(&Emit(Event::UserChanged {
+            sub: "bob".into(),
+            sid: Some("sid-1".into())
+        })));
     }
 
     #[test]
@@ -910,17 +1040,28 @@ mod tests {
         let (mut m, mut s) = in_flight(reauth_cfg());
         m.handle(Input::Answer(OpAnswer::Changed), &mut s);
         let fx = m.handle(finished(1, ReauthOutcome::SignedOut), &mut s);
-        assert_eq!(&fx[fx.len() - 2..], &[Emit(Event::SignedOut), Emit(Event::Stopped(StopReason::SignedOut))]);
+        assert_eq!(
+            &fx[fx.len() - 2..],
+            &[
+                Emit(Event::SignedOut),
+                Emit(Event::Stopped(StopReason::SignedOut))
+            ]
+        );
         assert!(fx.contains(&CancelReauth));
         assert_eq!(m.phase(), Phase::Stopped);
 
         let (mut m, mut s) = in_flight(reauth_cfg());
         m.handle(Input::Answer(OpAnswer::Changed), &mut s);
-        let fx = m.handle(finished(1, ReauthOutcome::InteractionRequired("consent_required")), &mut s);
+        let fx = m.handle(
+            finished(1, ReauthOutcome::InteractionRequired("consent_required")),
+            &mut s,
+        );
         assert_eq!(
             &fx[fx.len() - 2..],
             &[
-                Emit(Event::InteractionRequired { code: "consent_required" }),
+                Emit(Event::InteractionRequired {
+                    code: "consent_required"
+                }),
                 Emit(Event::Stopped(StopReason::InteractionRequired))
             ]
         );
@@ -936,21 +1077,36 @@ mod tests {
             concat(&[
                 &HALT_REAUTH,
                 &[
-                    Emit(Event::Error { error: MonitorError::ReauthTimeout, attempt: 1 }),
-                    Emit(Event::Stopped(StopReason::Error(MonitorError::ReauthTimeout)))
+                    Emit(Event::Error {
+                        error: MonitorError::ReauthTimeout,
+                        attempt: 1
+                    }),
+                    Emit(Event::Stopped(StopReason::Error(
+                        MonitorError::ReauthTimeout
+                    )))
                 ]
             ])
         );
-        assert_eq!(m.handle(finished(1, renewed("late", "alice")), &mut s), vec![], "late outcome");
+        assert_eq!(
+            m.handle(finished(1, renewed("late", "alice")), &mut s),
+            vec![],
+            "late outcome"
+        );
     }
 
     #[test]
     fn failed_reauth_is_an_error_not_a_logout() {
         let (mut m, mut s) = in_flight(reauth_cfg());
         m.handle(Input::Answer(OpAnswer::Changed), &mut s);
-        let e = MonitorError::Reauth { code: "state_mismatch", message: "m" };
+        let e = MonitorError::Reauth {
+            code: "state_mismatch",
+            message: "m",
+        };
         let fx = m.handle(finished(1, ReauthOutcome::Failed(e)), &mut s);
-        assert!(fx.contains(&Emit(Event::Error { error: e, attempt: 1 })));
+        assert!(fx.contains(&Emit(Event::Error {
+            error: e,
+            attempt: 1
+        })));
         assert!(!fx.iter().any(|f| matches!(f, Emit(Event::SignedOut))));
     }
 
@@ -959,8 +1115,14 @@ mod tests {
         let (mut m, mut s) = in_flight(reauth_cfg());
         m.handle(Input::Answer(OpAnswer::Changed), &mut s);
         let fx = m.handle(Input::Stop, &mut s);
-        assert_eq!(fx, concat(&[&HALT_REAUTH, &[Emit(Event::Stopped(StopReason::Caller))]]));
-        assert_eq!(m.handle(finished(1, renewed("late", "alice")), &mut s), vec![]);
+        assert_eq!(
+            fx,
+            concat(&[&HALT_REAUTH, &[Emit(Event::Stopped(StopReason::Caller))]])
+        );
+        assert_eq!(
+            m.handle(finished(1, renewed("late", "alice")), &mut s),
+            vec![]
+        );
     }
 
     /// A session_state source with a fake clock.
@@ -982,7 +1144,10 @@ mod tests {
     #[test]
     fn an_op_that_always_says_changed_ends_in_reauth_loop_after_backing_off() {
         let mut m = machine(reauth_cfg());
-        let mut s = Clocked { state: "s0", now: 0 };
+        let mut s = Clocked {
+            state: "s0",
+            now: 0,
+        };
         m.handle(Input::Start, &mut s);
         m.handle(Input::IframeLoaded, &mut s);
         let mut backoffs = Vec::new();
@@ -993,7 +1158,10 @@ mod tests {
             let mut fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
             // Drive timers and outcomes until the next post (or the end).
             for _ in 0..10 {
-                if fx.contains(&Emit(Event::Error { error: MonitorError::ReauthLoop, attempt: 1 })) {
+                if fx.contains(&Emit(Event::Error {
+                    error: MonitorError::ReauthLoop,
+                    attempt: 1,
+                })) {
                     gave_up = true;
                     break;
                 }
@@ -1020,9 +1188,20 @@ mod tests {
             }
             assert_eq!(m.phase(), Phase::InFlight, "step {step}: polling resumed");
         }
-        assert!(gave_up, "never gave up: {reauths} re-auths, back-offs {backoffs:?}");
-        assert!(reauths <= 6, "too many re-authentications before giving up: {reauths}");
-        assert!(backoffs.windows(2).all(|w| w[1] >= w[0] * 2 || w[1] == 60_000), "{backoffs:?}");
+        assert!(
+            gave_up,
+            "never gave up: {reauths} re-auths, back-offs {backoffs:?}"
+        );
+        assert!(
+            reauths <= 6,
+            "too many re-authentications before giving up: {reauths}"
+        );
+        assert!(
+            backoffs
+                .windows(2)
+                .all(|w| w[1] >= w[0] * 2 || w[1] == 60_000),
+            "{backoffs:?}"
+        );
         assert!(!backoffs.is_empty());
         assert_eq!(m.phase(), Phase::Stopped);
     }
@@ -1030,12 +1209,18 @@ mod tests {
     #[test]
     fn a_renewal_with_the_same_session_state_is_suspicious() {
         let mut m = machine(reauth_cfg());
-        let mut s = Clocked { state: "same", now: 0 };
+        let mut s = Clocked {
+            state: "same",
+            now: 0,
+        };
         m.handle(Input::Start, &mut s);
         m.handle(Input::IframeLoaded, &mut s);
         m.handle(Input::Answer(OpAnswer::Changed), &mut s);
         let fx = m.handle(finished(1, renewed("same", "alice")), &mut s);
-        assert!(!fx.iter().any(|f| matches!(f, StoreSessionState(_))), "nothing new to store");
+        assert!(
+            !fx.iter().any(|f| matches!(f, StoreSessionState(_))),
+            "nothing new to store"
+        );
         assert!(
             fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))),
             "backs off instead of posting the same value at once: {fx:?}"
@@ -1045,13 +1230,19 @@ mod tests {
     #[test]
     fn op_error_stops_polling_by_default() {
         let (mut m, mut s) = in_flight(cfg());
-        let err = Event::Error { error: MonitorError::OpError, attempt: 1 };
+        let err = Event::Error {
+            error: MonitorError::OpError,
+            attempt: 1,
+        };
         assert_eq!(
             m.handle(Input::Answer(OpAnswer::Error), &mut s),
             concat(&[
                 &[ClearTimer(Timer::Response)],
                 &CLEAR_ALL,
-                &[Emit(err), Emit(Event::Stopped(StopReason::Error(MonitorError::OpError)))]
+                &[
+                    Emit(err),
+                    Emit(Event::Stopped(StopReason::Error(MonitorError::OpError)))
+                ]
             ])
         );
         assert_eq!(m.phase(), Phase::Stopped);
@@ -1059,12 +1250,18 @@ mod tests {
 
     #[test]
     fn op_error_continues_when_configured() {
-        let (mut m, mut s) = in_flight(Config { continue_on_error: true, ..cfg() });
+        let (mut m, mut s) = in_flight(Config {
+            continue_on_error: true,
+            ..cfg()
+        });
         assert_eq!(
             m.handle(Input::Answer(OpAnswer::Error), &mut s),
             vec![
                 ClearTimer(Timer::Response),
-                Emit(Event::Error { error: MonitorError::OpError, attempt: 1 }),
+                Emit(Event::Error {
+                    error: MonitorError::OpError,
+                    attempt: 1
+                }),
                 SetTimer(Timer::Poll, 100)
             ]
         );
@@ -1080,22 +1277,35 @@ mod tests {
             concat(&[
                 &CLEAR_ALL,
                 &[
-                    Emit(Event::Error { error: MonitorError::LoadTimeout, attempt: 1 }),
+                    Emit(Event::Error {
+                        error: MonitorError::LoadTimeout,
+                        attempt: 1
+                    }),
                     Emit(Event::Stopped(StopReason::Error(MonitorError::LoadTimeout)))
                 ]
             ])
         );
-        assert_eq!(m.handle(Input::IframeLoaded, &mut s), vec![], "load after the timeout");
+        assert_eq!(
+            m.handle(Input::IframeLoaded, &mut s),
+            vec![],
+            "load after the timeout"
+        );
     }
 
     #[test]
     fn no_response_retries_then_stops() {
-        let (mut m, mut s) = in_flight(Config { max_no_response_retries: 2, ..cfg() });
+        let (mut m, mut s) = in_flight(Config {
+            max_no_response_retries: 2,
+            ..cfg()
+        });
         for attempt in 1..=2 {
             assert_eq!(
                 m.handle(Input::TimerFired(Timer::Response), &mut s),
                 vec![
-                    Emit(Event::Error { error: MonitorError::NoResponse, attempt }),
+                    Emit(Event::Error {
+                        error: MonitorError::NoResponse,
+                        attempt
+                    }),
                     SetTimer(Timer::Poll, 100)
                 ]
             );
@@ -1104,20 +1314,31 @@ mod tests {
             assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), post());
         }
         let fx = m.handle(Input::TimerFired(Timer::Response), &mut s);
-        assert!(fx.contains(&Emit(Event::Error { error: MonitorError::NoResponse, attempt: 3 })));
-        assert!(fx.contains(&Emit(Event::Stopped(StopReason::Error(MonitorError::NoResponse)))));
+        assert!(fx.contains(&Emit(Event::Error {
+            error: MonitorError::NoResponse,
+            attempt: 3
+        })));
+        assert!(fx.contains(&Emit(Event::Stopped(StopReason::Error(
+            MonitorError::NoResponse
+        )))));
         assert_eq!(m.phase(), Phase::Stopped);
     }
 
     #[test]
     fn an_answer_resets_the_no_response_streak() {
-        let (mut m, mut s) = in_flight(Config { max_no_response_retries: 1, ..cfg() });
+        let (mut m, mut s) = in_flight(Config {
+            max_no_response_retries: 1,
+            ..cfg()
+        });
         m.handle(Input::TimerFired(Timer::Response), &mut s);
         m.handle(Input::TimerFired(Timer::Poll), &mut s);
         m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
         m.handle(Input::TimerFired(Timer::Poll), &mut s);
         let fx = m.handle(Input::TimerFired(Timer::Response), &mut s);
-        assert!(fx.contains(&Emit(Event::Error { error: MonitorError::NoResponse, attempt: 1 })));
+        assert!(fx.contains(&Emit(Event::Error {
+            error: MonitorError::NoResponse,
+            attempt: 1
+        })));
         assert_eq!(m.phase(), Phase::Waiting);
     }
 
@@ -1142,11 +1363,17 @@ mod tests {
             m.handle(Input::IframeLoaded, &mut s),
             vec![
                 ClearTimer(Timer::Load),
-                Emit(Event::Error { error: MonitorError::NoSessionState, attempt: 1 }),
+                Emit(Event::Error {
+                    error: MonitorError::NoSessionState,
+                    attempt: 1
+                }),
                 SetTimer(Timer::Poll, 100)
             ]
         );
-        assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![SetTimer(Timer::Poll, 100)]);
+        assert_eq!(
+            m.handle(Input::TimerFired(Timer::Poll), &mut s),
+            vec![SetTimer(Timer::Poll, 100)]
+        );
         // The host stores a session_state (a login): the next check posts it.
         s.0 = Some("abc.salt");
         assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), post());
@@ -1155,7 +1382,10 @@ mod tests {
         s.0 = None;
         assert!(m
             .handle(Input::TimerFired(Timer::Poll), &mut s)
-            .contains(&Emit(Event::Error { error: MonitorError::NoSessionState, attempt: 1 })));
+            .contains(&Emit(Event::Error {
+                error: MonitorError::NoSessionState,
+                attempt: 1
+            })));
     }
 
     #[test]
@@ -1163,7 +1393,10 @@ mod tests {
         let (mut m, _) = in_flight(cfg());
         m.handle(Input::Answer(OpAnswer::Unchanged), &mut Src(None));
         let mut relogin = Src(Some("new-value"));
-        assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut relogin)[0], Post("client01 new-value".into()));
+        assert_eq!(
+            m.handle(Input::TimerFired(Timer::Poll), &mut relogin)[0],
+            Post("client01 new-value".into())
+        );
     }
 
     #[test]
@@ -1173,13 +1406,19 @@ mod tests {
         m.handle(Input::Start, &mut s);
         assert!(m
             .handle(Input::IframeLoaded, &mut s)
-            .contains(&Emit(Event::Error { error: MonitorError::InvalidSessionState, attempt: 1 })));
+            .contains(&Emit(Event::Error {
+                error: MonitorError::InvalidSessionState,
+                attempt: 1
+            })));
     }
 
     #[test]
     fn phase_names_are_stable() {
         assert_eq!(Phase::InFlight.name(), "checking");
         assert_eq!(StopReason::Caller.code(), "stopped");
-        assert_eq!(StopReason::Error(MonitorError::LoadTimeout).code(), "load_timeout");
+        assert_eq!(
+            StopReason::Error(MonitorError::LoadTimeout).code(),
+            "load_timeout"
+        );
     }
 }

@@ -53,7 +53,9 @@ pub fn origin_of(url: &str) -> Result<String, OriginError> {
     let (scheme, rest) = cleaned.split_once(':').ok_or(OriginError::NotAbsolute)?;
     if scheme.is_empty()
         || !scheme.as_bytes()[0].is_ascii_alphabetic()
-        || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
     {
         return Err(OriginError::NotAbsolute);
     }
@@ -97,7 +99,9 @@ fn split_host_port(hp: &str) -> Result<(&str, Option<u16>), OriginError> {
     } else {
         hp.find(':')
     };
-    let Some(colon) = colon else { return Ok((hp, None)) };
+    let Some(colon) = colon else {
+        return Ok((hp, None));
+    };
     let digits = &hp[colon + 1..];
     if digits.is_empty() {
         return Ok((&hp[..colon], None));
@@ -111,7 +115,9 @@ fn split_host_port(hp: &str) -> Result<(&str, Option<u16>), OriginError> {
     } else if trimmed.len() > 5 {
         return Err(OriginError::InvalidPort);
     } else {
-        trimmed.parse::<u32>().map_err(|_| OriginError::InvalidPort)?
+        trimmed
+            .parse::<u32>()
+            .map_err(|_| OriginError::InvalidPort)?
     };
     let port = u16::try_from(port).map_err(|_| OriginError::InvalidPort)?;
     Ok((&hp[..colon], Some(port)))
@@ -128,7 +134,10 @@ fn parse_host(host: &str) -> Result<String, OriginError> {
         return Err(OriginError::InvalidHost);
     }
     const FORBIDDEN: &[u8] = b" #/:<>?@[\\]^|";
-    if host.bytes().any(|b| b < 0x20 || b == 0x7f || FORBIDDEN.contains(&b)) {
+    if host
+        .bytes()
+        .any(|b| b < 0x20 || b == 0x7f || FORBIDDEN.contains(&b))
+    {
         return Err(OriginError::InvalidHost);
     }
     let host = host.to_ascii_lowercase();
@@ -178,7 +187,10 @@ fn parse_ipv4(host: &str) -> Option<u32> {
     if parts.len() > 4 {
         return None;
     }
-    let nums: Vec<u64> = parts.iter().map(|p| parse_ipv4_number(p)).collect::<Option<_>>()?;
+    let nums: Vec<u64> = parts
+        .iter()
+        .map(|p| parse_ipv4_number(p))
+        .collect::<Option<_>>()?;
     let (last, init) = nums.split_last()?;
     if init.iter().any(|&n| n > 255) || *last >= 256u64.pow(5 - nums.len() as u32) {
         return None;
@@ -309,13 +321,19 @@ pub const CASES: &[(&str, &str)] = &[
     ("https://op.example:08443/", "https://op.example:8443"),
     ("https://op.example:/p", "https://op.example"),
     ("https://user:pw@op.example/p", "https://op.example"),
-    ("http://127.0.0.1:9010/session/check", "http://127.0.0.1:9010"),
+    (
+        "http://127.0.0.1:9010/session/check",
+        "http://127.0.0.1:9010",
+    ),
     ("http://127.1:9010/", "http://127.0.0.1:9010"),
     ("http://0x7f.0.0.1/", "http://127.0.0.1"),
     ("http://2130706433/", "http://127.0.0.1"),
     ("http://[::1]:8080/", "http://[::1]:8080"),
     ("http://[0:0:0:0:0:0:0:1]/", "http://[::1]"),
-    ("http://[2001:DB8:0:0:1:0:0:1]/", "http://[2001:db8::1:0:0:1]"),
+    (
+        "http://[2001:DB8:0:0:1:0:0:1]/",
+        "http://[2001:db8::1:0:0:1]",
+    ),
     ("http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]"),
     ("  https://op.example/ ", "https://op.example"),
     ("https:\\\\op.example\\x", "https://op.example"),
@@ -330,7 +348,6 @@ pub const CASES: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
 
     #[test]
     fn origins_match_browsers() {

@@ -15,7 +15,10 @@ pub fn percent_decode(input: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            match (bytes.get(i + 1).and_then(hex), bytes.get(i + 2).and_then(hex)) {
+            match (
+                bytes.get(i + 1).and_then(hex),
+                bytes.get(i + 2).and_then(hex),
+            ) {
                 (Some(h), Some(l)) => {
                     out.push(h << 4 | l);
                     i += 3;
@@ -80,8 +83,12 @@ mod tests {
 
     #[test]
     fn finds_cookie_by_exact_name() {
-        let jar = "sessionid=1; rp_session_state=ab%2Bc.d; other_rp_session_state=x; q=\"quoted%3D\"";
-        assert_eq!(cookie_value(jar, "rp_session_state").as_deref(), Some("ab+c.d"));
+        let jar =
+            "sessionid=1; rp_session_state=ab%2Bc.d; other_rp_session_state=x; q=\"quoted%3D\"";
+        assert_eq!(
+            cookie_value(jar, "rp_session_state").as_deref(),
+            Some("ab+c.d")
+        );
         assert_eq!(cookie_value(jar, "q").as_deref(), Some("quoted="));
         assert_eq!(cookie_value(jar, "session_state"), None);
         assert_eq!(cookie_value("", "a"), None);

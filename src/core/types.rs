@@ -141,12 +141,18 @@ impl CheckSessionUrl {
     /// Validates an absolute `http:`/`https:` URL and derives its origin.
     pub fn new(url: &str) -> Result<Self, ValueError> {
         let origin = OpOrigin::of_url(url)?;
-        Ok(CheckSessionUrl { url: url.trim().into(), origin })
+        Ok(CheckSessionUrl {
+            url: url.trim().into(),
+            origin,
+        })
     }
 
     /// A URL whose origin was computed elsewhere (see [`OpOrigin::from_serialized`]).
     pub fn with_origin(url: &str, origin: OpOrigin) -> Self {
-        CheckSessionUrl { url: url.trim().into(), origin }
+        CheckSessionUrl {
+            url: url.trim().into(),
+            origin,
+        }
     }
 
     /// The URL to load in the hidden iframe.
@@ -221,7 +227,10 @@ mod tests {
             assert_eq!(std::format!("{s:?}"), "SessionState([redacted])");
         }
         assert_eq!(SessionState::new(""), Err(ValueError::InvalidSessionState));
-        assert_eq!(SessionState::new("a\u{0}b"), Err(ValueError::InvalidSessionState));
+        assert_eq!(
+            SessionState::new("a\u{0}b"),
+            Err(ValueError::InvalidSessionState)
+        );
     }
 
     #[test]
@@ -236,7 +245,14 @@ mod tests {
         assert_eq!(OpAnswer::parse("unchanged"), Some(OpAnswer::Unchanged));
         assert_eq!(OpAnswer::parse("changed"), Some(OpAnswer::Changed));
         assert_eq!(OpAnswer::parse("error"), Some(OpAnswer::Error));
-        for junk in ["", "Unchanged", " changed", "connected", "changed\n", "error "] {
+        for junk in [
+            "",
+            "Unchanged",
+            " changed",
+            "connected",
+            "changed\n",
+            "error ",
+        ] {
             assert_eq!(OpAnswer::parse(junk), None, "{junk:?}");
         }
     }
