@@ -71,7 +71,7 @@ function originOf(u) { try { return new URL(u).origin; } catch { return null; } 
  * @param {object} o
  * @param {Record<string, object>} [o.ops] name -> { name, issuer, origin, checkSessionIframe, endSessionEndpoint,
  *        authorizationEndpoint, tokenEndpoint, clientId, flow: 'code'|'implicit', sessionStateSource }
- * @param {boolean} [o.standin] serve tests/e2e/rp/dev-standin.js as /lib.js instead of the package
+ * @param {boolean} [o.standin] serve tests/e2e/rp/dev-standin.js as /lib.js instead of the package (dev aid only)
  * @param {object} [o.monitorDefaults] intervalMs, loadTimeoutMs, responseTimeoutMs
  * @param {(line: string) => void} [o.log]
  */
@@ -97,9 +97,9 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
       return send(res, 200, JSON.stringify({ ...op, hostileUrl: `${HOSTILE_ORIGIN}/hostile.html`, monitor: state.monitorDefaults }), { 'Content-Type': 'application/json', ...extra });
     }
     if (p === '/lib.js') {
-      const useStandin = state.standin || !pkgBuilt();
+      const useStandin = state.standin; // never a silent fallback: a missing pkg/ must fail the page loudly
       const src = useStandin
-        ? "// DEV AID ONLY: pkg/ is not built, the plain-JS stand-in is served.\nexport { default, SessionMonitor } from '/dev-standin.js';\nexport const IMPL = 'standin';\n"
+        ? "// DEV AID ONLY: the plain-JS stand-in is served (--standin), NOT the package.\nexport { default, SessionMonitor } from '/dev-standin.js';\nexport const IMPL = 'standin';\n"
         : "export { default, SessionMonitor } from '/pkg/oidc_session_monitor.js';\nexport const IMPL = 'pkg';\n";
       return send(res, 200, src, { 'Content-Type': MIME['.js'], ...extra });
     }
@@ -129,11 +129,11 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
   try { await listen(rp6, RP_PORT, '::1'); servers.push(rp6); } catch (e) { log(`rp-server: no ::1 listener (${e.code})`); }
   await listen(hostile, HOSTILE_PORT, '127.0.0.1'); servers.push(hostile);
   await listen(blackhole, BLACKHOLE_PORT, '127.0.0.1'); servers.push(blackhole);
-  log(`rp-server: ${RP_ORIGIN} (+ ${RP_CROSS_SITE_ORIGIN}), hostile ${HOSTILE_ORIGIN}, blackhole ${BLACKHOLE_ORIGIN}, lib=${state.standin || !pkgBuilt() ? 'standin' : 'pkg'}`);
+  log(`rp-server: ${RP_ORIGIN} (+ ${RP_CROSS_SITE_ORIGIN}), hostile ${HOSTILE_ORIGIN}, blackhole ${BLACKHOLE_ORIGIN}, lib=${state.standin ? 'standin' : 'pkg'}`);
 
   return {
     setOp(name, op) { state.ops[name] = op; },
-    get impl() { return state.standin || !pkgBuilt() ? 'standin' : 'pkg'; },
+    get impl() { return state.standin ? 'standin' : 'pkg'; },
     async stop() {
       for (const s of held) s.destroy();
       await Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
@@ -142,7 +142,7 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const srv = await startRpServer({ standin: process.argv.includes('--standin'), log: console.log });
+  const srv = await startRpServer({ standin: process.argv.includes('--standin') || !pkgBuilt(), log: console.log });
   const stop = async () => { await srv.stop(); process.exit(0); };
   process.on('SIGINT', stop); process.on('SIGTERM', stop);
 }

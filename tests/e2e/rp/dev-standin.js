@@ -1,6 +1,6 @@
 // DEV AID ONLY — NOT THE PRODUCT. A plain-JS stand-in for the SessionMonitor API of issue 2, used to prove the
-// e2e harness before pkg/ is built. rp-server.mjs serves it as /lib.js only when pkg/ has no .wasm (or with
-// --standin); run.mjs refuses to report results from it unless --standin is given explicitly.
+// e2e harness before pkg/ is built. The suite serves it as /lib.js only with `run.mjs --standin` (the standalone
+// rp-server.mjs also when pkg/ is not built); otherwise every page asserts it runs the package.
 export default async function init() {}
 
 function readSource(src) {
