@@ -77,6 +77,11 @@ if [ -f tests/e2e/run.mjs ]; then
   record "end to end (tests/e2e/COMPAT.md)" "$p" "$f"
 fi
 
+# Figures: package size side by side with the peers (a report, not a test), then the README tables.
+echo "== size report (scripts/size.sh)"
+bash scripts/size.sh --no-build > "$LOGS/size.log" 2>&1 && sed -n '/^| file/,/^$/p;/^| total/,/^$/p' SIZE.md || echo "   size report failed (log: target/test-logs/size.log)"
+node scripts/sync-readme.mjs || true
+
 echo
 echo "Summary ($(( $(date +%s) - START )) s):"
 printf '%s\n' "${SUMMARY[@]}"

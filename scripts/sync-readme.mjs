@@ -1,0 +1,22 @@
+// Copies the generated compatibility table (tests/e2e/COMPAT.md) and the size summary (SIZE.md)
+// into README.md between their markers, so the README shows what the last test run measured.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+
+const readme = readFileSync('README.md', 'utf8');
+const between = (text, name, body) => {
+  const re = new RegExp(`(<!-- ${name}:BEGIN -->\\n)[\\s\\S]*?(<!-- ${name}:END -->)`);
+  return re.test(text) ? text.replace(re, `$1${body.trim()}\n$2`) : text;
+};
+// The header lines, the table and the scenario legend: everything before the observations.
+const compat = existsSync('tests/e2e/COMPAT.md')
+  ? readFileSync('tests/e2e/COMPAT.md', 'utf8').split('\n## ')[0].split('\n').slice(1).join('\n')
+    + '\nThe per-cell observations are in [tests/e2e/COMPAT.md](tests/e2e/COMPAT.md).'
+  : '(run `bash scripts/test.sh` to generate)';
+// The file table, the totals and the peers: everything before the twiggy section.
+const size = existsSync('SIZE.md')
+  ? readFileSync('SIZE.md', 'utf8').split('\n## Largest items')[0].split('\n').slice(1).join('\n').replace(/^## /gm, '### ')
+    + '\nThe largest items in the `.wasm` are listed in [SIZE.md](SIZE.md).'
+  : '(run `bash scripts/size.sh` to generate)';
+const out = between(between(readme, 'COMPAT', compat), 'SIZE', size);
+if (out !== readme) writeFileSync('README.md', out);
+console.log(out !== readme ? 'sync-readme: README.md updated' : 'sync-readme: README.md already current');
