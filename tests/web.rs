@@ -93,25 +93,45 @@ impl Recorder {
             "interactionRequired",
         ] {
             let log = log.clone();
-            let c = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-                let d = e.detail();
-                let get = |k: &str| Reflect::get(&d, &k.into()).ok().and_then(|v| v.as_string());
-                assert_eq!(get("type").as_deref(), Some(e.type_().as_str()), "detail.type");
-                assert!(Reflect::get(&d, &"timestamp".into()).unwrap().as_f64().is_some());
-                let json = js_sys::JSON::stringify(&d).unwrap().as_string().unwrap();
-                assert!(!json.contains("secret"), "a detail leaked the session_state: {json}");
+            let c =
+                Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+                    let d = e.detail();
+                    let get =
+                        |k: &str| Reflect::get(&d, &k.into()).ok().and_then(|v| v.as_string());
+                    assert_eq!(
+                        get("type").as_deref(),
+                        Some(e.type_().as_str()),
+                        "detail.type"
+                    );
+                    assert!(Reflect::get(&d, &"timestamp".into())
+                        .unwrap()
+                        .as_f64()
+                        .is_some());
+                    let json = js_sys::JSON::stringify(&d).unwrap().as_string().unwrap();
+                    assert!(
+                        !json.contains("secret"),
+                        "a detail leaked the session_state: {json}"
+                    );
+                    let first = Reflect::get(&d, &"firstCheck".into()).ok().and_then(|v| v.as_bool());
+                if e.type_() == "changed" {
+                    assert!(first.is_some(), "changed carries firstCheck");
+                }
                 let entry = match (get("code"), get("reason"), get("sub")) {
-                    (Some(code), _, _) => [e.type_(), code].join(":"),
-                    (_, Some(reason), _) => [e.type_(), reason].join(":"),
-                    (_, _, Some(sub)) => [e.type_(), sub].join(":"),
-                    _ => e.type_(),
-                };
-                log.borrow_mut().push(entry);
-            });
+                    _ if first == Some(true) => "changed:first".to_string(),
+                        (Some(code), _, _) => [e.type_(), code].join(":"),
+                        (_, Some(reason), _) => [e.type_(), reason].join(":"),
+                        (_, _, Some(sub)) => [e.type_(), sub].join(":"),
+                        _ => e.type_(),
+                    };
+                    log.borrow_mut().push(entry);
+                });
             m.add_event_listener(&kind.into(), c.as_ref(), &JsValue::UNDEFINED);
             closures.push(c);
         }
-        Recorder { log, _closures: closures }
+        Recorder {
+            log,
+            _closures: closures,
+        }
     }
 
     fn events(&self) -> Vec<String> {
@@ -162,48 +182,80 @@ async fn happy_path_unchanged_then_stop() {
     m.start();
     assert_eq!(iframe_count(), frames + 1, "one hidden iframe");
     assert_eq!(message_listeners(), listeners + 1);
-    assert!(r.wait_for("unchanged", 3, 5000).await, "three unchanged: {:?}", r.events());
+    assert!(
+        r.wait_for("unchanged", 3, 5000).await,
+        "three unchanged: {:?}",
+        r.events()
+    );
     m.stop();
     assert_eq!(m.state().as_string().unwrap(), "stopped");
     assert_eq!(iframe_count(), frames, "iframe removed by stop()");
-    assert_eq!(message_listeners(), listeners, "message listener removed by stop()");
+    assert_eq!(
+        message_listeners(),
+        listeners,
+        "message listener removed by stop()"
+    );
     let seen = r.events().len();
     sleep(400).await;
-    assert_eq!(r.events().len(), seen, "no event after stop(): {:?}", r.events());
+    assert_eq!(
+        r.events().len(),
+        seen,
+        "no event after stop(): {:?}",
+        r.events()
+    );
     assert_eq!(r.events().last().unwrap(), "stopped:stopped");
 }
 
 #[wasm_bindgen_test]
 async fn message_is_client_id_space_session_state_byte_for_byte_from_a_cookie() {
-    let doc: web_sys::HtmlDocument = web_sys::window().unwrap().document().unwrap().unchecked_into();
+    let doc: web_sys::HtmlDocument = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .unchecked_into();
     // Standard base64 with + / =, stored percent-encoded, as some OPs' values arrive.
-    doc.set_cookie("oidcsm_test_ss=q%2B%2Fw%3D%3D.s4lt; path=/").unwrap();
+    doc.set_cookie("oidcsm_test_ss=q%2B%2Fw%3D%3D.s4lt; path=/")
+        .unwrap();
     let expect = js_sys::encode_uri_component("client01 q+/w==.s4lt");
     let url = op(&["/check.html?expect=", &String::from(expect)].concat());
     let m = SessionMonitor::new(&fast(&url, obj("cookie", "oidcsm_test_ss"))).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("unchanged", 1, 5000).await, "exact message: {:?}", r.events());
+    assert!(
+        r.wait_for("unchanged", 1, 5000).await,
+        "exact message: {:?}",
+        r.events()
+    );
     assert_eq!(r.count("error:op_error"), 0);
     drop(m);
-    doc.set_cookie("oidcsm_test_ss=; max-age=0; path=/").unwrap();
+    doc.set_cookie("oidcsm_test_ss=; max-age=0; path=/")
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn session_state_is_reread_at_every_check() {
-    storage().set_item("oidcsm_ss", "unchanged-secret1").unwrap();
-    let m = SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_ss"))).unwrap();
+    storage()
+        .set_item("oidcsm_ss", "unchanged-secret1")
+        .unwrap();
+    let m =
+        SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_ss"))).unwrap();
     let r = Recorder::attach(&m);
     m.start();
     assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
     storage().set_item("oidcsm_ss", "changed-secret2").unwrap();
     assert!(r.wait_for("changed", 1, 2000).await, "{:?}", r.events());
-    assert_eq!(m.state().as_string().unwrap(), "paused", "changed pauses polling");
+    assert_eq!(
+        m.state().as_string().unwrap(),
+        "paused",
+        "changed pauses polling"
+    );
     let seen = r.events().len();
     sleep(400).await;
     assert_eq!(r.events().len(), seen, "paused: no checks");
     // The host re-authenticated and stored a new value: checkNow() resumes.
-    storage().set_item("oidcsm_ss", "unchanged-secret3").unwrap();
+    storage()
+        .set_item("oidcsm_ss", "unchanged-secret3")
+        .unwrap();
     m.check_now();
     assert!(r.wait_for("unchanged", 2, 2000).await, "{:?}", r.events());
     drop(m);
@@ -213,12 +265,24 @@ async fn session_state_is_reread_at_every_check() {
 #[wasm_bindgen_test]
 async fn missing_session_state_posts_nothing_and_reports_once() {
     storage().remove_item("oidcsm_absent").unwrap();
-    let m = SessionMonitor::new(&fast(&op("/check.html?answer=changed"), obj("sessionStorage", "oidcsm_absent"))).unwrap();
+    let m = SessionMonitor::new(&fast(
+        &op("/check.html?answer=changed"),
+        obj("sessionStorage", "oidcsm_absent"),
+    ))
+    .unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("error:no_session_state", 1, 5000).await, "{:?}", r.events());
+    assert!(
+        r.wait_for("error:no_session_state", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
     sleep(500).await;
-    assert_eq!(r.events(), vec!["error:no_session_state"], "reported once, nothing posted (else: changed)");
+    assert_eq!(
+        r.events(),
+        vec!["error:no_session_state"],
+        "reported once, nothing posted (else: changed)"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -226,7 +290,11 @@ async fn op_error_stops_polling() {
     let m = SessionMonitor::new(&fast(&op("/check.html"), "error-secret".into())).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("stopped:op_error", 1, 5000).await, "{:?}", r.events());
+    assert!(
+        r.wait_for("stopped:op_error", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
     assert_eq!(r.events(), vec!["error:op_error", "stopped:op_error"]);
     assert_eq!(m.state().as_string().unwrap(), "stopped");
 }
@@ -238,7 +306,11 @@ async fn op_error_continues_when_asked() {
     let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("error:op_error", 3, 5000).await, "{:?}", r.events());
+    assert!(
+        r.wait_for("error:op_error", 3, 5000).await,
+        "{:?}",
+        r.events()
+    );
     assert_eq!(r.count("stopped:op_error"), 0);
 }
 
@@ -249,8 +321,15 @@ async fn load_timeout_when_the_iframe_never_loads() {
     let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("stopped:load_timeout", 1, 3000).await, "{:?}", r.events());
-    assert_eq!(r.events(), vec!["error:load_timeout", "stopped:load_timeout"]);
+    assert!(
+        r.wait_for("stopped:load_timeout", 1, 3000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        vec!["error:load_timeout", "stopped:load_timeout"]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -261,8 +340,15 @@ async fn load_timeout_when_the_op_port_is_closed() {
     let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("stopped:load_timeout", 1, 4000).await, "{:?}", r.events());
-    assert_eq!(r.events(), vec!["error:load_timeout", "stopped:load_timeout"]);
+    assert!(
+        r.wait_for("stopped:load_timeout", 1, 4000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        vec!["error:load_timeout", "stopped:load_timeout"]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -275,28 +361,57 @@ async fn no_response_is_retried_then_stops() {
     m.start();
     assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
     storage().set_item("oidcsm_nr", "silent-secret").unwrap();
-    assert!(r.wait_for("stopped:no_response", 1, 4000).await, "{:?}", r.events());
-    let tail: Vec<String> = r.events().into_iter().filter(|e| e != "unchanged").collect();
-    assert_eq!(tail, vec!["error:no_response", "error:no_response", "stopped:no_response"]);
+    assert!(
+        r.wait_for("stopped:no_response", 1, 4000).await,
+        "{:?}",
+        r.events()
+    );
+    let tail: Vec<String> = r
+        .events()
+        .into_iter()
+        .filter(|e| e != "unchanged")
+        .collect();
+    assert_eq!(
+        tail,
+        vec![
+            "error:no_response",
+            "error:no_response",
+            "stopped:no_response"
+        ]
+    );
     storage().remove_item("oidcsm_nr").unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn answers_from_the_right_origin_but_another_window_are_ignored() {
     storage().set_item("oidcsm_ww", "unchanged-secret").unwrap();
-    let m = SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_ww"))).unwrap();
+    let m =
+        SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_ww"))).unwrap();
     let r = Recorder::attach(&m);
     m.start();
     assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
     // Our iframe falls silent; a sibling frame of the same OP origin floods answers.
     storage().set_item("oidcsm_ww", "silent-secret").unwrap();
     let rogue = add_frame(&op("/rogue.html"));
-    assert!(r.wait_for("error:no_response", 1, 3000).await, "{:?}", r.events());
-    let events = r.events();
-    let first_silence = events.iter().position(|e| e == "error:no_response").unwrap();
     assert!(
-        events[..first_silence].iter().filter(|e| *e == "unchanged").count() <= 3
-            && !events.iter().any(|e| e == "changed" || e == "error:op_error"),
+        r.wait_for("error:no_response", 1, 3000).await,
+        "{:?}",
+        r.events()
+    );
+    let events = r.events();
+    let first_silence = events
+        .iter()
+        .position(|e| e == "error:no_response")
+        .unwrap();
+    assert!(
+        events[..first_silence]
+            .iter()
+            .filter(|e| *e == "unchanged")
+            .count()
+            <= 3
+            && !events
+                .iter()
+                .any(|e| e == "changed" || e == "error:op_error"),
         "rogue answers were counted: {events:?}"
     );
     rogue.remove();
@@ -311,7 +426,11 @@ async fn answers_from_another_origin_and_junk_are_ignored() {
     let rogue = add_frame(&other_op("/rogue.html"));
     m.start();
     sleep(1500).await;
-    assert_eq!(r.events(), Vec::<String>::new(), "still connecting: nothing counted");
+    assert_eq!(
+        r.events(),
+        Vec::<String>::new(),
+        "still connecting: nothing counted"
+    );
     assert_eq!(m.state().as_string().unwrap(), "loading");
     rogue.remove();
 }
@@ -321,15 +440,27 @@ async fn two_monitors_on_one_page_hear_only_their_own_iframe() {
     let a = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
     let b = SessionMonitor::new(&fast(&other_op("/check.html"), "changed-secret".into())).unwrap();
     let c = SessionMonitor::new(&fast(&op("/check.html"), "error-secret".into())).unwrap();
-    let (ra, rb, rc) = (Recorder::attach(&a), Recorder::attach(&b), Recorder::attach(&c));
+    let (ra, rb, rc) = (
+        Recorder::attach(&a),
+        Recorder::attach(&b),
+        Recorder::attach(&c),
+    );
     a.start();
     b.start();
     c.start();
     assert!(ra.wait_for("unchanged", 4, 5000).await, "{:?}", ra.events());
-    assert!(rb.wait_for("changed", 1, 5000).await, "{:?}", rb.events());
-    assert!(rc.wait_for("stopped:op_error", 1, 5000).await, "{:?}", rc.events());
-    assert!(ra.events().iter().all(|e| e == "unchanged"), "{:?}", ra.events());
-    assert_eq!(rb.events(), vec!["changed"]);
+    assert!(rb.wait_for("changed:first", 1, 5000).await, "{:?}", rb.events());
+    assert!(
+        rc.wait_for("stopped:op_error", 1, 5000).await,
+        "{:?}",
+        rc.events()
+    );
+    assert!(
+        ra.events().iter().all(|e| e == "unchanged"),
+        "{:?}",
+        ra.events()
+    );
+    assert_eq!(rb.events(), vec!["changed:first"], "the very first answer is flagged");
     assert_eq!(rc.events(), vec!["error:op_error", "stopped:op_error"]);
 }
 
@@ -341,7 +472,11 @@ async fn many_start_stop_cycles_and_free_leave_nothing_behind() {
     let r = Recorder::attach(&m);
     for i in 1..=10 {
         m.start();
-        assert!(r.wait_for("unchanged", i, 5000).await, "cycle {i}: {:?}", r.events());
+        assert!(
+            r.wait_for("unchanged", i, 5000).await,
+            "cycle {i}: {:?}",
+            r.events()
+        );
         m.stop();
         assert_eq!(iframe_count(), frames);
         assert_eq!(message_listeners(), listeners);
@@ -351,7 +486,11 @@ async fn many_start_stop_cycles_and_free_leave_nothing_behind() {
     assert_eq!(iframe_count(), frames + 1);
     drop(m); // what free() does
     assert_eq!(iframe_count(), frames, "free() removes the iframe");
-    assert_eq!(message_listeners(), listeners, "free() removes the listener");
+    assert_eq!(
+        message_listeners(),
+        listeners,
+        "free() removes the listener"
+    );
     let seen = r.events().len();
     sleep(400).await;
     assert_eq!(r.events().len(), seen, "no late events after free()");
@@ -359,13 +498,18 @@ async fn many_start_stop_cycles_and_free_leave_nothing_behind() {
 
 #[wasm_bindgen_test]
 async fn a_listener_may_stop_the_monitor_inside_an_event() {
-    let m = Rc::new(SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap());
+    let m =
+        Rc::new(SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap());
     let r = Recorder::attach(&m);
     let m2 = m.clone();
     let stopper = Closure::<dyn FnMut()>::new(move || m2.stop());
     m.add_event_listener(&"unchanged".into(), stopper.as_ref(), &JsValue::UNDEFINED);
     m.start();
-    assert!(r.wait_for("stopped:stopped", 1, 5000).await, "{:?}", r.events());
+    assert!(
+        r.wait_for("stopped:stopped", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
     sleep(300).await;
     assert_eq!(r.events(), vec!["unchanged", "stopped:stopped"]);
 }
@@ -378,7 +522,10 @@ fn bad_options_throw_typed_errors() {
             Ok(_) => "ok".into(),
             Err(e) => {
                 assert!(e.is_instance_of::<js_sys::Error>());
-                Reflect::get(&e, &"code".into()).unwrap().as_string().unwrap()
+                Reflect::get(&e, &"code".into())
+                    .unwrap()
+                    .as_string()
+                    .unwrap()
             }
         }
     };
@@ -396,26 +543,82 @@ fn bad_options_throw_typed_errors() {
     assert_eq!(code_of(JsValue::UNDEFINED), "invalid_options");
     assert_eq!(code_of("https://op".into()), "invalid_options");
     assert_eq!(code_of(base(&[("intervalMS", 5.into())])), "unknown_option");
-    assert_eq!(code_of(base(&[("clientId", "".into())])), "missing_client_id");
-    assert_eq!(code_of(base(&[("clientId", JsValue::UNDEFINED)])), "missing_client_id");
+    assert_eq!(
+        code_of(base(&[("clientId", "".into())])),
+        "missing_client_id"
+    );
+    assert_eq!(
+        code_of(base(&[("clientId", JsValue::UNDEFINED)])),
+        "missing_client_id"
+    );
     assert_eq!(code_of(base(&[("clientId", 42.into())])), "invalid_option");
-    assert_eq!(code_of(base(&[("clientId", "a b".into())])), "invalid_client_id");
-    assert_eq!(code_of(base(&[("checkSessionIframe", "not a url".into())])), "invalid_url");
-    assert_eq!(code_of(base(&[("checkSessionIframe", "javascript:alert(1)".into())])), "unsupported_scheme");
-    assert_eq!(code_of(base(&[("checkSessionIframe", JsValue::UNDEFINED)])), "missing_option");
-    assert_eq!(code_of(base(&[("sessionState", JsValue::UNDEFINED)])), "missing_option");
-    assert_eq!(code_of(base(&[("sessionState", 7.into())])), "invalid_session_state_source");
-    assert_eq!(code_of(base(&[("sessionState", obj("indexedDb", "x"))])), "invalid_session_state_source");
-    assert_eq!(code_of(base(&[("sessionState", obj("cookie", ""))])), "invalid_session_state_source");
-    assert_eq!(code_of(base(&[("sessionState", "".into())])), "invalid_session_state");
-    assert_eq!(code_of(base(&[("intervalMs", (-1).into())])), "invalid_option");
-    assert_eq!(code_of(base(&[("intervalMs", 1.5.into())])), "invalid_option");
-    assert_eq!(code_of(base(&[("intervalMs", f64::NAN.into())])), "invalid_option");
-    assert_eq!(code_of(base(&[("intervalMs", "2000".into())])), "invalid_option");
-    assert_eq!(code_of(base(&[("continueOnError", "yes".into())])), "invalid_option");
+    assert_eq!(
+        code_of(base(&[("clientId", "a b".into())])),
+        "invalid_client_id"
+    );
+    assert_eq!(
+        code_of(base(&[("checkSessionIframe", "not a url".into())])),
+        "invalid_url"
+    );
+    assert_eq!(
+        code_of(base(&[(
+            "checkSessionIframe",
+            "javascript:alert(1)".into()
+        )])),
+        "unsupported_scheme"
+    );
+    assert_eq!(
+        code_of(base(&[("checkSessionIframe", JsValue::UNDEFINED)])),
+        "missing_option"
+    );
+    assert_eq!(
+        code_of(base(&[("sessionState", JsValue::UNDEFINED)])),
+        "missing_option"
+    );
+    assert_eq!(
+        code_of(base(&[("sessionState", 7.into())])),
+        "invalid_session_state_source"
+    );
+    assert_eq!(
+        code_of(base(&[("sessionState", obj("indexedDb", "x"))])),
+        "invalid_session_state_source"
+    );
+    assert_eq!(
+        code_of(base(&[("sessionState", obj("cookie", ""))])),
+        "invalid_session_state_source"
+    );
+    assert_eq!(
+        code_of(base(&[("sessionState", "".into())])),
+        "invalid_session_state"
+    );
+    assert_eq!(
+        code_of(base(&[("intervalMs", (-1).into())])),
+        "invalid_option"
+    );
+    assert_eq!(
+        code_of(base(&[("intervalMs", 1.5.into())])),
+        "invalid_option"
+    );
+    assert_eq!(
+        code_of(base(&[("intervalMs", f64::NAN.into())])),
+        "invalid_option"
+    );
+    assert_eq!(
+        code_of(base(&[("intervalMs", "2000".into())])),
+        "invalid_option"
+    );
+    assert_eq!(
+        code_of(base(&[("continueOnError", "yes".into())])),
+        "invalid_option"
+    );
     // The message names the option, for the console.
-    let e = SessionMonitor::new(base(&[("intervalMS", 5.into())]).unchecked_ref()).err().unwrap();
-    let msg = Reflect::get(&e, &"message".into()).unwrap().as_string().unwrap();
+    let e = SessionMonitor::new(base(&[("intervalMS", 5.into())]).unchecked_ref())
+        .err()
+        .unwrap();
+    let msg = Reflect::get(&e, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
     assert!(msg.contains("intervalMS"), "{msg}");
 }
 
@@ -433,15 +636,20 @@ fn with_hook(state_key: &str, body: &str) -> SessionMonitorOptions {
 
 #[wasm_bindgen_test]
 async fn hook_renewal_writes_the_new_state_back_and_polling_resumes() {
-    storage().set_item("oidcsm_h1", "changed-secret-old").unwrap();
+    storage()
+        .set_item("oidcsm_h1", "changed-secret-old")
+        .unwrap();
     let body = "if (request.clientId !== 'client01' || request.reason !== 'changed') throw new Error('bad request');
                 return Promise.resolve({ sessionState: 'unchanged-secret-new', sub: 'alice', sid: 's1' });";
     let m = SessionMonitor::new(&with_hook("oidcsm_h1", body)).unwrap();
     let r = Recorder::attach(&m);
     m.start();
     assert!(r.wait_for("unchanged", 2, 5000).await, "{:?}", r.events());
-    assert_eq!(&r.events()[..3], ["changed", "renewed:alice", "unchanged"]);
-    assert_eq!(storage().get_item("oidcsm_h1").unwrap().as_deref(), Some("unchanged-secret-new"));
+    assert_eq!(&r.events()[..3], ["changed:first", "renewed:alice", "unchanged"]);
+    assert_eq!(
+        storage().get_item("oidcsm_h1").unwrap().as_deref(),
+        Some("unchanged-secret-new")
+    );
     drop(m);
     storage().remove_item("oidcsm_h1").unwrap();
 }
@@ -449,22 +657,48 @@ async fn hook_renewal_writes_the_new_state_back_and_polling_resumes() {
 #[wasm_bindgen_test]
 async fn hook_login_required_is_signed_out() {
     storage().set_item("oidcsm_h2", "changed-secret").unwrap();
-    let m = SessionMonitor::new(&with_hook("oidcsm_h2", "return { error: 'login_required' };")).unwrap();
+    let m = SessionMonitor::new(&with_hook(
+        "oidcsm_h2",
+        "return { error: 'login_required' };",
+    ))
+    .unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("stopped:signed_out", 1, 5000).await, "{:?}", r.events());
-    assert_eq!(r.events(), vec!["changed", "signedOut", "stopped:signed_out"]);
+    assert!(
+        r.wait_for("stopped:signed_out", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        vec!["changed:first", "signedOut", "stopped:signed_out"]
+    );
     storage().remove_item("oidcsm_h2").unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn hook_consent_required_is_interaction_required() {
     storage().set_item("oidcsm_h3", "changed-secret").unwrap();
-    let m = SessionMonitor::new(&with_hook("oidcsm_h3", "return { error: 'consent_required' };")).unwrap();
+    let m = SessionMonitor::new(&with_hook(
+        "oidcsm_h3",
+        "return { error: 'consent_required' };",
+    ))
+    .unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("stopped:interaction_required", 1, 5000).await, "{:?}", r.events());
-    assert_eq!(r.events(), vec!["changed", "interactionRequired:consent_required", "stopped:interaction_required"]);
+    assert!(
+        r.wait_for("stopped:interaction_required", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        vec![
+            "changed:first",
+            "interactionRequired:consent_required",
+            "stopped:interaction_required"
+        ]
+    );
     storage().remove_item("oidcsm_h3").unwrap();
 }
 
@@ -472,10 +706,19 @@ async fn hook_consent_required_is_interaction_required() {
 async fn a_throwing_or_malformed_hook_is_an_error_outcome_not_a_crash() {
     for (body, code) in [
         ("throw new Error('boom');", "error:reauth_failed"),
-        ("return Promise.reject(new Error('no'));", "error:reauth_failed"),
+        (
+            "return Promise.reject(new Error('no'));",
+            "error:reauth_failed",
+        ),
         ("return 42;", "error:reauth_invalid_result"),
-        ("return { sessionState: '', sub: 'alice' };", "error:reauth_invalid_result"),
-        ("return { sessionState: 'x' };", "error:reauth_invalid_result"),
+        (
+            "return { sessionState: '', sub: 'alice' };",
+            "error:reauth_invalid_result",
+        ),
+        (
+            "return { sessionState: 'x' };",
+            "error:reauth_invalid_result",
+        ),
     ] {
         storage().set_item("oidcsm_h4", "changed-secret").unwrap();
         let m = SessionMonitor::new(&with_hook("oidcsm_h4", body)).unwrap();
@@ -483,7 +726,7 @@ async fn a_throwing_or_malformed_hook_is_an_error_outcome_not_a_crash() {
         m.start();
         let stop = ["stopped:", &code[6..]].concat();
         assert!(r.wait_for(&stop, 1, 5000).await, "{body}: {:?}", r.events());
-        assert_eq!(r.events(), vec!["changed", code, &stop], "{body}");
+        assert_eq!(r.events(), vec!["changed:first", code, &stop], "{body}");
     }
     storage().remove_item("oidcsm_h4").unwrap();
 }
@@ -491,13 +734,23 @@ async fn a_throwing_or_malformed_hook_is_an_error_outcome_not_a_crash() {
 #[wasm_bindgen_test]
 async fn another_sub_is_user_changed() {
     storage().set_item("oidcsm_h5", "changed-secret").unwrap();
-    let o = with_hook("oidcsm_h5", "return { sessionState: 'unchanged-secret2', sub: 'mallory' };");
+    let o = with_hook(
+        "oidcsm_h5",
+        "return { sessionState: 'unchanged-secret2', sub: 'mallory' };",
+    );
     Reflect::set(&o, &"sub".into(), &"alice".into()).unwrap();
     let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("stopped:user_changed", 1, 5000).await, "{:?}", r.events());
-    assert_eq!(r.events(), vec!["changed", "userChanged:mallory", "stopped:user_changed"]);
+    assert!(
+        r.wait_for("stopped:user_changed", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        vec!["changed:first", "userChanged:mallory", "stopped:user_changed"]
+    );
     storage().remove_item("oidcsm_h5").unwrap();
 }
 
@@ -507,8 +760,15 @@ async fn a_hook_that_never_answers_times_out() {
     let m = SessionMonitor::new(&with_hook("oidcsm_h6", "return new Promise(() => {});")).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("stopped:reauth_timeout", 1, 5000).await, "{:?}", r.events());
-    assert_eq!(r.events(), vec!["changed", "error:reauth_timeout", "stopped:reauth_timeout"]);
+    assert!(
+        r.wait_for("stopped:reauth_timeout", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        vec!["changed:first", "error:reauth_timeout", "stopped:reauth_timeout"]
+    );
     storage().remove_item("oidcsm_h6").unwrap();
 }
 
@@ -518,20 +778,39 @@ async fn a_hook_that_never_answers_times_out() {
 async fn an_op_that_always_says_changed_ends_in_reauth_loop() {
     storage().set_item("oidcsm_h7", "changed-secret").unwrap();
     let o = options(&[
-        ("checkSessionIframe", op("/check.html?answer=changed").into()),
+        (
+            "checkSessionIframe",
+            op("/check.html?answer=changed").into(),
+        ),
         ("clientId", "client01".into()),
         ("sessionState", obj("localStorage", "oidcsm_h7")),
         ("intervalMs", 100.into()),
-        ("reauthenticate", hook("window.__renewals = (window.__renewals || 0) + 1;
-            return { sessionState: 'fresh-' + window.__renewals, sub: 'alice' };")),
+        (
+            "reauthenticate",
+            hook(
+                "window.__renewals = (window.__renewals || 0) + 1;
+            return { sessionState: 'fresh-' + window.__renewals, sub: 'alice' };",
+            ),
+        ),
     ]);
     let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("stopped:reauth_loop", 1, 15000).await, "{:?}", r.events());
+    assert!(
+        r.wait_for("stopped:reauth_loop", 1, 15000).await,
+        "{:?}",
+        r.events()
+    );
     let renewals = r.count("renewed:alice");
-    assert!((2..=6).contains(&renewals), "bounded attempts, got {renewals}: {:?}", r.events());
-    assert_eq!(&r.events()[r.events().len() - 2..], ["error:reauth_loop", "stopped:reauth_loop"]);
+    assert!(
+        (2..=6).contains(&renewals),
+        "bounded attempts, got {renewals}: {:?}",
+        r.events()
+    );
+    assert_eq!(
+        &r.events()[r.events().len() - 2..],
+        ["error:reauth_loop", "stopped:reauth_loop"]
+    );
     let seen = r.events().len();
     sleep(1500).await;
     assert_eq!(r.events().len(), seen, "nothing after giving up");
@@ -542,33 +821,81 @@ async fn an_op_that_always_says_changed_ends_in_reauth_loop() {
 fn reauth_options_are_validated() {
     let url = op("/check.html");
     let code_of = |pairs: &[(&str, JsValue)]| -> String {
-        let mut all = vec![("clientId", JsValue::from("client01")), ("sessionState", JsValue::from("s"))];
+        let mut all = vec![
+            ("clientId", JsValue::from("client01")),
+            ("sessionState", JsValue::from("s")),
+        ];
         all.extend(pairs.iter().cloned());
         match SessionMonitor::new(&options(&all)) {
             Ok(_) => "ok".into(),
-            Err(e) => Reflect::get(&e, &"code".into()).unwrap().as_string().unwrap(),
+            Err(e) => Reflect::get(&e, &"code".into())
+                .unwrap()
+                .as_string()
+                .unwrap(),
         }
     };
     let silent = |k: &str, v: JsValue| {
         let o = Object::new();
-        Reflect::set(&o, &"redirectUri".into(), &"http://127.0.0.1/cb.html".into()).unwrap();
+        Reflect::set(
+            &o,
+            &"redirectUri".into(),
+            &"http://127.0.0.1/cb.html".into(),
+        )
+        .unwrap();
         Reflect::set(&o, &k.into(), &v).unwrap();
         JsValue::from(o)
     };
     assert_eq!(code_of(&[("issuer", "http://127.0.0.1:9/op".into())]), "ok");
     assert_eq!(code_of(&[("issuer", "op.example".into())]), "invalid_url");
-    assert_eq!(code_of(&[("issuer", "http://a".into()), ("checkSessionIframe", url.clone().into())]), "invalid_option");
-    assert_eq!(code_of(&[("checkSessionIframe", url.clone().into()), ("reauthenticate", 5.into())]), "invalid_option");
     assert_eq!(
-        code_of(&[("checkSessionIframe", url.clone().into()), ("silentReauth", silent("scope", "openid".into()))]),
+        code_of(&[
+            ("issuer", "http://a".into()),
+            ("checkSessionIframe", url.clone().into())
+        ]),
+        "invalid_option"
+    );
+    assert_eq!(
+        code_of(&[
+            ("checkSessionIframe", url.clone().into()),
+            ("reauthenticate", 5.into())
+        ]),
+        "invalid_option"
+    );
+    assert_eq!(
+        code_of(&[
+            ("checkSessionIframe", url.clone().into()),
+            ("silentReauth", silent("scope", "openid".into()))
+        ]),
         "missing_option",
         "silentReauth needs issuer"
     );
-    assert_eq!(code_of(&[("issuer", "http://a".into()), ("silentReauth", silent("scope", "openid".into()))]), "ok");
-    assert_eq!(code_of(&[("issuer", "http://a".into()), ("silentReauth", silent("responseType", "token".into()))]), "invalid_option");
-    assert_eq!(code_of(&[("issuer", "http://a".into()), ("silentReauth", silent("redirectURI", "x".into()))]), "unknown_option");
     assert_eq!(
-        code_of(&[("issuer", "http://a".into()), ("silentReauth", silent("scope", "openid".into())), ("reauthenticate", hook("return {}"))]),
+        code_of(&[
+            ("issuer", "http://a".into()),
+            ("silentReauth", silent("scope", "openid".into()))
+        ]),
+        "ok"
+    );
+    assert_eq!(
+        code_of(&[
+            ("issuer", "http://a".into()),
+            ("silentReauth", silent("responseType", "token".into()))
+        ]),
+        "invalid_option"
+    );
+    assert_eq!(
+        code_of(&[
+            ("issuer", "http://a".into()),
+            ("silentReauth", silent("redirectURI", "x".into()))
+        ]),
+        "unknown_option"
+    );
+    assert_eq!(
+        code_of(&[
+            ("issuer", "http://a".into()),
+            ("silentReauth", silent("scope", "openid".into())),
+            ("reauthenticate", hook("return {}"))
+        ]),
         "invalid_option"
     );
 }
@@ -585,6 +912,13 @@ async fn discovery_failure_is_a_typed_error() {
     let r = Recorder::attach(&m);
     m.start();
     assert_eq!(m.state().as_string().unwrap(), "loading");
-    assert!(r.wait_for("stopped:discovery_failed", 1, 5000).await, "{:?}", r.events());
-    assert_eq!(r.events(), vec!["error:discovery_failed", "stopped:discovery_failed"]);
+    assert!(
+        r.wait_for("stopped:discovery_failed", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        vec!["error:discovery_failed", "stopped:discovery_failed"]
+    );
 }

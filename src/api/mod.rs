@@ -119,7 +119,12 @@ export interface SessionMonitorEventDetailBase {
   timestamp: number;
 }
 export interface UnchangedDetail extends SessionMonitorEventDetailBase { type: "unchanged" }
-export interface ChangedDetail extends SessionMonitorEventDetailBase { type: "changed" }
+export interface ChangedDetail extends SessionMonitorEventDetailBase {
+  type: "changed";
+  /** True when `changed` was the OP iframe's very first answer since `start()`: often the iframe
+   *  cannot see its cookie (third-party cookies blocked or partitioned), not a real change. */
+  firstCheck: boolean;
+}
 export interface ErrorDetail extends SessionMonitorEventDetailBase {
   type: "error";
   code: SessionMonitorErrorCode;

@@ -309,7 +309,7 @@ async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: Strin
 pub fn event_name(event: &Event) -> &'static str {
     match event {
         Event::Unchanged => "unchanged",
-        Event::Changed => "changed",
+        Event::Changed { .. } => "changed",
         Event::Error { .. } => "error",
         Event::Stopped(_) => "stopped",
         Event::Renewed { .. } => "renewed",
@@ -342,7 +342,8 @@ fn dispatch(target: &EventTarget, event: Event) {
             }
         }
         Event::InteractionRequired { code } => set(&detail, "code", code),
-        Event::Unchanged | Event::Changed | Event::SignedOut => {}
+        Event::Changed { first_check } => set(&detail, "firstCheck", first_check),
+        Event::Unchanged | Event::SignedOut => {}
     }
     let init = CustomEventInit::new();
     init.set_detail(&detail);

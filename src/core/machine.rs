@@ -243,8 +243,13 @@ impl StopReason {
 pub enum Event {
     /// The OP answered `unchanged`.
     Unchanged,
-    /// The OP answered `changed`.
-    Changed,
+    /// The OP answered `changed`. `first_check` is true when it was the iframe's very first answer
+    /// since `start()`: often a sign that the OP iframe cannot see its cookie (third-party cookies
+    /// blocked or partitioned) rather than a real change.
+    Changed {
+        /// The first answer since `start()`.
+        first_check: bool,
+    },
     /// Something went wrong; `attempt` counts consecutive occurrences (1 for the first).
     Error {
         /// Which problem.
@@ -474,7 +479,8 @@ impl Machine {
                 }
             }
             (Input::Answer(answer), Phase::InFlight | Phase::Connecting) => {
-                fx.push(Effect::ClearTimer(if self.phase == Phase::Connecting {
+                let connecting = self.phase == Phase::Connecting;
+                fx.push(Effect::ClearTimer(if connecting {
                     Timer::Load
                 } else {
                     Timer::Response
@@ -488,7 +494,7 @@ impl Machine {
                         self.schedule(&mut fx);
                     }
                     OpAnswer::Changed => {
-                        fx.push(Effect::Emit(Event::Changed));
+                        fx.push(Effect::Emit(Event::Changed { first_check: connecting }));
                         if !self.config.reauth {
                             self.phase = Phase::Paused;
                         } else {
@@ -758,6 +764,21 @@ mod tests {
     }
 
     #[test]
+    fn changed_as_the_very_first_answer_is_flagged() {
+        let mut m = machine(cfg());
+        let mut s = Src(Some("abc.salt"));
+        m.handle(Input::Start, &mut s);
+        m.handle(Input::IframeLoaded, &mut s);
+        assert!(m
+            .handle(Input::Answer(OpAnswer::Changed), &mut s)
+            .contains(&Emit(Event::Changed { first_check: true })));
+        let (mut m, mut s) = in_flight(cfg());
+        assert!(m
+            .handle(Input::Answer(OpAnswer::Changed), &mut s)
+            .contains(&Emit(Event::Changed { first_check: false })));
+    }
+
+    #[test]
     fn load_of_an_error_page_that_never_answers_is_a_load_timeout() {
         let mut m = machine(cfg());
         let mut s = Src(Some("abc.salt"));
@@ -892,7 +913,7 @@ mod tests {
         let (mut m, mut s) = in_flight(cfg());
         assert_eq!(
             m.handle(Input::Answer(OpAnswer::Changed), &mut s),
-            vec![ClearTimer(Timer::Response), Emit(Event::Changed)]
+            vec![ClearTimer(Timer::Response), Emit(Event::Changed { first_check: false })]
         );
         assert_eq!(m.phase(), Phase::Paused);
         assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![]);
@@ -945,7 +966,7 @@ mod tests {
             m.handle(Input::Answer(OpAnswer::Changed), &mut s),
             vec![
                 ClearTimer(Timer::Response),
-                Emit(Event::Changed),
+                Emit(Event::Changed { first_check: false }),
                 StartReauth { generation: 1 },
                 SetTimer(Timer::Reauth, 1000)
             ]
