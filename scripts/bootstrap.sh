@@ -24,9 +24,10 @@ fi
 # --- cargo-installed tools, pinned ---------------------------------------------------------------
 cargo_tool() { # name binary version
   local crate=$1 bin=$2 version=$3
-  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q "$version"; then
-    return 0
-  fi
+  # Capture first: `| grep -q` would SIGPIPE a chatty --version and fail the check under pipefail.
+  local have=""
+  command -v "$bin" >/dev/null 2>&1 && have=$("$bin" --version 2>/dev/null || true)
+  case "$have" in *"$version"*) return 0 ;; esac
   log "cargo install $crate $version"
   # --locked first (reproducible); the registry mirror may lack a locked transitive version, then resolve fresh.
   cargo install --quiet --locked "$crate" --version "$version" --force 2>/dev/null \

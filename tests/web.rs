@@ -38,6 +38,21 @@ export function install_counter() {
 }
 export function message_listeners() { return adds - removes; }
 export function iframe_count() { return document.querySelectorAll('iframe').length; }
+export function enforce_style_csp() {
+  if (window.__styleCsp) return;
+  window.__styleCsp = true; window.__styleViolations = 0;
+  document.addEventListener('securitypolicyviolation', (e) => { if (e.effectiveDirective.startsWith('style-src')) window.__styleViolations++; });
+  const meta = document.createElement('meta');
+  meta.httpEquiv = 'Content-Security-Policy'; meta.content = "style-src 'self'";
+  document.head.appendChild(meta);
+}
+export function style_violations() { return window.__styleViolations || 0; }
+export function all_iframes_hidden() {
+  return [...document.querySelectorAll('iframe[aria-hidden="true"]')].every((f) => {
+    const cs = getComputedStyle(f);
+    return cs.visibility === 'hidden' && f.offsetWidth === 0 && f.offsetHeight === 0;
+  }) && document.querySelectorAll('iframe[aria-hidden="true"]').length > 0;
+}
 export function add_frame(src) { const f = document.createElement('iframe'); f.src = src; document.body.appendChild(f); return f; }
 "#)]
 extern "C" {
@@ -45,6 +60,9 @@ extern "C" {
     fn message_listeners() -> i32;
     fn iframe_count() -> u32;
     fn add_frame(src: &str) -> web_sys::Element;
+    fn enforce_style_csp();
+    fn style_violations() -> u32;
+    fn all_iframes_hidden() -> bool;
 }
 
 fn options(pairs: &[(&str, JsValue)]) -> SessionMonitorOptions {
@@ -921,4 +939,17 @@ async fn discovery_failure_is_a_typed_error() {
         r.events(),
         vec!["error:discovery_failed", "stopped:discovery_failed"]
     );
+}
+
+#[wasm_bindgen_test]
+async fn iframes_are_hidden_under_a_strict_style_csp() {
+    // A style attribute would be blocked by `style-src 'self'` (and the iframe shown); the
+    // monitor sets CSSOM properties, which CSP allows.
+    enforce_style_csp();
+    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    assert!(all_iframes_hidden(), "the OP iframe is visible");
+    assert_eq!(style_violations(), 0, "inline style blocked by CSP");
 }

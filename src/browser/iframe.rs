@@ -7,6 +7,25 @@ use web_sys::{Document, Event, HtmlIFrameElement, MessageEvent, Window};
 use crate::browser::listener::Listener;
 use crate::core::types::{CheckSessionUrl, OpAnswer};
 
+/// Hides an iframe through the CSSOM. Setting properties on `element.style` is allowed under a
+/// strict `style-src` CSP, where a `style` attribute would be blocked (and the iframe shown).
+pub fn hide(iframe: &HtmlIFrameElement) {
+    let style = iframe.style();
+    for (property, value) in [
+        ("position", "absolute"),
+        ("width", "0"),
+        ("height", "0"),
+        ("border", "0"),
+        ("visibility", "hidden"),
+        ("left", "-9999px"),
+        ("top", "-9999px"),
+    ] {
+        let _ = style.set_property(property, value);
+    }
+    let _ = iframe.set_attribute("aria-hidden", "true");
+    let _ = iframe.set_attribute("tabindex", "-1");
+}
+
 /// The OP's `check_session_iframe`, hidden, with its `load` listener and the window's `message`
 /// listener. Dropping it removes both listeners and the element.
 #[must_use = "the iframe is removed as soon as this value is dropped"]
@@ -34,13 +53,8 @@ impl OpFrame {
         let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
         iframe.set_src(url.url());
         iframe.set_title("OpenID Provider session check");
-        let _ = iframe.set_attribute("aria-hidden", "true");
-        let _ = iframe.set_attribute("tabindex", "-1");
         // Not display:none: some OP pages need layout. Off-screen and zero-sized instead.
-        let _ = iframe.set_attribute(
-            "style",
-            "position:absolute;width:0;height:0;border:0;visibility:hidden;left:-9999px;top:-9999px",
-        );
+        hide(&iframe);
 
         let mut on_load = on_load;
         let on_load = Listener::new(&iframe, "load", move |_: Event| on_load());

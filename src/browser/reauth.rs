@@ -150,11 +150,7 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     let document = window.document()?;
     let own_origin = window.location().origin().ok()?;
     let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
-    let _ = iframe.set_attribute(
-        "style",
-        "position:absolute;width:0;height:0;border:0;visibility:hidden;left:-9999px;top:-9999px",
-    );
-    let _ = iframe.set_attribute("aria-hidden", "true");
+    crate::browser::iframe::hide(&iframe);
     iframe.set_title("OpenID Provider silent re-authentication");
     let (mut resolve, mut reject) = (None::<Function>, None::<Function>);
     let promise = Promise::new(&mut |res, rej| {
