@@ -66,16 +66,21 @@ run_check "TypeScript types (tsc)" bash tests/types/check.sh
 run_check "bundler build (esbuild)" node tests/bundler/build.mjs
 run_check "bundle + drop-ins in Chromium" node tests/bundler/smoke.mjs
 
-# 4. end to end against real OPs
-if [ -f tests/e2e/run.mjs ]; then
-  echo "== end to end (real OPs x Chromium, Firefox)"
-  node tests/e2e/run.mjs 2>&1 | tee "$LOGS/e2e.log"
-  rc=${PIPESTATUS[0]}
-  read -r p f < <(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$LOGS/e2e.log" | tail -1)
+# run_counted NAME PREFIX LOG COMMAND... : a suite that ends with "PREFIX: N passed, M failed".
+run_counted() {
+  local name=$1 prefix=$2 log=$3; shift 3
+  echo "== $name"
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]} p f
+  read -r p f < <(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p" "$log" | tail -1)
   p=${p:-0}; f=${f:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  record "end to end (tests/e2e/COMPAT.md)" "$p" "$f"
-fi
+  record "$name" "$p" "$f"
+}
+
+# 4. the showcase (the demo site) and end to end against real OPs
+run_counted "showcase site (www/check.mjs)" showcase "$LOGS/showcase.log" node www/check.mjs
+run_counted "end to end (tests/e2e/COMPAT.md)" e2e "$LOGS/e2e.log" node tests/e2e/run.mjs
 
 # Figures: package size side by side with the peers (a report, not a test), then the README tables.
 echo "== size report (scripts/size.sh)"
