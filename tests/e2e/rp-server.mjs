@@ -7,6 +7,9 @@
 //     /config.json?op=  -> the OP's endpoints and the monitor options the pages use
 //     /csp/<file>       -> the same files, with the strict header
 //                          Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'; frame-src <OP origin>
+//     /bundled/<op>/    -> tests/bundler/dist/ (the esbuild-bundled app of issue 5), with /bundled/<op>/config.js
+//                          setting window.BUNDLER_CONFIG = SessionMonitor options for that OP (issuer discovery +
+//                          silentReauth code, session_state from the OP's source, the suite's timing)
 //   http://127.0.0.1:9031/hostile.html  a page on another origin that floods its parent with
 //                                       'unchanged' / 'changed' (scenario f)
 //   127.0.0.1:9032      a TCP port that accepts connections and never answers (a hung OP)
@@ -23,6 +26,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 export const RP_DIR = path.join(HERE, 'rp');
 export const PKG_DIR = path.join(ROOT, 'pkg');
+export const BUNDLER_DIST = path.join(ROOT, 'tests', 'bundler', 'dist');
 
 export const RP_PORT = 9030;
 export const HOSTILE_PORT = 9031;
@@ -104,6 +108,24 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
       return send(res, 200, src, { 'Content-Type': MIME['.js'], ...extra });
     }
     if (p.startsWith('/pkg/')) return serveFile(res, PKG_DIR, p.slice(5), extra);
+    const bundled = /^\/bundled\/([a-z]+)\/(.*)$/.exec(p);
+    if (bundled) {
+      const bop = state.ops[bundled[1]];
+      if (!bop) return send(res, 404, `unknown op ${bundled[1]}`, { 'Content-Type': 'text/plain' });
+      if (bundled[2] === 'config.js') {
+        const config = {
+          issuer: bop.issuer,
+          clientId: bop.clientId,
+          sessionState: bop.sessionStateSource,
+          intervalMs: state.monitorDefaults.intervalMs,
+          loadTimeoutMs: state.monitorDefaults.loadTimeoutMs,
+          responseTimeoutMs: state.monitorDefaults.responseTimeoutMs,
+          silentReauth: { redirectUri: `${url.origin}/silent-callback.html`, responseType: 'code', scope: 'openid', idTokenHint: { localStorage: 'rp_id_token' }, timeoutMs: 8000 },
+        };
+        return send(res, 200, `window.BUNDLER_CONFIG = ${JSON.stringify(config)};\n`, { 'Content-Type': MIME['.js'] });
+      }
+      return serveFile(res, BUNDLER_DIST, bundled[2] || 'index.html', extra);
+    }
     return serveFile(res, RP_DIR, p.slice(1), extra);
   });
 

@@ -1,7 +1,8 @@
 // Authorization response: checks state (and nonce), exchanges the code (node OP), stores id_token and session_state.
 // session_state goes to the OP's configured source (node: cookie rp_session_state, django: localStorage
-// rp_session_state), except with next=observe, where it is only kept in localStorage rp_session_state_observed so
-// that a monitor running in another tab keeps sending the old value (scenario c).
+// rp_session_state), except with next=observe, where it is only kept in localStorage rp_session_state_observed (and
+// the id_token in rp_id_token_observed) so that a monitor running in another tab keeps its old values (scenarios c,
+// i1, k).
 import { log, loadConfig, decodeJwtPayload, storeSessionState, readSessionState } from './common.js';
 
 const status = (s) => { document.getElementById('status').textContent = s; };
@@ -17,6 +18,7 @@ try {
   const cfg = await loadConfig(tx.op);
 
   let idToken = resp.get('id_token');
+  let accessToken = resp.get('access_token');
   if (cfg.flow === 'code') {
     const body = new URLSearchParams({
       grant_type: 'authorization_code',
@@ -29,6 +31,7 @@ try {
     const tok = await r.json();
     if (!r.ok) throw new Error('token endpoint ' + r.status + ' ' + JSON.stringify(tok));
     idToken = tok.id_token;
+    accessToken = tok.access_token || null;
   }
   if (!idToken) throw new Error('no id_token');
   const claims = decodeJwtPayload(idToken);
@@ -37,11 +40,21 @@ try {
   const sessionState = resp.get('session_state');
   if (!sessionState) throw new Error('no session_state in the authorization response');
   const previous = readSessionState(cfg.sessionStateSource);
-  localStorage.setItem('rp_id_token', idToken);
-  if (tx.next === 'observe') localStorage.setItem('rp_session_state_observed', sessionState);
-  else storeSessionState(cfg.sessionStateSource, sessionState);
+  if (tx.next === 'observe') {
+    localStorage.setItem('rp_id_token_observed', idToken);
+    localStorage.setItem('rp_session_state_observed', sessionState);
+  } else {
+    localStorage.setItem('rp_id_token', idToken);
+    storeSessionState(cfg.sessionStateSource, sessionState);
+  }
 
-  window.__callback = { ok: true, op: cfg.name, sub: claims.sub, sessionState, previous, next: tx.next };
+  // For the suite's leak check (run.mjs): every secret this page handled, kept for the rest of the tab's life.
+  try {
+    const kept = JSON.parse(sessionStorage.getItem('rp_secrets') || '[]');
+    kept.push(resp.get('code'), idToken, accessToken, sessionState);
+    sessionStorage.setItem('rp_secrets', JSON.stringify(kept.filter(Boolean)));
+  } catch { /* storage blocked */ }
+  window.__callback = { ok: true, op: cfg.name, sub: claims.sub, sessionState, previous, next: tx.next, idToken, accessToken };
   log(`signed in as ${claims.sub} at ${cfg.name}; session_state stored (${tx.next === 'observe' ? 'observed only' : JSON.stringify(cfg.sessionStateSource)})`);
   status('signed in');
   if (tx.next === 'monitor') location.replace('/monitor.html?op=' + encodeURIComponent(cfg.name));

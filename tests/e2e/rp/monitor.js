@@ -2,6 +2,9 @@
 // Query: op=<name> (required); overrides: csi (check_session_iframe URL), intervalMs, loadTimeoutMs,
 // responseTimeoutMs, source=cookie:NAME|localStorage:KEY|sessionStorage:KEY, hostile=1 (frames the hostile page),
 // autostart=0 (the driver calls window.__start()).
+// Re-authentication (issue 4): reauth=code|id_token -> `issuer` discovery + the built-in `silentReauth`
+// (redirectUri <origin>/silent-callback.html, scope openid, idTokenHint from localStorage rp_id_token unless hint=0,
+// timeoutMs from reauthTimeoutMs, default 8000); sub=<value> sets the `sub` option.
 import init, { SessionMonitor, IMPL } from './lib.js';
 import { params, loadConfig, log } from './common.js';
 
@@ -27,6 +30,19 @@ try {
     loadTimeoutMs: num('loadTimeoutMs'),
     responseTimeoutMs: num('responseTimeoutMs'),
   };
+  const reauth = params.get('reauth');
+  if (reauth) {
+    delete options.checkSessionIframe;
+    options.issuer = cfg.issuer;
+    options.silentReauth = {
+      redirectUri: location.origin + '/silent-callback.html',
+      responseType: reauth,
+      scope: 'openid',
+      timeoutMs: params.has('reauthTimeoutMs') ? Number(params.get('reauthTimeoutMs')) : 8000,
+    };
+    if (params.get('hint') !== '0') options.silentReauth.idTokenHint = { localStorage: 'rp_id_token' };
+    if (params.get('sub')) options.sub = params.get('sub');
+  }
   window.__options = options;
 
   if (params.get('hostile') === '1') {
@@ -39,7 +55,7 @@ try {
 
   await init();
   const monitor = new SessionMonitor(options);
-  for (const type of ['unchanged', 'changed', 'error', 'stopped']) {
+  for (const type of ['unchanged', 'changed', 'error', 'stopped', 'renewed', 'signedOut', 'userChanged', 'interactionRequired']) {
     monitor.addEventListener(type, (e) => {
       let detail;
       try { detail = JSON.parse(JSON.stringify(e.detail)); } catch { detail = { unserialisable: String(e.detail) }; }
@@ -50,13 +66,14 @@ try {
     });
   }
   window.__monitor = monitor;
+  window.__state = () => monitor.state;
   window.__start = () => { monitor.start(); log('start()'); };
   window.__stop = () => { monitor.stop(); log('stop()'); };
   window.__checkNow = () => { monitor.checkNow(); log('checkNow()'); };
   window.__restart = () => { monitor.stop(); monitor.start(); log('stop(); start()'); };
   if (params.get('autostart') !== '0') window.__start();
   window.__ready = true;
-  log(`monitor ready (${IMPL}) for ${cfg.name}: ${options.checkSessionIframe}`);
+  log(`monitor ready (${IMPL}) for ${cfg.name}: ${options.checkSessionIframe || `issuer ${options.issuer}, silentReauth ${reauth}`}`);
 } catch (e) {
   window.__fatal = String(e && e.stack || e);
   log('FATAL ' + window.__fatal);
