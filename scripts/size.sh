@@ -103,6 +103,55 @@ fi
   echo
 } >> "$OUT"
 
+# ==== BEGIN peers section (bench owner): "Measured in this run: the peers" ===========================
+# Bundles each peer's main ES entry with esbuild (--bundle --minify --format=esm, no externals, so its
+# runtime dependencies count) and measures it raw / gzip -9 / brotli next to our runtime, in one table.
+# Peers missing from node_modules are listed as not installed. angular-oauth2-oidc is not installed:
+# its Angular peer dependencies would come with it (npm >= 7 installs peers).
+peer_ver() { node -p "require('$ROOT/node_modules/$1/package.json').version" 2>/dev/null || echo ""; }
+peer_bundle() { # out-file entry-source
+  printf '%s\n' "$2" | "$ROOT/node_modules/.bin/esbuild" --bundle --minify --format=esm --log-level=error \
+    --sourcefile=peer-entry.js > "$1"   # stdin entry: resolved from the cwd, the repository root
+}
+peer_row() { # label file note
+  echo "| $1 | $(raw "$2") | $(gz "$2") ($(kb "$(gz "$2")") kB) | $(br "$2") | $3 |" >> "$OUT"
+}
+{
+  echo "## Measured in this run: the peers"
+  echo
+  echo "Each peer's ES entry bundled by esbuild $("$ROOT/node_modules/.bin/esbuild" --version 2>/dev/null || echo '?') (\`--bundle --minify --format=esm\`, no externals: runtime dependencies included, every export kept), then raw / gzip -9 / brotli -q 11 of the one bundle file. Ours is the shipped files, each compressed on its own (sums of two files). Bytes."
+  echo
+  echo "| what | raw | gzip -9 | brotli | |"
+  echo "|---|---:|---:|---:|---|"
+  echo "| **oidc-session-monitor $(node -p "require('$PKG/package.json').version" 2>/dev/null || echo '?')** runtime as shipped (wasm + glue) | $(( R[oidc_session_monitor_bg.wasm] + R[oidc_session_monitor.js] )) | $RUN_G ($(kb "$RUN_G") kB) | $RUN_B | session monitor with re-authentication, discovery, the whole library |"
+} >> "$OUT"
+if [ -x "$ROOT/node_modules/.bin/esbuild" ]; then
+  V=$(peer_ver oidc-client-ts)
+  if [ -n "$V" ]; then
+    JV=$(peer_ver jwt-decode)
+    peer_bundle "$TMP/p-oidc.js" "export * from 'oidc-client-ts';" \
+      && peer_row "oidc-client-ts $V, whole library (\`dist/esm/oidc-client-ts.js\`)" "$TMP/p-oidc.js" "includes its dependency jwt-decode ${JV:-?}"
+    peer_bundle "$TMP/p-oidc-sm.js" "export { CheckSessionIFrame, SessionMonitor } from 'oidc-client-ts';" \
+      && peer_row "oidc-client-ts $V, session-monitor code alone" "$TMP/p-oidc-sm.js" "entry exports only \`CheckSessionIFrame\` + \`SessionMonitor\` (both exported); tree-shaken with what they pull in; an upper bound: the ESM build is one module, and esbuild keeps top-level code it cannot prove free of side effects"
+    peer_bundle "$TMP/p-oidc-csi.js" "export { CheckSessionIFrame } from 'oidc-client-ts';" \
+      && peer_row "oidc-client-ts $V, \`CheckSessionIFrame\` alone" "$TMP/p-oidc-csi.js" "the OP-iframe part only (no reaction to \`changed\`)"
+  else
+    echo "| oidc-client-ts | – | – | – | not installed in node_modules |" >> "$OUT"
+  fi
+  V=$(peer_ver keycloak-js)
+  if [ -n "$V" ]; then
+    peer_bundle "$TMP/p-kc.js" "export * from 'keycloak-js'; export { default } from 'keycloak-js';" \
+      && peer_row "keycloak-js $V, whole library (\`lib/keycloak.js\`)" "$TMP/p-kc.js" "no runtime dependencies; session-monitor code alone not measurable: it is private methods (\`#checkLoginIframe\`, …) inline in the Keycloak class"
+  else
+    echo "| keycloak-js | – | – | – | not installed (\`npm install --save-dev keycloak-js\`) |" >> "$OUT"
+  fi
+  echo "| angular-oauth2-oidc | – | – | – | not measured: its peer dependencies @angular/core and @angular/common would be installed with it (npm ≥ 7); see the quoted figures below |" >> "$OUT"
+else
+  echo "| peers | – | – | – | esbuild not installed (\`npm install\`): not measured |" >> "$OUT"
+fi
+echo >> "$OUT"
+# ==== END peers section ============================================================================
+
 # twiggy on the named twin.
 TWIN=""
 CARGO_WASM=$ROOT/target/wasm32-unknown-unknown/release/oidc_session_monitor.wasm
