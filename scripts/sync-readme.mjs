@@ -17,6 +17,10 @@ const size = existsSync('SIZE.md')
   ? readFileSync('SIZE.md', 'utf8').split('\n## Largest items')[0].split('\n').slice(1).join('\n').replace(/^## /gm, '### ')
     + '\nThe largest items in the `.wasm` are listed in [SIZE.md](SIZE.md).'
   : '(run `bash scripts/size.sh` to generate)';
-const out = between(between(readme, 'COMPAT', compat), 'SIZE', size);
+// The speed table and its header lines: everything before the column explanations.
+const bench = existsSync('bench/RESULTS.md')
+  ? readFileSync('bench/RESULTS.md', 'utf8').split('\nWhat the columns are')[0].split('\n').slice(1).join('\n')
+  : '(run `node bench/run.mjs` to generate)';
+const out = between(between(between(readme, 'COMPAT', compat), 'SIZE', size), 'BENCH', bench);
 if (out !== readme) writeFileSync('README.md', out);
 console.log(out !== readme ? 'sync-readme: README.md updated' : 'sync-readme: README.md already current');

@@ -85,6 +85,8 @@ run_counted "end to end (tests/e2e/COMPAT.md)" e2e "$LOGS/e2e.log" node tests/e2
 # Figures: package size side by side with the peers (a report, not a test), then the README tables.
 echo "== size report (scripts/size.sh)"
 bash scripts/size.sh --no-build > "$LOGS/size.log" 2>&1 && sed -n '/^| file/,/^$/p;/^| total/,/^$/p' SIZE.md || echo "   size report failed (log: target/test-logs/size.log)"
+echo "== speed benchmark, side by side with the peers (bench/run.mjs)"
+node bench/run.mjs > "$LOGS/bench.log" 2>&1 && sed -n '/^| browser/,/^$/p' bench/RESULTS.md || echo "   benchmark failed (log: target/test-logs/bench.log)"
 node scripts/sync-readme.mjs || true
 
 echo
