@@ -64,7 +64,8 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--standin') opt.standin = true;
   else if (a === '--verbose' || a === '-v') opt.verbose = true;
   else if (a === '--help' || a === '-h') {
-    console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 25).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    const head = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+    console.log(head.slice(1, head.findIndex((l) => l.startsWith('import '))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     process.exit(0);
   } else { console.error(`unknown argument ${a} (see --help)`); process.exit(2); }
 }
