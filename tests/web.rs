@@ -130,12 +130,14 @@ impl Recorder {
                         !json.contains("secret"),
                         "a detail leaked the session_state: {json}"
                     );
-                    let first = Reflect::get(&d, &"firstCheck".into()).ok().and_then(|v| v.as_bool());
-                if e.type_() == "changed" {
-                    assert!(first.is_some(), "changed carries firstCheck");
-                }
-                let entry = match (get("code"), get("reason"), get("sub")) {
-                    _ if first == Some(true) => "changed:first".to_string(),
+                    let first = Reflect::get(&d, &"firstCheck".into())
+                        .ok()
+                        .and_then(|v| v.as_bool());
+                    if e.type_() == "changed" {
+                        assert!(first.is_some(), "changed carries firstCheck");
+                    }
+                    let entry = match (get("code"), get("reason"), get("sub")) {
+                        _ if first == Some(true) => "changed:first".to_string(),
                         (Some(code), _, _) => [e.type_(), code].join(":"),
                         (_, Some(reason), _) => [e.type_(), reason].join(":"),
                         (_, _, Some(sub)) => [e.type_(), sub].join(":"),
@@ -467,7 +469,11 @@ async fn two_monitors_on_one_page_hear_only_their_own_iframe() {
     b.start();
     c.start();
     assert!(ra.wait_for("unchanged", 4, 5000).await, "{:?}", ra.events());
-    assert!(rb.wait_for("changed:first", 1, 5000).await, "{:?}", rb.events());
+    assert!(
+        rb.wait_for("changed:first", 1, 5000).await,
+        "{:?}",
+        rb.events()
+    );
     assert!(
         rc.wait_for("stopped:op_error", 1, 5000).await,
         "{:?}",
@@ -478,7 +484,11 @@ async fn two_monitors_on_one_page_hear_only_their_own_iframe() {
         "{:?}",
         ra.events()
     );
-    assert_eq!(rb.events(), vec!["changed:first"], "the very first answer is flagged");
+    assert_eq!(
+        rb.events(),
+        vec!["changed:first"],
+        "the very first answer is flagged"
+    );
     assert_eq!(rc.events(), vec!["error:op_error", "stopped:op_error"]);
 }
 
@@ -663,7 +673,10 @@ async fn hook_renewal_writes_the_new_state_back_and_polling_resumes() {
     let r = Recorder::attach(&m);
     m.start();
     assert!(r.wait_for("unchanged", 2, 5000).await, "{:?}", r.events());
-    assert_eq!(&r.events()[..3], ["changed:first", "renewed:alice", "unchanged"]);
+    assert_eq!(
+        &r.events()[..3],
+        ["changed:first", "renewed:alice", "unchanged"]
+    );
     assert_eq!(
         storage().get_item("oidcsm_h1").unwrap().as_deref(),
         Some("unchanged-secret-new")
@@ -672,122 +685,89 @@ async fn hook_renewal_writes_the_new_state_back_and_polling_resumes() {
     storage().remove_item("oidcsm_h1").unwrap();
 }
 
-#[wasm_bindgen_test]
-async fn hook_login_required_is_signed_out() {
-    storage().set_item("oidcsm_h2", "changed-secret").unwrap();
-    let m = SessionMonitor::new(&with_hook(
-        "oidcsm_h2",
-        "return { error: 'login_required' };",
-    ))
-    .unwrap();
+/// Runs one hook outcome: the stored session_state makes the fake OP say `changed` at once, the
+/// hook answers with `body`, and the events must be exactly `expected` (the last one is awaited).
+async fn hook_outcome(key: &str, body: &str, sub: Option<&str>, expected: &[&str]) {
+    storage().set_item(key, "changed-secret").unwrap();
+    let o = with_hook(key, body);
+    if let Some(sub) = sub {
+        Reflect::set(&o, &"sub".into(), &sub.into()).unwrap();
+    }
+    let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(
-        r.wait_for("stopped:signed_out", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
-    assert_eq!(
-        r.events(),
-        vec!["changed:first", "signedOut", "stopped:signed_out"]
-    );
-    storage().remove_item("oidcsm_h2").unwrap();
+    let last = expected[expected.len() - 1];
+    assert!(r.wait_for(last, 1, 5000).await, "{body}: {:?}", r.events());
+    assert_eq!(r.events(), expected, "{body}");
+    storage().remove_item(key).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn hook_login_required_is_signed_out() {
+    let body = "return { error: 'login_required' };";
+    hook_outcome(
+        "oidcsm_h2",
+        body,
+        None,
+        &["changed:first", "signedOut", "stopped:signed_out"],
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn hook_consent_required_is_interaction_required() {
-    storage().set_item("oidcsm_h3", "changed-secret").unwrap();
-    let m = SessionMonitor::new(&with_hook(
-        "oidcsm_h3",
-        "return { error: 'consent_required' };",
-    ))
-    .unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("stopped:interaction_required", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
-    assert_eq!(
-        r.events(),
-        vec![
-            "changed:first",
-            "interactionRequired:consent_required",
-            "stopped:interaction_required"
-        ]
-    );
-    storage().remove_item("oidcsm_h3").unwrap();
+    let body = "return { error: 'consent_required' };";
+    let expected = [
+        "changed:first",
+        "interactionRequired:consent_required",
+        "stopped:interaction_required",
+    ];
+    hook_outcome("oidcsm_h3", body, None, &expected).await;
 }
 
 #[wasm_bindgen_test]
 async fn a_throwing_or_malformed_hook_is_an_error_outcome_not_a_crash() {
     for (body, code) in [
-        ("throw new Error('boom');", "error:reauth_failed"),
-        (
-            "return Promise.reject(new Error('no'));",
-            "error:reauth_failed",
-        ),
-        ("return 42;", "error:reauth_invalid_result"),
+        ("throw new Error('boom');", "reauth_failed"),
+        ("return Promise.reject(new Error('no'));", "reauth_failed"),
+        ("return 42;", "reauth_invalid_result"),
         (
             "return { sessionState: '', sub: 'alice' };",
-            "error:reauth_invalid_result",
+            "reauth_invalid_result",
         ),
-        (
-            "return { sessionState: 'x' };",
-            "error:reauth_invalid_result",
-        ),
+        ("return { sessionState: 'x' };", "reauth_invalid_result"),
     ] {
-        storage().set_item("oidcsm_h4", "changed-secret").unwrap();
-        let m = SessionMonitor::new(&with_hook("oidcsm_h4", body)).unwrap();
-        let r = Recorder::attach(&m);
-        m.start();
-        let stop = ["stopped:", &code[6..]].concat();
-        assert!(r.wait_for(&stop, 1, 5000).await, "{body}: {:?}", r.events());
-        assert_eq!(r.events(), vec!["changed:first", code, &stop], "{body}");
+        let (error, stopped) = (["error:", code].concat(), ["stopped:", code].concat());
+        hook_outcome(
+            "oidcsm_h4",
+            body,
+            None,
+            &["changed:first", &error, &stopped],
+        )
+        .await;
     }
-    storage().remove_item("oidcsm_h4").unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn another_sub_is_user_changed() {
-    storage().set_item("oidcsm_h5", "changed-secret").unwrap();
-    let o = with_hook(
-        "oidcsm_h5",
-        "return { sessionState: 'unchanged-secret2', sub: 'mallory' };",
-    );
-    Reflect::set(&o, &"sub".into(), &"alice".into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("stopped:user_changed", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
-    assert_eq!(
-        r.events(),
-        vec!["changed:first", "userChanged:mallory", "stopped:user_changed"]
-    );
-    storage().remove_item("oidcsm_h5").unwrap();
+    let body = "return { sessionState: 'unchanged-secret2', sub: 'mallory' };";
+    let expected = [
+        "changed:first",
+        "userChanged:mallory",
+        "stopped:user_changed",
+    ];
+    hook_outcome("oidcsm_h5", body, Some("alice"), &expected).await;
 }
 
 #[wasm_bindgen_test]
 async fn a_hook_that_never_answers_times_out() {
-    storage().set_item("oidcsm_h6", "changed-secret").unwrap();
-    let m = SessionMonitor::new(&with_hook("oidcsm_h6", "return new Promise(() => {});")).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("stopped:reauth_timeout", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
-    assert_eq!(
-        r.events(),
-        vec!["changed:first", "error:reauth_timeout", "stopped:reauth_timeout"]
-    );
-    storage().remove_item("oidcsm_h6").unwrap();
+    let body = "return new Promise(() => {});";
+    let expected = [
+        "changed:first",
+        "error:reauth_timeout",
+        "stopped:reauth_timeout",
+    ];
+    hook_outcome("oidcsm_h6", body, None, &expected).await;
 }
 
 /// The fake OP answers `changed` to everything and the hook always "renews": the monitor backs
