@@ -494,7 +494,9 @@ impl Machine {
                         self.schedule(&mut fx);
                     }
                     OpAnswer::Changed => {
-                        fx.push(Effect::Emit(Event::Changed { first_check: connecting }));
+                        fx.push(Effect::Emit(Event::Changed {
+                            first_check: connecting,
+                        }));
                         if !self.config.reauth {
                             self.phase = Phase::Paused;
                         } else {
@@ -913,7 +915,10 @@ mod tests {
         let (mut m, mut s) = in_flight(cfg());
         assert_eq!(
             m.handle(Input::Answer(OpAnswer::Changed), &mut s),
-            vec![ClearTimer(Timer::Response), Emit(Event::Changed { first_check: false })]
+            vec![
+                ClearTimer(Timer::Response),
+                Emit(Event::Changed { first_check: false })
+            ]
         );
         assert_eq!(m.phase(), Phase::Paused);
         assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![]);
