@@ -618,6 +618,10 @@ const SCENARIOS = {
     check(st.cbs === 1 && st.tok === 1, `expected exactly one silent callback and one token exchange, saw ${st.cbs} and ${st.tok}`);
     const keys = Object.keys(renewed).filter((k) => !['type', 'timestamp', 'event', 'at'].includes(k)).sort();
     check(keys.every((k) => ['sub', 'sid'].includes(k)), `renewed detail carries more than sub/sid: ${keys.join(',')}`);
+    // The finished attempt releases its silent iframe: only the OP's check_session_iframe remains.
+    const frames = await safeEval(page, () => [...document.querySelectorAll('iframe')].map((f) => new URL(f.src).pathname));
+    check(frames.length === 1 && frames[0] === new URL(op.checkSessionIframe).pathname,
+      `after renewed, the page still holds iframes ${JSON.stringify(frames)} (expected only the OP's check_session_iframe)`);
     ctl.shared.h = { page };
     return {
       observed: `login as ${sub}; stale value written to cookie rp_session_state → changed → renewed {${keys.join(',')}} ${renewed.at - changedAt}ms later (sub ${renewed.sub}${renewed.sid ? ', sid present' : ', no sid'}; 1 silent callback, 1 token exchange) → cookie holds ${now === real ? 'the original value again (node: no salt)' : 'a new value'} → ${countOf(after, 'unchanged')}×unchanged`,
