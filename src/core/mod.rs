@@ -17,3 +17,100 @@ pub mod origin;
 pub mod percent;
 pub mod pkce;
 pub mod types;
+
+/// Every parser that sees page or network input, fed random strings made of the characters that
+/// matter to URLs, cookies and JWTs: none may panic (a panic would cross the JS boundary).
+#[cfg(test)]
+mod no_panic_on_any_input {
+    use super::*;
+
+    const ALPHABET: &[&str] = &[
+        "%",
+        "%2",
+        "%zz",
+        "%41",
+        "#",
+        "?",
+        "&",
+        "=",
+        "+",
+        "[",
+        "]",
+        ":",
+        "::",
+        "/",
+        "//",
+        "\\",
+        ".",
+        "@",
+        ";",
+        " ",
+        "\"",
+        "0x",
+        "0",
+        "9",
+        "255",
+        "65536",
+        "a",
+        "Z",
+        "ü",
+        "\u{0}",
+        "\u{7f}",
+        "-",
+        "_",
+        "eyJ",
+        "e30",
+        "http:",
+        "https://",
+        "state",
+        "code",
+        "error",
+        "login_required",
+        "session_state",
+        "[::1]",
+        "127.1",
+        "€",
+    ];
+
+    fn strings(count: usize) -> Vec<String> {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        (0..count)
+            .map(|_| {
+                let len = (next() % 24) as usize;
+                (0..len)
+                    .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parsers_never_panic() {
+        for s in strings(20_000) {
+            let _ = origin::origin_of(&s);
+            let _ = percent::percent_decode(&s);
+            let _ = percent::cookie_value(&s, "a");
+            let _ = types::CheckSessionUrl::new(&s);
+            let _ = types::SessionState::new(&s);
+            let _ = types::ClientId::new(&s);
+            let _ = types::OpAnswer::parse(&s);
+            let _ = authorize::parse_callback(&s, authorize::ResponseMode::Query);
+            let _ = authorize::parse_callback(&s, authorize::ResponseMode::Fragment);
+            if let Ok(c) = authorize::CallbackResponse::from_params(&s) {
+                let _ = c.verify("state", authorize::ResponseType::Code, "https://op");
+            }
+            let _ = claims::decode_payload(&s);
+            let _ = claims::decode_payload(&[&s, ".", &s, ".", &s].concat());
+            let _ = pkce::CodeVerifier::from_string(&s);
+            let _ = discovery::discovery_url(&s);
+            let _ = discovery::is_http_url(&s);
+            let _ = pkce::b64::decode(&s);
+        }
+    }
+}
