@@ -53,6 +53,10 @@ export function all_iframes_hidden() {
     return cs.visibility === 'hidden' && f.offsetWidth === 0 && f.offsetHeight === 0;
   }) && document.querySelectorAll('iframe[aria-hidden="true"]').length > 0;
 }
+export function set_hidden(h) {
+  if (h === null) { delete document.hidden; } else { Object.defineProperty(document, 'hidden', { configurable: true, get: () => h }); }
+  document.dispatchEvent(new Event('visibilitychange'));
+}
 export function add_frame(src) { const f = document.createElement('iframe'); f.src = src; document.body.appendChild(f); return f; }
 "#)]
 extern "C" {
@@ -61,6 +65,7 @@ extern "C" {
     fn iframe_count() -> u32;
     fn add_frame(src: &str) -> web_sys::Element;
     fn enforce_style_csp();
+    fn set_hidden(hidden: JsValue);
     fn style_violations() -> u32;
     fn all_iframes_hidden() -> bool;
 }
@@ -932,4 +937,43 @@ async fn iframes_are_hidden_under_a_strict_style_csp() {
     assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
     assert!(all_iframes_hidden(), "the OP iframe is visible");
     assert_eq!(style_violations(), 0, "inline style blocked by CSP");
+}
+
+#[wasm_bindgen_test]
+async fn pause_when_hidden_stops_polling_in_a_hidden_page_and_checks_when_shown() {
+    let o = fast(&op("/check.html"), "unchanged-secret".into());
+    Reflect::set(&o, &"pauseWhenHidden".into(), &true.into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 2, 5000).await, "{:?}", r.events());
+    set_hidden(true.into());
+    sleep(300).await; // an answer in flight may still arrive
+    assert_eq!(m.state().as_string().unwrap(), "hidden");
+    let seen = r.count("unchanged");
+    sleep(600).await;
+    assert_eq!(
+        r.count("unchanged"),
+        seen,
+        "polled while hidden: {:?}",
+        r.events()
+    );
+    set_hidden(false.into());
+    assert!(
+        r.wait_for("unchanged", seen + 1, 300).await,
+        "no check when shown again"
+    );
+    set_hidden(JsValue::NULL);
+    drop(m);
+}
+
+#[wasm_bindgen_test]
+async fn without_pause_when_hidden_a_hidden_page_keeps_polling() {
+    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    set_hidden(true.into());
+    assert!(r.wait_for("unchanged", 4, 2000).await, "{:?}", r.events());
+    set_hidden(JsValue::NULL);
 }

@@ -52,6 +52,8 @@ interface SessionMonitorCommonOptions {
   maxNoResponseRetries?: number;
   /** Keep polling after the OP answers `error`. Default false. */
   continueOnError?: boolean;
+  /** No polling while the page is hidden; check at once when it is shown again. Default false. */
+  pauseWhenHidden?: boolean;
   /** On `changed`, ask the host to re-authenticate with `prompt=none` (e.g. oidc-client-ts `signinSilent`). */
   reauthenticate?: (request: { clientId: string; reason: "changed" }) => ReauthenticateResult | Promise<ReauthenticateResult>;
   /** On `changed`, re-authenticate with the built-in hidden iframe. Needs `issuer`. */
@@ -109,7 +111,7 @@ export type SessionMonitorErrorCode =
   | "reauth_cancelled";
 
 /** Monitor phases, as `monitor.state`. */
-export type SessionMonitorState = "idle" | "loading" | "waiting" | "checking" | "paused" | "reauthenticating" | "stopped";
+export type SessionMonitorState = "idle" | "loading" | "waiting" | "checking" | "paused" | "reauthenticating" | "hidden" | "stopped";
 
 /** `detail` of every event. Never contains session_state or tokens. */
 export interface SessionMonitorEventDetailBase {
@@ -242,6 +244,7 @@ impl SessionMonitor {
     /// Adds the hidden OP iframe and starts polling once it has loaded. Resumes polling when
     /// paused after `changed`. Does nothing while already running.
     pub fn start(&self) {
+        self.driver.sync_visibility();
         self.driver.feed(Input::Start);
     }
 
@@ -259,7 +262,7 @@ impl SessionMonitor {
     }
 
     /// The current phase: `idle`, `loading`, `waiting`, `checking`, `paused`,
-    /// `reauthenticating` or `stopped`.
+    /// `reauthenticating`, `hidden` or `stopped`.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionMonitorState")]
     pub fn state(&self) -> JsValue {
         JsValue::from_str(self.driver.phase().name())

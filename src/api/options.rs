@@ -22,6 +22,7 @@ const KNOWN: &[&str] = &[
     "responseTimeoutMs",
     "maxNoResponseRetries",
     "continueOnError",
+    "pauseWhenHidden",
     "issuer",
     "reauthenticate",
     "silentReauth",
@@ -271,6 +272,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         },
         expected_sub,
         loop_guard: d.loop_guard,
+        pause_when_hidden: boolean(obj, "pauseWhenHidden")?,
     };
     Ok(Options {
         target,

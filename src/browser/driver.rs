@@ -11,6 +11,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{CustomEvent, CustomEventInit, EventTarget, Response};
 
 use crate::browser::iframe::OpFrame;
+use crate::browser::listener::Listener;
 use crate::browser::reauth::{self, Endpoints, Method, SilentFrame};
 use crate::browser::source::Source;
 use crate::core::discovery::{discovery_url, DiscoveryError, ProviderMetadata};
@@ -41,6 +42,8 @@ struct Inner {
     frame: Option<OpFrame>,
     silent: Option<SilentFrame>,
     timers: [Option<Timeout>; TIMERS],
+    /// `visibilitychange` on the document, with `pauseWhenHidden`.
+    visibility: Option<Listener>,
 }
 
 /// Owns the machine and every browser resource it uses. Dropping it (or [`Driver::dispose`])
@@ -77,10 +80,40 @@ impl Driver {
             frame: None,
             silent: None,
             timers: Default::default(),
+            visibility: None,
         };
-        Driver {
+        let pause_when_hidden = inner.machine.config().pause_when_hidden;
+        let driver = Driver {
             inner: Rc::new(RefCell::new(inner)),
             events,
+        };
+        if pause_when_hidden {
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                let (weak, events) = (Rc::downgrade(&driver.inner), driver.events.clone());
+                let doc = document.clone();
+                let listener = Listener::new(&document, "visibilitychange", move |_| {
+                    feed_weak(
+                        &weak,
+                        &events,
+                        Input::VisibilityChanged {
+                            hidden: doc.hidden(),
+                        },
+                    );
+                });
+                if let Ok(mut inner) = driver.inner.try_borrow_mut() {
+                    inner.visibility = Some(listener);
+                }
+            }
+        }
+        driver
+    }
+
+    /// Tells the machine whether the page is hidden now (before `start()`).
+    pub fn sync_visibility(&self) {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            self.feed(Input::VisibilityChanged {
+                hidden: document.hidden(),
+            });
         }
     }
 
@@ -105,6 +138,7 @@ impl Driver {
             inner.frame = None;
             inner.silent = None;
             inner.timers = Default::default();
+            inner.visibility = None;
             inner.start_wanted = false;
         }
     }

@@ -45,6 +45,8 @@ pub struct Config {
     pub expected_sub: Option<String>,
     /// Back-off and give-up policy for re-authentication loops.
     pub loop_guard: LoopGuardConfig,
+    /// Stop polling while the page is hidden, and check at once when it is shown again.
+    pub pause_when_hidden: bool,
 }
 
 impl Default for Config {
@@ -59,6 +61,7 @@ impl Default for Config {
             reauth_timeout_ms: 10_000,
             expected_sub: None,
             loop_guard: LoopGuardConfig::default(),
+            pause_when_hidden: false,
         }
     }
 }
@@ -108,6 +111,8 @@ pub enum Phase {
     Paused,
     /// The OP said `changed`; a re-authentication is running.
     Reauthenticating,
+    /// The page is hidden and `pauseWhenHidden` is on: no polling until it is shown again.
+    Hidden,
     /// Stopped by `stop()` or by a condition that stops polling.
     Stopped,
 }
@@ -122,6 +127,7 @@ impl Phase {
             Phase::InFlight => "checking",
             Phase::Paused => "paused",
             Phase::Reauthenticating => "reauthenticating",
+            Phase::Hidden => "hidden",
             Phase::Stopped => "stopped",
         }
     }
@@ -344,6 +350,11 @@ pub enum Input {
     TimerFired(Timer),
     /// A valid answer from the OP iframe's window and origin.
     Answer(OpAnswer),
+    /// The page was hidden or shown (`document.hidden`).
+    VisibilityChanged {
+        /// `document.hidden`.
+        hidden: bool,
+    },
     /// The re-authentication started by [`Effect::StartReauth`] ended.
     ReauthFinished {
         /// The `generation` of the `StartReauth` it answers.
@@ -397,6 +408,8 @@ pub struct Machine {
     expected_sub: Option<String>,
     /// Set while a back-off timer is pending.
     backoff: Option<AfterBackoff>,
+    /// `document.hidden`, as last reported.
+    hidden: bool,
 }
 
 impl Machine {
@@ -413,6 +426,7 @@ impl Machine {
             generation: 0,
             last_posted: None,
             backoff: None,
+            hidden: false,
         }
     }
 
@@ -439,8 +453,21 @@ impl Machine {
                 fx.push(Effect::CreateIframe);
                 fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
             }
-            // start() or checkNow() while paused after `changed`: the host says go on.
-            (Input::Start | Input::CheckNow, Phase::Paused) => self.check(source, &mut fx),
+            // start() or checkNow() while paused after `changed`, or while hidden: the host says go on.
+            (Input::Start | Input::CheckNow, Phase::Paused | Phase::Hidden) => {
+                self.check(source, &mut fx)
+            }
+            (Input::VisibilityChanged { hidden }, phase) => {
+                self.hidden = hidden;
+                if self.config.pause_when_hidden {
+                    if hidden && phase == Phase::Waiting {
+                        fx.push(Effect::ClearTimer(Timer::Poll));
+                        self.phase = Phase::Hidden;
+                    } else if !hidden && phase == Phase::Hidden {
+                        self.check(source, &mut fx);
+                    }
+                }
+            }
             (Input::CheckNow, Phase::Waiting) => {
                 fx.push(Effect::ClearTimer(Timer::Poll));
                 self.check(source, &mut fx);
@@ -652,6 +679,10 @@ impl Machine {
     }
 
     fn schedule(&mut self, fx: &mut Vec<Effect>) {
+        if self.hidden && self.config.pause_when_hidden {
+            self.phase = Phase::Hidden;
+            return;
+        }
         self.phase = Phase::Waiting;
         fx.push(Effect::SetTimer(Timer::Poll, self.config.interval_ms));
     }
@@ -761,6 +792,59 @@ mod tests {
             m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
             vec![
                 ClearTimer(Timer::Load),
+                Emit(Event::Unchanged),
+                SetTimer(Timer::Poll, 100)
+            ]
+        );
+    }
+
+    #[test]
+    fn hidden_pages_pause_polling_and_check_when_shown() {
+        let (mut m, mut s) = in_flight(Config {
+            pause_when_hidden: true,
+            ..cfg()
+        });
+        // Hidden while a message is in flight: its answer still counts, then polling pauses.
+        assert_eq!(
+            m.handle(Input::VisibilityChanged { hidden: true }, &mut s),
+            vec![]
+        );
+        assert_eq!(
+            m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+            vec![ClearTimer(Timer::Response), Emit(Event::Unchanged)]
+        );
+        assert_eq!(m.phase(), Phase::Hidden);
+        assert_eq!(m.phase().name(), "hidden");
+        assert_eq!(
+            m.handle(Input::VisibilityChanged { hidden: true }, &mut s),
+            vec![]
+        );
+        // Shown again: check at once.
+        assert_eq!(
+            m.handle(Input::VisibilityChanged { hidden: false }, &mut s),
+            post()
+        );
+        // Hidden while waiting: the poll timer is cleared.
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+        assert_eq!(
+            m.handle(Input::VisibilityChanged { hidden: true }, &mut s),
+            vec![ClearTimer(Timer::Poll)]
+        );
+        assert_eq!(
+            m.handle(Input::CheckNow, &mut s),
+            post(),
+            "checkNow() checks even when hidden"
+        );
+    }
+
+    #[test]
+    fn visibility_is_ignored_unless_asked_for() {
+        let (mut m, mut s) = in_flight(cfg());
+        m.handle(Input::VisibilityChanged { hidden: true }, &mut s);
+        assert_eq!(
+            m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+            vec![
+                ClearTimer(Timer::Response),
                 Emit(Event::Unchanged),
                 SetTimer(Timer::Poll, 100)
             ]
@@ -1513,6 +1597,7 @@ mod tests {
             let config = Config {
                 reauth: seed % 2 == 0,
                 continue_on_error: seed % 3 == 0,
+                pause_when_hidden: seed % 5 < 3,
                 max_no_response_retries: (seed % 4) as u32,
                 ..reauth_cfg()
             };
@@ -1525,7 +1610,10 @@ mod tests {
             for step in 0..300 {
                 s.now += rng.pick(3000);
                 s.state = ["s0", "s1", "", "s2"][rng.pick(4) as usize];
-                let input = match rng.pick(12) {
+                let input = match rng.pick(13) {
+                    12 => Input::VisibilityChanged {
+                        hidden: rng.pick(2) == 0,
+                    },
                     0 => Input::Start,
                     1 => Input::Stop,
                     2 => Input::CheckNow,
@@ -1599,7 +1687,7 @@ mod tests {
                             ctx()
                         )
                     }
-                    Phase::Paused => {}
+                    Phase::Paused | Phase::Hidden => {}
                 }
                 if m.phase() != Phase::Idle && m.phase() != Phase::Stopped {
                     assert!(model.iframe, "{}: running without an iframe", ctx());

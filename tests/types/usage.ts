@@ -83,7 +83,7 @@ monitor.removeEventListener('changed', onChanged);
 const state: SessionMonitorState = monitor.state;
 switch (state) {
   case 'idle': case 'loading': case 'waiting': case 'checking':
-  case 'paused': case 'reauthenticating': case 'stopped':
+  case 'paused': case 'reauthenticating': case 'hidden': case 'stopped':
     break;
   default: {
     const never: never = state;
