@@ -22,8 +22,8 @@
 //!
 //! ## Layout
 //! - [`core`]: the protocol in plain Rust (no browser imports), tested natively with `cargo test`.
-//! - [`browser`]: glue that performs the core's effects with `web-sys`; owned RAII handles.
-//! - [`api`]: the `#[wasm_bindgen]` surface that JavaScript sees.
+//! - `browser` (wasm32 only): glue that performs the core's effects with `web-sys`; owned RAII handles.
+//! - `api` (wasm32 only): the `#[wasm_bindgen]` surface that JavaScript sees.
 //!
 //! [OpenID Connect Session Management 1.0]: https://openid.net/specs/openid-connect-session-1_0.html
 #![deny(missing_docs)]
