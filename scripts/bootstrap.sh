@@ -21,6 +21,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+if ! rustup component list --installed 2>/dev/null | grep -q '^clippy'; then
+  log "adding rust component clippy"
+  rustup component add clippy
+fi
+
 # --- cargo-installed tools, pinned ---------------------------------------------------------------
 cargo_tool() { # name binary version
   local crate=$1 bin=$2 version=$3
