@@ -977,3 +977,56 @@ async fn without_pause_when_hidden_a_hidden_page_keeps_polling() {
     assert!(r.wait_for("unchanged", 4, 2000).await, "{:?}", r.events());
     set_hidden(JsValue::NULL);
 }
+
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
+
+/// Two thousand checks back to back: wasm linear memory (which grows in 64 KiB pages) must not
+/// grow after the warm-up, and no message listener or iframe may pile up.
+#[wasm_bindgen_test]
+async fn two_thousand_checks_leave_memory_and_listeners_flat() {
+    use std::cell::Cell;
+    install_counter();
+    let (frames, listeners) = (iframe_count(), message_listeners());
+    let m =
+        Rc::new(SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap());
+    let count = Rc::new(Cell::new(0u32));
+    let (m2, c2) = (m.clone(), count.clone());
+    // Each `unchanged` asks for the next check at once (re-entrant checkNow from a listener).
+    let next = Closure::<dyn FnMut()>::new(move || {
+        c2.set(c2.get() + 1);
+        m2.check_now();
+    });
+    m.add_event_listener(&"unchanged".into(), next.as_ref(), &JsValue::UNDEFINED);
+    m.start();
+    let wait_for = |n: u32| {
+        let count = count.clone();
+        async move {
+            for _ in 0..1500 {
+                if count.get() >= n {
+                    return true;
+                }
+                TimeoutFuture::new(10).await;
+            }
+            false
+        }
+    };
+    assert!(wait_for(200).await, "warm-up: {} checks", count.get());
+    let warm = wasm_memory_bytes();
+    assert!(wait_for(2200).await, "only {} checks", count.get());
+    assert_eq!(
+        wasm_memory_bytes(),
+        warm,
+        "wasm memory grew over 2000 checks"
+    );
+    assert_eq!(iframe_count(), frames + 1);
+    assert_eq!(message_listeners(), listeners + 1);
+    m.stop();
+    assert_eq!(message_listeners(), listeners);
+    drop(next);
+}
