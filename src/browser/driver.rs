@@ -221,7 +221,7 @@ fn perform(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, eff
         }
         Effect::ClearTimer(timer) => state.timers[timer.index()] = None,
         Effect::StoreSessionState(value) => state.source.write(&value),
-        Effect::CancelReauth => state.silent = None,
+        Effect::EndReauth => state.silent = None,
         Effect::StartReauth { generation } => start_reauth(state, rc, events, generation),
         Effect::Emit(_) => {}
     }

@@ -330,7 +330,7 @@ pub enum Effect {
         generation: u32,
     },
     /// End the re-authentication (finished or abandoned): release its iframe and listeners.
-    CancelReauth,
+    EndReauth,
     /// Write the renewed `session_state` back to the configured source.
     StoreSessionState(SessionState),
 }
@@ -638,7 +638,7 @@ impl Machine {
                 sid,
             } => {
                 // The attempt is over: its silent iframe and listener go now, not at the next one.
-                fx.push(Effect::CancelReauth);
+                fx.push(Effect::EndReauth);
                 self.expected_sub = Some(sub.clone());
                 let same = self.last_posted.as_ref() == Some(&session_state);
                 if !same {
@@ -699,7 +699,7 @@ impl Machine {
         if self.phase == Phase::Reauthenticating {
             fx.push(Effect::ClearTimer(Timer::Reauth));
             fx.push(Effect::ClearTimer(Timer::Backoff));
-            fx.push(Effect::CancelReauth);
+            fx.push(Effect::EndReauth);
             self.backoff = None;
         }
         self.phase = Phase::Stopped;
@@ -1043,7 +1043,7 @@ mod tests {
     const HALT_REAUTH: [Effect; 7] = [
         ClearTimer(Timer::Reauth),
         ClearTimer(Timer::Backoff),
-        CancelReauth,
+        EndReauth,
         ClearTimer(Timer::Load),
         ClearTimer(Timer::Poll),
         ClearTimer(Timer::Response),
@@ -1083,7 +1083,7 @@ mod tests {
             m.handle(finished(1, renewed("new-state", "alice")), &mut s),
             vec![
                 ClearTimer(Timer::Reauth),
-                CancelReauth,
+                EndReauth,
                 StoreSessionState(SessionState::new("new-state").unwrap()),
                 Emit(Event::Renewed {
                     sub: "alice".into(),
@@ -1160,7 +1160,7 @@ mod tests {
                 Emit(Event::Stopped(StopReason::SignedOut))
             ]
         );
-        assert!(fx.contains(&CancelReauth));
+        assert!(fx.contains(&EndReauth));
         assert_eq!(m.phase(), Phase::Stopped);
 
         let (mut m, mut s) = in_flight(reauth_cfg());
@@ -1579,7 +1579,7 @@ mod tests {
                     SetTimer(t, _) => self.timers[t.index()] = true,
                     ClearTimer(t) => self.timers[t.index()] = false,
                     StartReauth { generation } => self.generation = Some(*generation),
-                    CancelReauth => self.generation = None,
+                    EndReauth => self.generation = None,
                     Emit(_) | StoreSessionState(_) => {}
                 }
             }
