@@ -339,41 +339,35 @@ async fn op_error_continues_when_asked() {
     assert_eq!(r.count("stopped:op_error"), 0);
 }
 
-#[wasm_bindgen_test]
-async fn load_timeout_when_the_iframe_never_loads() {
-    let o = fast(&op("/hang"), "unchanged-secret".into());
-    Reflect::set(&o, &"loadTimeoutMs".into(), &500.into()).unwrap();
+/// Starts a monitor on `url` that can never answer and expects exactly `load_timeout`, then stop.
+async fn expect_load_timeout(url: &str, load_timeout_ms: u32) {
+    let o = fast(url, "unchanged-secret".into());
+    Reflect::set(&o, &"loadTimeoutMs".into(), &load_timeout_ms.into()).unwrap();
     let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     m.start();
+    let within = load_timeout_ms + 3000;
     assert!(
-        r.wait_for("stopped:load_timeout", 1, 3000).await,
-        "{:?}",
+        r.wait_for("stopped:load_timeout", 1, within).await,
+        "{url}: {:?}",
         r.events()
     );
     assert_eq!(
         r.events(),
-        vec!["error:load_timeout", "stopped:load_timeout"]
+        vec!["error:load_timeout", "stopped:load_timeout"],
+        "{url}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn load_timeout_when_the_iframe_never_loads() {
+    expect_load_timeout(&op("/hang"), 500).await;
 }
 
 #[wasm_bindgen_test]
 async fn load_timeout_when_the_op_port_is_closed() {
     // Browsers fire `load` for their error page; only a real answer proves the iframe works.
-    let o = fast("http://127.0.0.1:9/check", "unchanged-secret".into());
-    Reflect::set(&o, &"loadTimeoutMs".into(), &1000.into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("stopped:load_timeout", 1, 4000).await,
-        "{:?}",
-        r.events()
-    );
-    assert_eq!(
-        r.events(),
-        vec!["error:load_timeout", "stopped:load_timeout"]
-    );
+    expect_load_timeout("http://127.0.0.1:9/check", 1000).await;
 }
 
 #[wasm_bindgen_test]
