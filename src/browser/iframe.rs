@@ -1,7 +1,7 @@
 //! The hidden OP iframe and the two listeners that belong to it.
 
 use js_sys::Object;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Event, HtmlIFrameElement, MessageEvent, Window};
 
 use crate::browser::listener::Listener;
@@ -24,6 +24,49 @@ pub fn hide(iframe: &HtmlIFrameElement) {
     }
     let _ = iframe.set_attribute("aria-hidden", "true");
     let _ = iframe.set_attribute("tabindex", "-1");
+}
+
+/// A new iframe, hidden (see [`hide`]) and titled for assistive technology, not yet in the page.
+pub fn hidden_iframe(document: &Document, title: &str) -> Option<HtmlIFrameElement> {
+    let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
+    iframe.set_title(title);
+    hide(&iframe);
+    Some(iframe)
+}
+
+/// Adds `iframe` to `document.body`, or to the root element of a page without a body.
+pub fn attach(document: &Document, iframe: &HtmlIFrameElement) -> Option<()> {
+    let parent = document
+        .body()
+        .map(|b| b.unchecked_into())
+        .or_else(|| document.document_element())?;
+    parent.append_child(iframe).ok().map(|_| ())
+}
+
+/// Listens on `window` for `message` events whose `origin` is exactly `origin` **and** whose
+/// `source` is `iframe`'s own window, and hands their `data` to `on_data`. Everything else is
+/// ignored without a trace: other frames, extensions and hostile pages post to every window.
+pub fn listen_to_frame(
+    window: &Window,
+    iframe: &HtmlIFrameElement,
+    origin: String,
+    mut on_data: impl FnMut(JsValue) + 'static,
+) -> Listener {
+    let frame = iframe.clone();
+    Listener::new(window, "message", move |event: Event| {
+        let Some(event) = event.dyn_ref::<MessageEvent>() else {
+            return;
+        };
+        if event.origin() != origin {
+            return;
+        }
+        let (Some(source), Some(ours)) = (event.source(), frame.content_window()) else {
+            return;
+        };
+        if Object::is(&source, &ours) {
+            on_data(event.data());
+        }
+    })
 }
 
 /// The OP's `check_session_iframe`, hidden, with its `load` listener and the window's `message`
@@ -50,46 +93,19 @@ impl OpFrame {
         on_load: impl FnMut() + 'static,
         mut on_answer: impl FnMut(OpAnswer) + 'static,
     ) -> Option<Self> {
-        let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
-        iframe.set_src(url.url());
-        iframe.set_title("OpenID Provider session check");
         // Not display:none: some OP pages need layout. Off-screen and zero-sized instead.
-        hide(&iframe);
+        let iframe = hidden_iframe(document, "OpenID Provider session check")?;
+        iframe.set_src(url.url());
 
         let mut on_load = on_load;
         let on_load = Listener::new(&iframe, "load", move |_: Event| on_load());
-
         let origin = url.origin().as_str().to_owned();
-        let frame_for_check = iframe.clone();
-        let on_message = Listener::new(window, "message", move |event: Event| {
-            let Some(event) = event.dyn_ref::<MessageEvent>() else {
-                return;
-            };
-            if event.origin() != origin {
-                return;
-            }
-            let Some(source) = event.source() else { return };
-            let Some(ours) = frame_for_check.content_window() else {
-                return;
-            };
-            if !Object::is(&source, &ours) {
-                return;
-            }
-            if let Some(answer) = event
-                .data()
-                .as_string()
-                .as_deref()
-                .and_then(OpAnswer::parse)
-            {
+        let on_message = listen_to_frame(window, &iframe, origin, move |data| {
+            if let Some(answer) = data.as_string().as_deref().and_then(OpAnswer::parse) {
                 on_answer(answer);
             }
         });
-
-        let parent = document
-            .body()
-            .map(|b| b.unchecked_into())
-            .or_else(|| document.document_element())?;
-        parent.append_child(&iframe).ok()?;
+        attach(document, &iframe)?;
         Some(OpFrame {
             iframe,
             target_origin: url.origin().as_str().to_owned(),

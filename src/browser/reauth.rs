@@ -5,8 +5,9 @@
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Event, HtmlIFrameElement, MessageEvent, Request, RequestInit, Response};
+use web_sys::{HtmlIFrameElement, Request, RequestInit, Response};
 
+use crate::browser::iframe::{attach, hidden_iframe, listen_to_frame};
 use crate::browser::listener::Listener;
 use crate::browser::source::Source;
 use crate::core::authorize::{
@@ -149,30 +150,15 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     let window = web_sys::window()?;
     let document = window.document()?;
     let own_origin = window.location().origin().ok()?;
-    let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
-    crate::browser::iframe::hide(&iframe);
-    iframe.set_title("OpenID Provider silent re-authentication");
+    let iframe = hidden_iframe(&document, "OpenID Provider silent re-authentication")?;
     let (mut resolve, mut reject) = (None::<Function>, None::<Function>);
     let promise = Promise::new(&mut |res, rej| {
         resolve = Some(res);
         reject = Some(rej);
     });
     let (resolve, reject) = (resolve?, reject?);
-    let frame = iframe.clone();
-    let on_message = Listener::new(&window, "message", move |event: Event| {
-        let Some(event) = event.dyn_ref::<MessageEvent>() else {
-            return;
-        };
-        if event.origin() != own_origin {
-            return;
-        }
-        let (Some(source), Some(ours)) = (event.source(), frame.content_window()) else {
-            return;
-        };
-        if !Object::is(&source, &ours) {
-            return;
-        }
-        let data = event.data();
+    // The silent-callback page runs on our own origin, inside this very iframe.
+    let on_message = listen_to_frame(&window, &iframe, own_origin, move |data| {
         if get_string(&data, "type").as_deref() != Some(CALLBACK_MESSAGE_TYPE) {
             return;
         }
@@ -181,7 +167,7 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
         }
     });
     iframe.set_src(url);
-    document.body()?.append_child(&iframe).ok()?;
+    attach(&document, &iframe)?;
     Some((
         SilentFrame {
             iframe,
