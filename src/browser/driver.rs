@@ -16,7 +16,7 @@ use crate::browser::reauth::{self, Endpoints, Method, SilentFrame};
 use crate::browser::source::Source;
 use crate::core::discovery::{discovery_url, DiscoveryError, ProviderMetadata};
 use crate::core::machine::{
-    Effect, Event, Input, Machine, MonitorError, Phase, ReauthOutcome, StopReason, TIMERS,
+    Effect, Event, Input, Machine, MonitorError, Phase, ReauthOutcome, StopReason, Timer,
 };
 use crate::core::types::CheckSessionUrl;
 
@@ -41,7 +41,7 @@ struct Inner {
     method: Option<Method>,
     frame: Option<OpFrame>,
     silent: Option<SilentFrame>,
-    timers: [Option<Timeout>; TIMERS],
+    timers: [Option<Timeout>; Timer::ALL.len()],
     /// `visibilitychange` on the document, with `pauseWhenHidden`.
     visibility: Option<Listener>,
 }

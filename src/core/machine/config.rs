@@ -1,0 +1,47 @@
+//! Timing and policy of the monitor.
+
+use crate::core::loop_guard::LoopGuardConfig;
+
+/// Timing and policy. Defaults: 2 s interval, 10 s load timeout, 3 s response timeout, two
+/// unanswered checks retried before polling stops, polling stops on `error`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Delay between an answer and the next check, in milliseconds.
+    pub interval_ms: u32,
+    /// How long the OP iframe may take to fire `load`.
+    pub load_timeout_ms: u32,
+    /// How long the OP iframe may take to answer one message.
+    pub response_timeout_ms: u32,
+    /// How many unanswered checks in a row are retried (each reported as `no_response`) before
+    /// polling stops. `0` stops at the first.
+    pub max_no_response_retries: u32,
+    /// Whether polling goes on after the OP answers `error`.
+    pub continue_on_error: bool,
+    /// Whether `changed` starts a re-authentication (the glue runs it and reports the outcome).
+    pub reauth: bool,
+    /// How long one re-authentication may take before `reauth_timeout`.
+    pub reauth_timeout_ms: u32,
+    /// The signed-in user's `sub`, if the host knows it; otherwise the first renewal sets it.
+    pub expected_sub: Option<String>,
+    /// Back-off and give-up policy for re-authentication loops.
+    pub loop_guard: LoopGuardConfig,
+    /// Stop polling while the page is hidden, and check at once when it is shown again.
+    pub pause_when_hidden: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            interval_ms: 2000,
+            load_timeout_ms: 10_000,
+            response_timeout_ms: 3000,
+            max_no_response_retries: 2,
+            continue_on_error: false,
+            reauth: false,
+            reauth_timeout_ms: 10_000,
+            expected_sub: None,
+            loop_guard: LoopGuardConfig::default(),
+            pause_when_hidden: false,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The monitor's state machine. Inputs in, effects out; the browser glue performs the effects.
+//!
+//! - [`config`]: timing and policy ([`Config`]);
+//! - [`types`]: what goes in and out ([`Input`], [`Effect`], [`Event`]), where the machine is
+//!   ([`Phase`]), its timers ([`Timer`]) and errors ([`MonitorError`]);
+//! - `transitions`: [`Machine::handle`], the one place that maps (input, phase) to the next phase;
+//! - `tests` and `model` (test builds only): one unit test per behaviour, and a model-based
+//!   property test that feeds random input sequences and checks the invariants below.
+//!
+//! # Phase × input → next phase
+//!
+//! `·` means the input is dropped in that phase (stale or redundant: an answer with nothing in
+//! flight, a timer that lost a race, `start()` while running). `stop()` takes every running
+//! phase to `Stopped`; a timer column names the timer that must fire.
+//!
+//! ```text
+//!  phase \ input   │ Start    │ CheckNow │ IframeLoaded │ TimerFired          │ Answer  │ VisibilityChanged │ ReauthFinished
+//! ─────────────────┼──────────┼──────────┼──────────────┼─────────────────────┼─────────┼───────────────────┼───────────────
+//!  Idle            │ Loading  │ ·        │ ·            │ ·                   │ ·       │ ·                 │ ·
+//!  Loading         │ ·        │ ·        │ Connecting¹  │ Load: Stopped       │ ·       │ ·                 │ ·
+//!  Connecting      │ ·        │ ·        │ ·            │ Load: Stopped       │ ²       │ ·                 │ ·
+//!  Waiting         │ ·        │ check¹   │ ·            │ Poll: check¹        │ ·       │ hidden: Hidden³   │ ·
+//!  InFlight        │ ·        │ ·        │ ·            │ Response: Waiting⁴  │ ²       │ ·                 │ ·
+//!  Paused          │ check¹   │ check¹   │ ·            │ ·                   │ ·       │ ·                 │ ·
+//!  Reauthenticating│ ·        │ ·        │ ·            │ Reauth: Stopped     │ ·       │ ·                 │ ⁵
+//!  BackingOff(then)│ ·        │ ·        │ ·            │ Backoff: ⁶          │ ·       │ ·                 │ ·
+//!  Hidden          │ check¹   │ check¹   │ ·            │ ·                   │ ·       │ shown: check¹³    │ ·
+//!  Stopped         │ Loading  │ ·        │ ·            │ ·                   │ ·       │ ·                 │ ·
+//! ```
+//!
+//! 1. A check reads the `session_state`: `InFlight` once posted (`Connecting` for the first
+//!    message after `load`); if it cannot be read, `Waiting` (or `Hidden`), reported once per streak.
+//! 2. `unchanged`: `Waiting` (or `Hidden`). `changed`: `Paused` without re-authentication, else
+//!    `Reauthenticating`, `BackingOff(Reauth)` or `Stopped` (`reauth_loop`), as loop protection
+//!    decides. `error`: `Stopped`, or `Waiting` with `continueOnError`.
+//! 3. Only with `pauseWhenHidden`; the input is always recorded, so a later check knows.
+//! 4. `Stopped` once more than `maxNoResponseRetries` checks in a row went unanswered.
+//! 5. Only the current attempt's `generation` counts. Renewed for the same user: a check of the
+//!    renewed value, or `BackingOff(Resume)`, or `Stopped` (`reauth_loop`). Anything else
+//!    (another user, signed out, interaction required, failure): `Stopped`.
+//! 6. `BackingOff(Reauth)`: `Reauthenticating`; `BackingOff(Resume)`: a check¹.
+//!
+//! # Invariants
+//!
+//! Each is covered by a unit test and by the property test:
+//! - at most one message is in flight; the next check is scheduled only after the answer (or its
+//!   timeout), with a one-shot timer;
+//! - an answer counts only while a message is in flight; after `stop()`, after a timeout, or when
+//!   nothing was asked it is dropped;
+//! - nothing is posted before the iframe's `load`, nor without a valid `session_state`;
+//! - every timer that is set is cleared when it stops being relevant; while running, the timer
+//!   that moves the machine on is pending (polling never stalls silently).
+
+pub mod config;
+pub mod types;
+
+mod transitions;
+
+#[cfg(test)]
+mod model;
+#[cfg(test)]
+mod tests;
+
+pub use config::Config;
+pub use transitions::Machine;
+pub use types::*;

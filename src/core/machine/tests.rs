@@ -1,0 +1,825 @@
+//! Unit tests of the transitions, one behaviour each.
+
+use super::*;
+use crate::core::types::{ClientId, OpAnswer, SessionState};
+use Effect::*;
+
+const CLEAR_ALL: [Effect; 4] = [
+    ClearTimer(Timer::Load),
+    ClearTimer(Timer::Poll),
+    ClearTimer(Timer::Response),
+    RemoveIframe,
+];
+
+pub(super) fn cfg() -> Config {
+    Config {
+        interval_ms: 100,
+        load_timeout_ms: 500,
+        response_timeout_ms: 50,
+        ..Config::default()
+    }
+}
+
+struct Src(Option<&'static str>);
+impl SessionStateSource for Src {
+    fn read(&mut self) -> Result<SessionState, MonitorError> {
+        match self.0 {
+            None => Err(MonitorError::NoSessionState),
+            Some(v) => SessionState::new(v).map_err(|_| MonitorError::InvalidSessionState),
+        }
+    }
+}
+
+pub(super) fn machine(config: Config) -> Machine {
+    Machine::new(ClientId::new("client01").unwrap(), config)
+}
+
+fn first_post() -> Vec<Effect> {
+    vec![Post("client01 abc.salt".into())]
+}
+
+fn post() -> Vec<Effect> {
+    vec![
+        Post("client01 abc.salt".into()),
+        SetTimer(Timer::Response, 50),
+    ]
+}
+
+/// A machine past its first answer, with a message in flight.
+fn in_flight(config: Config) -> (Machine, Src) {
+    let mut m = machine(config);
+    let mut s = Src(Some("abc.salt"));
+    m.handle(Input::Start, &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    m.handle(Input::TimerFired(Timer::Poll), &mut s);
+    assert_eq!(m.phase(), Phase::InFlight);
+    (m, s)
+}
+
+fn concat(parts: &[&[Effect]]) -> Vec<Effect> {
+    parts.iter().flat_map(|p| p.iter().cloned()).collect()
+}
+
+#[test]
+fn start_creates_iframe_and_waits_for_load_before_posting() {
+    let mut m = machine(cfg());
+    let mut s = Src(Some("abc.salt"));
+    assert_eq!(
+        m.handle(Input::Start, &mut s),
+        vec![CreateIframe, SetTimer(Timer::Load, 500)]
+    );
+    assert_eq!(m.phase(), Phase::Loading);
+    // checkNow and poll timers before load post nothing.
+    assert_eq!(m.handle(Input::CheckNow, &mut s), vec![]);
+    assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![]);
+    assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
+    assert_eq!(m.phase(), Phase::Connecting);
+    assert_eq!(m.phase().name(), "loading");
+    // The first answer proves the iframe works and ends the load deadline.
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+        vec![
+            ClearTimer(Timer::Load),
+            Emit(Event::Unchanged),
+            SetTimer(Timer::Poll, 100)
+        ]
+    );
+}
+
+#[test]
+fn hidden_pages_pause_polling_and_check_when_shown() {
+    let (mut m, mut s) = in_flight(Config {
+        pause_when_hidden: true,
+        ..cfg()
+    });
+    // Hidden while a message is in flight: its answer still counts, then polling pauses.
+    assert_eq!(
+        m.handle(Input::VisibilityChanged { hidden: true }, &mut s),
+        vec![]
+    );
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+        vec![ClearTimer(Timer::Response), Emit(Event::Unchanged)]
+    );
+    assert_eq!(m.phase(), Phase::Hidden);
+    assert_eq!(m.phase().name(), "hidden");
+    assert_eq!(
+        m.handle(Input::VisibilityChanged { hidden: true }, &mut s),
+        vec![]
+    );
+    // Shown again: check at once.
+    assert_eq!(
+        m.handle(Input::VisibilityChanged { hidden: false }, &mut s),
+        post()
+    );
+    // Hidden while waiting: the poll timer is cleared.
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    assert_eq!(
+        m.handle(Input::VisibilityChanged { hidden: true }, &mut s),
+        vec![ClearTimer(Timer::Poll)]
+    );
+    assert_eq!(
+        m.handle(Input::CheckNow, &mut s),
+        post(),
+        "checkNow() checks even when hidden"
+    );
+}
+
+#[test]
+fn visibility_is_ignored_unless_asked_for() {
+    let (mut m, mut s) = in_flight(cfg());
+    m.handle(Input::VisibilityChanged { hidden: true }, &mut s);
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+        vec![
+            ClearTimer(Timer::Response),
+            Emit(Event::Unchanged),
+            SetTimer(Timer::Poll, 100)
+        ]
+    );
+}
+
+#[test]
+fn changed_as_the_very_first_answer_is_flagged() {
+    let mut m = machine(cfg());
+    let mut s = Src(Some("abc.salt"));
+    m.handle(Input::Start, &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    assert!(m
+        .handle(Input::Answer(OpAnswer::Changed), &mut s)
+        .contains(&Emit(Event::Changed { first_check: true })));
+    let (mut m, mut s) = in_flight(cfg());
+    assert!(m
+        .handle(Input::Answer(OpAnswer::Changed), &mut s)
+        .contains(&Emit(Event::Changed { first_check: false })));
+}
+
+#[test]
+fn load_of_an_error_page_that_never_answers_is_a_load_timeout() {
+    let mut m = machine(cfg());
+    let mut s = Src(Some("abc.salt"));
+    m.handle(Input::Start, &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    assert_eq!(
+        m.handle(Input::CheckNow, &mut s),
+        vec![],
+        "first message still in flight"
+    );
+    assert_eq!(
+        m.handle(Input::TimerFired(Timer::Response), &mut s),
+        vec![],
+        "no response timer yet"
+    );
+    let fx = m.handle(Input::TimerFired(Timer::Load), &mut s);
+    assert!(fx.contains(&Emit(Event::Error {
+        error: MonitorError::LoadTimeout,
+        attempt: 1
+    })));
+    assert_eq!(m.phase(), Phase::Stopped);
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+        vec![],
+        "too late"
+    );
+}
+
+#[test]
+fn second_start_while_running_is_a_no_op() {
+    let (mut m, mut s) = in_flight(cfg());
+    assert_eq!(m.handle(Input::Start, &mut s), vec![]);
+    assert_eq!(m.phase(), Phase::InFlight);
+}
+
+#[test]
+fn unchanged_schedules_next_check_after_the_answer() {
+    let (mut m, mut s) = in_flight(cfg());
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+        vec![
+            ClearTimer(Timer::Response),
+            Emit(Event::Unchanged),
+            SetTimer(Timer::Poll, 100)
+        ]
+    );
+    assert_eq!(m.phase(), Phase::Waiting);
+    assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), post());
+}
+
+#[test]
+fn only_one_message_in_flight() {
+    let (mut m, mut s) = in_flight(cfg());
+    assert_eq!(m.handle(Input::CheckNow, &mut s), vec![]);
+    assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![]);
+    assert_eq!(
+        m.handle(Input::IframeLoaded, &mut s),
+        vec![],
+        "a reload of the OP iframe"
+    );
+}
+
+#[test]
+fn check_now_while_waiting_cancels_the_poll_timer() {
+    let (mut m, mut s) = in_flight(cfg());
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    assert_eq!(
+        m.handle(Input::CheckNow, &mut s),
+        concat(&[&[ClearTimer(Timer::Poll)], &post()])
+    );
+}
+
+#[test]
+fn answers_with_nothing_in_flight_are_dropped() {
+    let mut m = machine(cfg());
+    let mut s = Src(Some("abc.salt"));
+    for a in [OpAnswer::Unchanged, OpAnswer::Changed, OpAnswer::Error] {
+        assert_eq!(m.handle(Input::Answer(a), &mut s), vec![], "idle");
+    }
+    m.handle(Input::Start, &mut s);
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s),
+        vec![],
+        "loading"
+    );
+    m.handle(Input::IframeLoaded, &mut s);
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
+        vec![],
+        "duplicate"
+    );
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s),
+        vec![],
+        "waiting"
+    );
+    assert_eq!(m.phase(), Phase::Waiting);
+}
+
+#[test]
+fn answers_after_stop_are_dropped() {
+    let (mut m, mut s) = in_flight(cfg());
+    assert_eq!(
+        m.handle(Input::Stop, &mut s),
+        concat(&[&CLEAR_ALL, &[Emit(Event::Stopped(StopReason::Caller))]])
+    );
+    assert_eq!(m.phase(), Phase::Stopped);
+    for a in [OpAnswer::Unchanged, OpAnswer::Changed, OpAnswer::Error] {
+        assert_eq!(m.handle(Input::Answer(a), &mut s), vec![]);
+    }
+    for t in [Timer::Load, Timer::Poll, Timer::Response] {
+        assert_eq!(m.handle(Input::TimerFired(t), &mut s), vec![]);
+    }
+    assert_eq!(m.handle(Input::Stop, &mut s), vec![], "stop twice");
+    assert_eq!(m.handle(Input::IframeLoaded, &mut s), vec![]);
+}
+
+#[test]
+fn start_after_stop_starts_over() {
+    let (mut m, mut s) = in_flight(cfg());
+    m.handle(Input::Stop, &mut s);
+    assert_eq!(
+        m.handle(Input::Start, &mut s),
+        vec![CreateIframe, SetTimer(Timer::Load, 500)]
+    );
+    assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
+}
+
+#[test]
+fn changed_pauses_until_the_host_resumes() {
+    let (mut m, mut s) = in_flight(cfg());
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s),
+        vec![
+            ClearTimer(Timer::Response),
+            Emit(Event::Changed { first_check: false })
+        ]
+    );
+    assert_eq!(m.phase(), Phase::Paused);
+    assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), vec![]);
+    assert_eq!(m.handle(Input::CheckNow, &mut s), post());
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    assert_eq!(
+        m.handle(Input::Start, &mut s),
+        post(),
+        "start() resumes too"
+    );
+}
+
+pub(super) fn reauth_cfg() -> Config {
+    Config {
+        reauth: true,
+        reauth_timeout_ms: 1000,
+        ..cfg()
+    }
+}
+
+pub(super) fn renewed(state: &str, sub: &str) -> ReauthOutcome {
+    ReauthOutcome::Renewed {
+        session_state: SessionState::new(state).unwrap(),
+        sub: sub.into(),
+        sid: Some("sid-1".into()),
+    }
+}
+
+fn finished(generation: u32, outcome: ReauthOutcome) -> Input {
+    Input::ReauthFinished {
+        generation,
+        outcome,
+    }
+}
+
+const HALT_REAUTH: [Effect; 7] = [
+    ClearTimer(Timer::Reauth),
+    ClearTimer(Timer::Backoff),
+    EndReauth,
+    ClearTimer(Timer::Load),
+    ClearTimer(Timer::Poll),
+    ClearTimer(Timer::Response),
+    RemoveIframe,
+];
+
+#[test]
+fn changed_starts_reauth_when_configured() {
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Changed), &mut s),
+        vec![
+            ClearTimer(Timer::Response),
+            Emit(Event::Changed { first_check: false }),
+            StartReauth { generation: 1 },
+            SetTimer(Timer::Reauth, 1000)
+        ]
+    );
+    assert_eq!(m.phase(), Phase::Reauthenticating);
+    assert_eq!(
+        m.handle(Input::CheckNow, &mut s),
+        vec![],
+        "no checks while re-authenticating"
+    );
+    assert_eq!(
+        m.handle(finished(0, renewed("new", "alice")), &mut s),
+        vec![],
+        "stale generation"
+    );
+}
+
+#[test]
+fn renewal_for_the_same_user_stores_the_new_state_and_resumes() {
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    assert_eq!(
+        m.handle(finished(1, renewed("new-state", "alice")), &mut s),
+        vec![
+            ClearTimer(Timer::Reauth),
+            EndReauth,
+            StoreSessionState(SessionState::new("new-state").unwrap()),
+            Emit(Event::Renewed {
+                sub: "alice".into(),
+                sid: Some("sid-1".into())
+            }),
+            Post("client01 new-state".into()),
+            SetTimer(Timer::Response, 50)
+        ]
+    );
+    assert_eq!(
+        m.handle(finished(1, renewed("x", "alice")), &mut s),
+        vec![],
+        "duplicate outcome"
+    );
+}
+
+#[test]
+fn another_sub_is_user_changed_and_stops() {
+    let (mut m, mut s) = in_flight(Config {
+        expected_sub: Some("alice".into()),
+        ..reauth_cfg()
+    });
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let fx = m.handle(finished(1, renewed("new", "mallory")), &mut s);
+    assert_eq!(
+        fx,
+        concat(&[
+            &[ClearTimer(Timer::Reauth)],
+            &HALT_REAUTH,
+            &[
+                Emit(Event::UserChanged {
+                    sub: "mallory".into(),
+                    sid: Some("sid-1".into())
+                }),
+                Emit(Event::Stopped(StopReason::UserChanged))
+            ]
+        ])
+    );
+    assert_eq!(m.phase(), Phase::Stopped);
+}
+
+#[test]
+fn the_first_renewal_learns_the_sub_when_the_host_did_not_give_it() {
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    m.handle(finished(1, renewed("s2", "alice")), &mut s);
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    m.handle(Input::TimerFired(Timer::Poll), &mut s);
+    let fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    // `changed` right after a renewal is suspicious: the re-auth waits out a back-off first.
+    assert!(
+        fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))),
+        "{fx:?}"
+    );
+    assert!(m
+        .handle(Input::TimerFired(Timer::Backoff), &mut s)
+        .contains(&StartReauth { generation: 2 }));
+    let fx = m.handle(finished(2, renewed("s3", "bob")), &mut s);
+    assert!(fx.contains(&Emit(Event::UserChanged {
+        sub: "bob".into(),
+        sid: Some("sid-1".into())
+    })));
+}
+
+#[test]
+fn signed_out_and_interaction_required_stop_polling() {
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let fx = m.handle(finished(1, ReauthOutcome::SignedOut), &mut s);
+    assert_eq!(
+        &fx[fx.len() - 2..],
+        &[
+            Emit(Event::SignedOut),
+            Emit(Event::Stopped(StopReason::SignedOut))
+        ]
+    );
+    assert!(fx.contains(&EndReauth));
+    assert_eq!(m.phase(), Phase::Stopped);
+
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let fx = m.handle(
+        finished(1, ReauthOutcome::InteractionRequired("consent_required")),
+        &mut s,
+    );
+    assert_eq!(
+        &fx[fx.len() - 2..],
+        &[
+            Emit(Event::InteractionRequired {
+                code: "consent_required"
+            }),
+            Emit(Event::Stopped(StopReason::InteractionRequired))
+        ]
+    );
+}
+
+#[test]
+fn reauth_timeout_cancels_and_reports() {
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let fx = m.handle(Input::TimerFired(Timer::Reauth), &mut s);
+    assert_eq!(
+        fx,
+        concat(&[
+            &HALT_REAUTH,
+            &[
+                Emit(Event::Error {
+                    error: MonitorError::ReauthTimeout,
+                    attempt: 1
+                }),
+                Emit(Event::Stopped(StopReason::Error(
+                    MonitorError::ReauthTimeout
+                )))
+            ]
+        ])
+    );
+    assert_eq!(
+        m.handle(finished(1, renewed("late", "alice")), &mut s),
+        vec![],
+        "late outcome"
+    );
+}
+
+#[test]
+fn failed_reauth_is_an_error_not_a_logout() {
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let e = MonitorError::Reauth {
+        code: "state_mismatch",
+        message: "m",
+    };
+    let fx = m.handle(finished(1, ReauthOutcome::Failed(e)), &mut s);
+    assert!(fx.contains(&Emit(Event::Error {
+        error: e,
+        attempt: 1
+    })));
+    assert!(!fx.iter().any(|f| matches!(f, Emit(Event::SignedOut))));
+}
+
+#[test]
+fn stop_during_reauth_cancels_it() {
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let fx = m.handle(Input::Stop, &mut s);
+    assert_eq!(
+        fx,
+        concat(&[&HALT_REAUTH, &[Emit(Event::Stopped(StopReason::Caller))]])
+    );
+    assert_eq!(
+        m.handle(finished(1, renewed("late", "alice")), &mut s),
+        vec![]
+    );
+}
+
+/// A session_state source with a fake clock.
+pub(super) struct Clocked {
+    pub(super) state: &'static str,
+    pub(super) now: u64,
+}
+impl SessionStateSource for Clocked {
+    fn read(&mut self) -> Result<SessionState, MonitorError> {
+        SessionState::new(self.state).map_err(|_| MonitorError::InvalidSessionState)
+    }
+    fn now_ms(&self) -> u64 {
+        self.now
+    }
+}
+
+/// The OP iframe always says `changed` and every renewal "works" with a new value: the
+/// machine must back off exponentially and give up with `reauth_loop`, never loop forever.
+#[test]
+fn an_op_that_always_says_changed_ends_in_reauth_loop_after_backing_off() {
+    let mut m = machine(reauth_cfg());
+    let mut s = Clocked {
+        state: "s0",
+        now: 0,
+    };
+    m.handle(Input::Start, &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    let mut backoffs = Vec::new();
+    let mut reauths = 0u32;
+    let mut gave_up = false;
+    for step in 0..50 {
+        s.now += 100;
+        let mut fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        // Drive timers and outcomes until the next post (or the end).
+        for _ in 0..10 {
+            if fx.contains(&Emit(Event::Error {
+                error: MonitorError::ReauthLoop,
+                attempt: 1,
+            })) {
+                gave_up = true;
+                break;
+            }
+            if let Some(SetTimer(Timer::Backoff, ms)) =
+                fx.iter().find(|f| matches!(f, SetTimer(Timer::Backoff, _)))
+            {
+                backoffs.push(*ms);
+                s.now += u64::from(*ms);
+                fx = m.handle(Input::TimerFired(Timer::Backoff), &mut s);
+                continue;
+            }
+            if let Some(StartReauth { generation }) =
+                fx.iter().find(|f| matches!(f, StartReauth { .. })).cloned()
+            {
+                reauths += 1;
+                let fresh: &'static str = Box::leak(format!("s{step}").into_boxed_str());
+                fx = m.handle(finished(generation, renewed(fresh, "alice")), &mut s);
+                continue;
+            }
+            break;
+        }
+        if gave_up {
+            break;
+        }
+        assert_eq!(m.phase(), Phase::InFlight, "step {step}: polling resumed");
+    }
+    assert!(
+        gave_up,
+        "never gave up: {reauths} re-auths, back-offs {backoffs:?}"
+    );
+    assert!(
+        reauths <= 6,
+        "too many re-authentications before giving up: {reauths}"
+    );
+    assert!(
+        backoffs
+            .windows(2)
+            .all(|w| w[1] >= w[0] * 2 || w[1] == 60_000),
+        "{backoffs:?}"
+    );
+    assert!(!backoffs.is_empty());
+    assert_eq!(m.phase(), Phase::Stopped);
+}
+
+#[test]
+fn a_renewal_with_the_same_session_state_is_suspicious() {
+    let mut m = machine(reauth_cfg());
+    let mut s = Clocked {
+        state: "same",
+        now: 0,
+    };
+    m.handle(Input::Start, &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let fx = m.handle(finished(1, renewed("same", "alice")), &mut s);
+    assert!(
+        !fx.iter().any(|f| matches!(f, StoreSessionState(_))),
+        "nothing new to store"
+    );
+    assert!(
+        fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))),
+        "backs off instead of posting the same value at once: {fx:?}"
+    );
+}
+
+#[test]
+fn op_error_stops_polling_by_default() {
+    let (mut m, mut s) = in_flight(cfg());
+    let err = Event::Error {
+        error: MonitorError::OpError,
+        attempt: 1,
+    };
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Error), &mut s),
+        concat(&[
+            &[ClearTimer(Timer::Response)],
+            &CLEAR_ALL,
+            &[
+                Emit(err),
+                Emit(Event::Stopped(StopReason::Error(MonitorError::OpError)))
+            ]
+        ])
+    );
+    assert_eq!(m.phase(), Phase::Stopped);
+}
+
+#[test]
+fn op_error_continues_when_configured() {
+    let (mut m, mut s) = in_flight(Config {
+        continue_on_error: true,
+        ..cfg()
+    });
+    assert_eq!(
+        m.handle(Input::Answer(OpAnswer::Error), &mut s),
+        vec![
+            ClearTimer(Timer::Response),
+            Emit(Event::Error {
+                error: MonitorError::OpError,
+                attempt: 1
+            }),
+            SetTimer(Timer::Poll, 100)
+        ]
+    );
+}
+
+#[test]
+fn load_timeout_reports_and_stops() {
+    let mut m = machine(cfg());
+    let mut s = Src(Some("abc.salt"));
+    m.handle(Input::Start, &mut s);
+    assert_eq!(
+        m.handle(Input::TimerFired(Timer::Load), &mut s),
+        concat(&[
+            &CLEAR_ALL,
+            &[
+                Emit(Event::Error {
+                    error: MonitorError::LoadTimeout,
+                    attempt: 1
+                }),
+                Emit(Event::Stopped(StopReason::Error(MonitorError::LoadTimeout)))
+            ]
+        ])
+    );
+    assert_eq!(
+        m.handle(Input::IframeLoaded, &mut s),
+        vec![],
+        "load after the timeout"
+    );
+}
+
+#[test]
+fn no_response_retries_then_stops() {
+    let (mut m, mut s) = in_flight(Config {
+        max_no_response_retries: 2,
+        ..cfg()
+    });
+    for attempt in 1..=2 {
+        assert_eq!(
+            m.handle(Input::TimerFired(Timer::Response), &mut s),
+            vec![
+                Emit(Event::Error {
+                    error: MonitorError::NoResponse,
+                    attempt
+                }),
+                SetTimer(Timer::Poll, 100)
+            ]
+        );
+        // The late answer to the timed-out message is dropped.
+        assert_eq!(m.handle(Input::Answer(OpAnswer::Unchanged), &mut s), vec![]);
+        assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), post());
+    }
+    let fx = m.handle(Input::TimerFired(Timer::Response), &mut s);
+    assert!(fx.contains(&Emit(Event::Error {
+        error: MonitorError::NoResponse,
+        attempt: 3
+    })));
+    assert!(fx.contains(&Emit(Event::Stopped(StopReason::Error(
+        MonitorError::NoResponse
+    )))));
+    assert_eq!(m.phase(), Phase::Stopped);
+}
+
+#[test]
+fn an_answer_resets_the_no_response_streak() {
+    let (mut m, mut s) = in_flight(Config {
+        max_no_response_retries: 1,
+        ..cfg()
+    });
+    m.handle(Input::TimerFired(Timer::Response), &mut s);
+    m.handle(Input::TimerFired(Timer::Poll), &mut s);
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    m.handle(Input::TimerFired(Timer::Poll), &mut s);
+    let fx = m.handle(Input::TimerFired(Timer::Response), &mut s);
+    assert!(fx.contains(&Emit(Event::Error {
+        error: MonitorError::NoResponse,
+        attempt: 1
+    })));
+    assert_eq!(m.phase(), Phase::Waiting);
+}
+
+#[test]
+fn timeout_racing_an_answer_counts_once() {
+    // Answer first: the response timer is cleared, a timer callback that still fires is stale.
+    let (mut m, mut s) = in_flight(cfg());
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    assert_eq!(m.handle(Input::TimerFired(Timer::Response), &mut s), vec![]);
+    // Timeout first: the answer that arrives after it is dropped.
+    let (mut m, mut s) = in_flight(cfg());
+    m.handle(Input::TimerFired(Timer::Response), &mut s);
+    assert_eq!(m.handle(Input::Answer(OpAnswer::Changed), &mut s), vec![]);
+}
+
+#[test]
+fn missing_session_state_posts_nothing_reports_once_and_keeps_polling() {
+    let mut m = machine(cfg());
+    let mut s = Src(None);
+    m.handle(Input::Start, &mut s);
+    assert_eq!(
+        m.handle(Input::IframeLoaded, &mut s),
+        vec![
+            ClearTimer(Timer::Load),
+            Emit(Event::Error {
+                error: MonitorError::NoSessionState,
+                attempt: 1
+            }),
+            SetTimer(Timer::Poll, 100)
+        ]
+    );
+    assert_eq!(
+        m.handle(Input::TimerFired(Timer::Poll), &mut s),
+        vec![SetTimer(Timer::Poll, 100)]
+    );
+    // The host stores a session_state (a login): the next check posts it.
+    s.0 = Some("abc.salt");
+    assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), post());
+    // Lost again: reported again.
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    s.0 = None;
+    assert!(m
+        .handle(Input::TimerFired(Timer::Poll), &mut s)
+        .contains(&Emit(Event::Error {
+            error: MonitorError::NoSessionState,
+            attempt: 1
+        })));
+}
+
+#[test]
+fn session_state_is_read_at_every_check() {
+    let (mut m, _) = in_flight(cfg());
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut Src(None));
+    let mut relogin = Src(Some("new-value"));
+    assert_eq!(
+        m.handle(Input::TimerFired(Timer::Poll), &mut relogin)[0],
+        Post("client01 new-value".into())
+    );
+}
+
+#[test]
+fn invalid_stored_value_is_reported() {
+    let mut m = machine(cfg());
+    let mut s = Src(Some(""));
+    m.handle(Input::Start, &mut s);
+    assert!(m
+        .handle(Input::IframeLoaded, &mut s)
+        .contains(&Emit(Event::Error {
+            error: MonitorError::InvalidSessionState,
+            attempt: 1
+        })));
+}
+
+#[test]
+fn phase_names_are_stable() {
+    assert_eq!(Phase::InFlight.name(), "checking");
+    assert_eq!(StopReason::Caller.code(), "stopped");
+    assert_eq!(
+        StopReason::Error(MonitorError::LoadTimeout).code(),
+        "load_timeout"
+    );
+}

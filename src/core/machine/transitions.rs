@@ -1,0 +1,317 @@
+//! The transitions: `Machine::handle` maps (input, phase) to the next phase and its effects.
+
+use super::config::Config;
+use super::types::*;
+use crate::core::loop_guard::{Decision, LoopGuard};
+use crate::core::types::{check_message, ClientId, OpAnswer, SessionState};
+
+/// The monitor's state. See the module docs.
+#[derive(Debug)]
+pub struct Machine {
+    config: Config,
+    client_id: ClientId,
+    phase: Phase,
+    /// Consecutive unanswered checks.
+    no_response: u32,
+    /// Consecutive failed reads of the session_state (reported once per streak).
+    read_failures: u32,
+    guard: LoopGuard,
+    /// Tags re-authentication attempts.
+    generation: u32,
+    /// The last value posted, to tell a renewal that changed nothing.
+    last_posted: Option<SessionState>,
+    /// The signed-in user, once known.
+    expected_sub: Option<String>,
+    /// `document.hidden`, as last reported.
+    hidden: bool,
+}
+
+impl Machine {
+    /// A machine in [`Phase::Idle`].
+    pub fn new(client_id: ClientId, config: Config) -> Self {
+        Machine {
+            guard: LoopGuard::new(config.loop_guard),
+            expected_sub: config.expected_sub.clone(),
+            config,
+            client_id,
+            phase: Phase::Idle,
+            no_response: 0,
+            read_failures: 0,
+            generation: 0,
+            last_posted: None,
+            hidden: false,
+        }
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Feeds one input; returns the effects to perform, in order.
+    pub fn handle(&mut self, input: Input, source: &mut dyn SessionStateSource) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        match (input, self.phase) {
+            (Input::Start, Phase::Idle | Phase::Stopped) => {
+                self.no_response = 0;
+                self.read_failures = 0;
+                self.guard.reset();
+                self.expected_sub = self.config.expected_sub.clone();
+                self.phase = Phase::Loading;
+                fx.push(Effect::CreateIframe);
+                fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
+            }
+            // start() or checkNow() while paused after `changed`, or while hidden: the host says go on.
+            (Input::Start | Input::CheckNow, Phase::Paused | Phase::Hidden) => {
+                self.check(source, &mut fx)
+            }
+            (Input::VisibilityChanged { hidden }, phase) => {
+                self.hidden = hidden;
+                if self.config.pause_when_hidden {
+                    if hidden && phase == Phase::Waiting {
+                        fx.push(Effect::ClearTimer(Timer::Poll));
+                        self.phase = Phase::Hidden;
+                    } else if !hidden && phase == Phase::Hidden {
+                        self.check(source, &mut fx);
+                    }
+                }
+            }
+            (Input::CheckNow, Phase::Waiting) => {
+                fx.push(Effect::ClearTimer(Timer::Poll));
+                self.check(source, &mut fx);
+            }
+            (Input::Stop, phase) if phase.is_running() => {
+                self.halt(&mut fx);
+                fx.push(Effect::Emit(Event::Stopped(StopReason::Caller)));
+            }
+            (Input::IframeLoaded, Phase::Loading) => match source.read() {
+                Ok(state) => {
+                    self.read_failures = 0;
+                    self.phase = Phase::Connecting;
+                    fx.push(Effect::Post(check_message(&self.client_id, &state)));
+                    self.last_posted = Some(state);
+                }
+                // Nothing to post, so nothing can prove the iframe works: take `load` at its word.
+                Err(error) => {
+                    fx.push(Effect::ClearTimer(Timer::Load));
+                    self.report_read_failure(error, &mut fx);
+                }
+            },
+            (Input::TimerFired(Timer::Load), Phase::Loading | Phase::Connecting) => {
+                self.fail(MonitorError::LoadTimeout, 1, &mut fx);
+            }
+            (Input::TimerFired(Timer::Poll), Phase::Waiting) => self.check(source, &mut fx),
+            (Input::TimerFired(Timer::Response), Phase::InFlight) => {
+                self.no_response += 1;
+                if self.no_response > self.config.max_no_response_retries {
+                    self.fail(MonitorError::NoResponse, self.no_response, &mut fx);
+                } else {
+                    fx.push(Effect::Emit(Event::Error {
+                        error: MonitorError::NoResponse,
+                        attempt: self.no_response,
+                    }));
+                    self.schedule(&mut fx);
+                }
+            }
+            (Input::Answer(answer), Phase::InFlight | Phase::Connecting) => {
+                let connecting = self.phase == Phase::Connecting;
+                fx.push(Effect::ClearTimer(if connecting {
+                    Timer::Load
+                } else {
+                    Timer::Response
+                }));
+                self.no_response = 0;
+                let now = source.now_ms();
+                match answer {
+                    OpAnswer::Unchanged => {
+                        self.guard.check_answer_unchanged(now);
+                        fx.push(Effect::Emit(Event::Unchanged));
+                        self.schedule(&mut fx);
+                    }
+                    OpAnswer::Changed => {
+                        fx.push(Effect::Emit(Event::Changed {
+                            first_check: connecting,
+                        }));
+                        if !self.config.reauth {
+                            self.phase = Phase::Paused;
+                        } else {
+                            match self.guard.check_answer_changed(now) {
+                                Decision::Proceed => self.start_reauth(&mut fx),
+                                Decision::Backoff(ms) => {
+                                    self.back_off(AfterBackoff::Reauth, ms, &mut fx)
+                                }
+                                Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, &mut fx),
+                            }
+                        }
+                    }
+                    OpAnswer::Error if self.config.continue_on_error => {
+                        fx.push(Effect::Emit(Event::Error {
+                            error: MonitorError::OpError,
+                            attempt: 1,
+                        }));
+                        self.schedule(&mut fx);
+                    }
+                    OpAnswer::Error => self.fail(MonitorError::OpError, 1, &mut fx),
+                }
+            }
+            (Input::TimerFired(Timer::Backoff), Phase::BackingOff(then)) => match then {
+                AfterBackoff::Reauth => self.start_reauth(&mut fx),
+                AfterBackoff::Resume => self.check(source, &mut fx),
+            },
+            (Input::TimerFired(Timer::Reauth), Phase::Reauthenticating) => {
+                self.fail(MonitorError::ReauthTimeout, 1, &mut fx);
+            }
+            (
+                Input::ReauthFinished {
+                    generation,
+                    outcome,
+                },
+                Phase::Reauthenticating,
+            ) if generation == self.generation => {
+                fx.push(Effect::ClearTimer(Timer::Reauth));
+                self.finish_reauth(outcome, source, &mut fx);
+            }
+            // Everything else is stale or redundant: an answer with nothing in flight, a timer that
+            // lost a race, start() while running, checkNow() while a message is in flight.
+            _ => {}
+        }
+        fx
+    }
+
+    /// Reads the session_state and posts a check, or reports why not and tries again later.
+    fn check(&mut self, source: &mut dyn SessionStateSource, fx: &mut Vec<Effect>) {
+        match source.read() {
+            Ok(state) => self.post(state, fx),
+            Err(error) => self.report_read_failure(error, fx),
+        }
+    }
+
+    fn post(&mut self, state: SessionState, fx: &mut Vec<Effect>) {
+        self.read_failures = 0;
+        self.phase = Phase::InFlight;
+        fx.push(Effect::Post(check_message(&self.client_id, &state)));
+        fx.push(Effect::SetTimer(
+            Timer::Response,
+            self.config.response_timeout_ms,
+        ));
+        self.last_posted = Some(state);
+    }
+
+    fn start_reauth(&mut self, fx: &mut Vec<Effect>) {
+        self.phase = Phase::Reauthenticating;
+        self.generation = self.generation.wrapping_add(1);
+        fx.push(Effect::StartReauth {
+            generation: self.generation,
+        });
+        fx.push(Effect::SetTimer(
+            Timer::Reauth,
+            self.config.reauth_timeout_ms,
+        ));
+    }
+
+    fn back_off(&mut self, then: AfterBackoff, ms: u64, fx: &mut Vec<Effect>) {
+        self.phase = Phase::BackingOff(then);
+        fx.push(Effect::SetTimer(
+            Timer::Backoff,
+            u32::try_from(ms).unwrap_or(u32::MAX),
+        ));
+    }
+
+    fn finish_reauth(
+        &mut self,
+        outcome: ReauthOutcome,
+        source: &mut dyn SessionStateSource,
+        fx: &mut Vec<Effect>,
+    ) {
+        match outcome {
+            ReauthOutcome::Renewed { sub, sid, .. }
+                if self
+                    .expected_sub
+                    .as_ref()
+                    .is_some_and(|known| *known != sub) =>
+            {
+                self.halt(fx);
+                fx.push(Effect::Emit(Event::UserChanged { sub, sid }));
+                fx.push(Effect::Emit(Event::Stopped(StopReason::UserChanged)));
+            }
+            ReauthOutcome::Renewed {
+                session_state,
+                sub,
+                sid,
+            } => {
+                // The attempt is over: its silent iframe and listener go now, not at the next one.
+                fx.push(Effect::EndReauth);
+                self.expected_sub = Some(sub.clone());
+                let same = self.last_posted.as_ref() == Some(&session_state);
+                if !same {
+                    fx.push(Effect::StoreSessionState(session_state.clone()));
+                }
+                fx.push(Effect::Emit(Event::Renewed { sub, sid }));
+                match self.guard.renewal(source.now_ms(), same) {
+                    // Post the renewed value itself: the store effect runs after this returns.
+                    Decision::Proceed => self.post(session_state, fx),
+                    Decision::Backoff(ms) => self.back_off(AfterBackoff::Resume, ms, fx),
+                    Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, fx),
+                }
+            }
+            ReauthOutcome::SignedOut => {
+                self.halt(fx);
+                fx.push(Effect::Emit(Event::SignedOut));
+                fx.push(Effect::Emit(Event::Stopped(StopReason::SignedOut)));
+            }
+            ReauthOutcome::InteractionRequired(code) => {
+                self.halt(fx);
+                fx.push(Effect::Emit(Event::InteractionRequired { code }));
+                fx.push(Effect::Emit(Event::Stopped(
+                    StopReason::InteractionRequired,
+                )));
+            }
+            ReauthOutcome::Failed(error) => self.fail(error, 1, fx),
+        }
+    }
+
+    /// Keeps polling: the host may store a session_state later (after a login). Reports the first
+    /// failure of a streak only, so a signed-out page is not flooded.
+    fn report_read_failure(&mut self, error: MonitorError, fx: &mut Vec<Effect>) {
+        self.read_failures += 1;
+        if self.read_failures == 1 {
+            fx.push(Effect::Emit(Event::Error { error, attempt: 1 }));
+        }
+        self.schedule(fx);
+    }
+
+    fn schedule(&mut self, fx: &mut Vec<Effect>) {
+        if self.hidden && self.config.pause_when_hidden {
+            self.phase = Phase::Hidden;
+            return;
+        }
+        self.phase = Phase::Waiting;
+        fx.push(Effect::SetTimer(Timer::Poll, self.config.interval_ms));
+    }
+
+    fn fail(&mut self, error: MonitorError, attempt: u32, fx: &mut Vec<Effect>) {
+        self.halt(fx);
+        fx.push(Effect::Emit(Event::Error { error, attempt }));
+        fx.push(Effect::Emit(Event::Stopped(StopReason::Error(error))));
+    }
+
+    /// Clears every timer, abandons a running re-authentication and removes the iframe. Events
+    /// are pushed by the caller.
+    fn halt(&mut self, fx: &mut Vec<Effect>) {
+        if matches!(self.phase, Phase::Reauthenticating | Phase::BackingOff(_)) {
+            fx.push(Effect::ClearTimer(Timer::Reauth));
+            fx.push(Effect::ClearTimer(Timer::Backoff));
+            fx.push(Effect::EndReauth);
+        }
+        self.phase = Phase::Stopped;
+        fx.push(Effect::ClearTimer(Timer::Load));
+        fx.push(Effect::ClearTimer(Timer::Poll));
+        fx.push(Effect::ClearTimer(Timer::Response));
+        fx.push(Effect::RemoveIframe);
+    }
+}

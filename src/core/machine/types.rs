@@ -1,0 +1,337 @@
+//! The machine's vocabulary: phases, timers, inputs, effects, events and errors.
+
+use crate::core::types::{OpAnswer, SessionState};
+
+/// The one-shot timers the machine uses. At most one of each is pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// Waits for the iframe's `load`.
+    Load,
+    /// Waits before the next check.
+    Poll,
+    /// Waits for the answer to the message in flight.
+    Response,
+    /// Waits for the re-authentication outcome.
+    Reauth,
+    /// Waits out a loop-protection back-off.
+    Backoff,
+}
+
+impl Timer {
+    /// Every timer, in [`index`](Self::index) order: size glue-side storage with `Timer::ALL.len()`.
+    pub const ALL: [Timer; 5] = [
+        Timer::Load,
+        Timer::Poll,
+        Timer::Response,
+        Timer::Reauth,
+        Timer::Backoff,
+    ];
+
+    /// Index for glue-side storage (the position in [`Timer::ALL`]).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where the monitor is. Exposed to JavaScript as `monitor.state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Created, never started.
+    Idle,
+    /// The OP iframe is loading.
+    Loading,
+    /// The OP iframe fired `load` and the first message is posted. Browsers fire `load` for error
+    /// pages too (refused connection, `X-Frame-Options`), so the iframe counts as usable only once
+    /// it answers; until then the load deadline runs.
+    Connecting,
+    /// Waiting for the next check.
+    Waiting,
+    /// A message is in flight.
+    InFlight,
+    /// The OP said `changed` and no re-authentication is configured: waiting for `checkNow()`,
+    /// `start()`, or a new `session_state` from the host.
+    Paused,
+    /// The OP said `changed`; a re-authentication is running.
+    Reauthenticating,
+    /// Loop protection: waiting out a back-off before re-authenticating again or resuming
+    /// polling. JavaScript sees it as `reauthenticating`.
+    BackingOff(AfterBackoff),
+    /// The page is hidden and `pauseWhenHidden` is on: no polling until it is shown again.
+    Hidden,
+    /// Stopped by `stop()` or by a condition that stops polling.
+    Stopped,
+}
+
+impl Phase {
+    /// Stable name for JavaScript.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Loading | Phase::Connecting => "loading",
+            Phase::Waiting => "waiting",
+            Phase::InFlight => "checking",
+            Phase::Paused => "paused",
+            Phase::Reauthenticating | Phase::BackingOff(_) => "reauthenticating",
+            Phase::Hidden => "hidden",
+            Phase::Stopped => "stopped",
+        }
+    }
+
+    pub(super) fn is_running(self) -> bool {
+        !matches!(self, Phase::Idle | Phase::Stopped)
+    }
+}
+
+/// A problem the monitor reports as an `error` event. Each has a stable [`code`](Self::code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MonitorError {
+    /// No `session_state` in the configured source: nothing was posted.
+    NoSessionState,
+    /// The configured source holds a value that is not a usable `session_state` (empty, control
+    /// characters): nothing was posted.
+    InvalidSessionState,
+    /// The configured storage threw when read (storage disabled, sandboxed page).
+    StorageUnavailable,
+    /// The OP iframe did not fire `load` within `loadTimeoutMs` (OP down, blocked by
+    /// `X-Frame-Options`/CSP, wrong URL).
+    LoadTimeout,
+    /// The OP iframe did not answer within `responseTimeoutMs`.
+    NoResponse,
+    /// The OP iframe answered `error` (often: third-party cookies blocked, unknown client).
+    OpError,
+    /// The re-authentication gave no outcome within its timeout.
+    ReauthTimeout,
+    /// Re-authentications kept being followed by `changed` (or returned the same
+    /// session_state): after backing off, the monitor gave up instead of looping.
+    ReauthLoop,
+    /// Discovery of the OP's metadata failed (`not_supported`, `issuer_mismatch`,
+    /// `invalid_discovery`, `invalid_endpoint`, `discovery_failed`).
+    Discovery {
+        /// Stable code.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: &'static str,
+    },
+    /// The re-authentication failed (hook threw, token exchange failed, a check on the response
+    /// failed); `code` says which.
+    Reauth {
+        /// Stable code, e.g. `reauth_failed`, `state_mismatch`, `nonce_mismatch`.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: &'static str,
+    },
+}
+
+impl MonitorError {
+    /// Stable machine-readable code (`e.detail.code`).
+    pub fn code(self) -> &'static str {
+        match self {
+            MonitorError::NoSessionState => "no_session_state",
+            MonitorError::InvalidSessionState => "invalid_session_state",
+            MonitorError::StorageUnavailable => "storage_unavailable",
+            MonitorError::LoadTimeout => "load_timeout",
+            MonitorError::NoResponse => "no_response",
+            MonitorError::OpError => "op_error",
+            MonitorError::ReauthTimeout => "reauth_timeout",
+            MonitorError::ReauthLoop => "reauth_loop",
+            MonitorError::Reauth { code, .. } | MonitorError::Discovery { code, .. } => code,
+        }
+    }
+
+    /// Human-readable explanation (`e.detail.message`). Never contains the session_state.
+    pub fn message(self) -> &'static str {
+        match self {
+            MonitorError::NoSessionState => "no session_state found in the configured source",
+            MonitorError::InvalidSessionState => "the stored session_state is empty or malformed",
+            MonitorError::StorageUnavailable => {
+                "the configured session_state storage is unavailable"
+            }
+            MonitorError::LoadTimeout => "the OP check_session_iframe did not load in time",
+            MonitorError::NoResponse => "the OP check_session_iframe did not answer in time",
+            MonitorError::OpError => "the OP check_session_iframe answered \"error\"",
+            MonitorError::ReauthTimeout => "the prompt=none re-authentication timed out",
+            MonitorError::ReauthLoop => {
+                "re-authentication keeps being followed by \"changed\": gave up to avoid a loop"
+            }
+            MonitorError::Reauth { message, .. } | MonitorError::Discovery { message, .. } => {
+                message
+            }
+        }
+    }
+}
+
+/// Why polling stopped (`stopped` event, `e.detail.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// The page called `stop()`.
+    Caller,
+    /// Polling stopped after an error (the `error` event before it says which).
+    Error(MonitorError),
+    /// Re-authentication said the user is signed out at the OP.
+    SignedOut,
+    /// Re-authentication found another user signed in at the OP.
+    UserChanged,
+    /// Re-authentication needs the user (consent, interaction, account selection).
+    InteractionRequired,
+}
+
+impl StopReason {
+    /// Stable name for JavaScript.
+    pub fn code(self) -> &'static str {
+        match self {
+            StopReason::Caller => "stopped",
+            StopReason::Error(e) => e.code(),
+            StopReason::SignedOut => "signed_out",
+            StopReason::UserChanged => "user_changed",
+            StopReason::InteractionRequired => "interaction_required",
+        }
+    }
+}
+
+/// What the monitor tells the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The OP answered `unchanged`.
+    Unchanged,
+    /// The OP answered `changed`. `first_check` is true when it was the iframe's very first answer
+    /// since `start()`: often a sign that the OP iframe cannot see its cookie (third-party cookies
+    /// blocked or partitioned) rather than a real change.
+    Changed {
+        /// The first answer since `start()`.
+        first_check: bool,
+    },
+    /// Something went wrong; `attempt` counts consecutive occurrences (1 for the first).
+    Error {
+        /// Which problem.
+        error: MonitorError,
+        /// 1 for the first occurrence in a row.
+        attempt: u32,
+    },
+    /// Polling stopped and will not resume until `start()`.
+    Stopped(StopReason),
+    /// Re-authentication renewed the session of the same user; polling goes on.
+    Renewed {
+        /// The user's `sub`.
+        sub: String,
+        /// The OP session id, if the ID token has one.
+        sid: Option<String>,
+    },
+    /// Re-authentication: the user is signed out at the OP (`login_required`).
+    SignedOut,
+    /// Re-authentication: another user is signed in at the OP.
+    UserChanged {
+        /// The new user's `sub`.
+        sub: String,
+        /// The OP session id, if the ID token has one.
+        sid: Option<String>,
+    },
+    /// Re-authentication needs the user; the OP session may still be alive.
+    InteractionRequired {
+        /// `interaction_required`, `consent_required` or `account_selection_required`.
+        code: &'static str,
+    },
+}
+
+/// How a re-authentication ended, as reported by the glue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReauthOutcome {
+    /// The OP issued a new response for a signed-in user.
+    Renewed {
+        /// The `session_state` of the new response.
+        session_state: SessionState,
+        /// The user's `sub` from the verified ID token (or the host hook).
+        sub: String,
+        /// The OP session id, if any.
+        sid: Option<String>,
+    },
+    /// `login_required`.
+    SignedOut,
+    /// `interaction_required`, `consent_required` or `account_selection_required`.
+    InteractionRequired(&'static str),
+    /// Anything else.
+    Failed(MonitorError),
+}
+
+/// What the glue must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Add the hidden OP iframe and listen for its `load` and for `message` events.
+    CreateIframe,
+    /// Remove the iframe and every listener.
+    RemoveIframe,
+    /// `iframe.contentWindow.postMessage(msg, opOrigin)`.
+    Post(String),
+    /// Start (or restart) a one-shot timer.
+    SetTimer(Timer, u32),
+    /// Cancel a timer if pending.
+    ClearTimer(Timer),
+    /// Dispatch an event to the page.
+    Emit(Event),
+    /// Run a `prompt=none` re-authentication and report it with [`Input::ReauthFinished`]
+    /// carrying the same `generation`.
+    StartReauth {
+        /// Tags the outcome, so that a late outcome of an abandoned attempt is ignored.
+        generation: u32,
+    },
+    /// End the re-authentication (finished or abandoned): release its iframe and listeners.
+    EndReauth,
+    /// Write the renewed `session_state` back to the configured source.
+    StoreSessionState(SessionState),
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// `start()`.
+    Start,
+    /// `stop()`, `free()`, or the monitor going away.
+    Stop,
+    /// `checkNow()`.
+    CheckNow,
+    /// The OP iframe fired `load`.
+    IframeLoaded,
+    /// A timer fired.
+    TimerFired(Timer),
+    /// A valid answer from the OP iframe's window and origin.
+    Answer(OpAnswer),
+    /// The page was hidden or shown (`document.hidden`).
+    VisibilityChanged {
+        /// `document.hidden`.
+        hidden: bool,
+    },
+    /// The re-authentication started by [`Effect::StartReauth`] ended.
+    ReauthFinished {
+        /// The `generation` of the `StartReauth` it answers.
+        generation: u32,
+        /// What happened.
+        outcome: ReauthOutcome,
+    },
+}
+
+/// Reads the current `session_state` from wherever the host keeps it, at every check.
+pub trait SessionStateSource {
+    /// The current value, or why there is none.
+    fn read(&mut self) -> Result<SessionState, MonitorError>;
+
+    /// The current time in milliseconds (`Date.now()` in the browser, a fake clock in tests);
+    /// only loop protection uses it.
+    fn now_ms(&self) -> u64 {
+        0
+    }
+}
+
+impl<F: FnMut() -> Result<SessionState, MonitorError>> SessionStateSource for F {
+    fn read(&mut self) -> Result<SessionState, MonitorError> {
+        self()
+    }
+}
+
+/// What the end of a back-off ([`Phase::BackingOff`]) leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterBackoff {
+    /// Start the re-authentication that `changed` asked for.
+    Reauth,
+    /// Post a check again (after a suspicious renewal).
+    Resume,
+}
