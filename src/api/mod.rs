@@ -108,7 +108,8 @@ export type SessionMonitorErrorCode =
   | "missing_parameter"
   | "invalid_code_verifier"
   | "crypto_unavailable"
-  | "reauth_cancelled";
+  | "reauth_cancelled"
+  | "rp_session_unavailable";
 
 /** Monitor phases, as `monitor.state`. */
 export type SessionMonitorState = "idle" | "loading" | "waiting" | "checking" | "paused" | "reauthenticating" | "hidden" | "stopped";
@@ -137,10 +138,14 @@ export interface ErrorDetail extends SessionMonitorEventDetailBase {
 export interface StoppedDetail extends SessionMonitorEventDetailBase {
   type: "stopped";
   /** `"stopped"` after `stop()`, a re-authentication outcome, or the error code that stopped polling. */
-  reason: "stopped" | "signed_out" | "user_changed" | "interaction_required" | SessionMonitorErrorCode;
+  reason: "stopped" | SignOutReason | "user_changed" | "interaction_required" | SessionMonitorErrorCode;
 }
 export interface RenewedDetail extends SessionMonitorEventDetailBase { type: "renewed"; sub: string; sid?: string }
-export interface SignedOutDetail extends SessionMonitorEventDetailBase { type: "signedOut" }
+/** Why the session ended: `op_iframe` (the OP iframe said `changed` and re-authentication said
+ *  `login_required`), `rp_initiated` (`logout()` in this or another tab), `frontchannel` (the OP
+ *  loaded the front-channel logout page), `rp_session` (the RP's server said the session is over). */
+export type SignOutReason = "op_iframe" | "rp_initiated" | "frontchannel" | "rp_session";
+export interface SignedOutDetail extends SessionMonitorEventDetailBase { type: "signedOut"; reason: SignOutReason }
 export interface UserChangedDetail extends SessionMonitorEventDetailBase { type: "userChanged"; sub: string; sid?: string }
 export interface InteractionRequiredDetail extends SessionMonitorEventDetailBase {
   type: "interactionRequired";

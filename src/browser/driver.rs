@@ -223,6 +223,8 @@ fn perform(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, eff
         Effect::StoreSessionState(value) => state.source.write(&value),
         Effect::EndReauth => state.silent = None,
         Effect::StartReauth { generation } => start_reauth(state, rc, events, generation),
+        // The logout glue (issue 11) performs these; until then a sign-out only reports.
+        Effect::FetchRpSession { .. } | Effect::ClearSession | Effect::TellOtherTabs(_) => {}
         Effect::Emit(_) => {}
     }
 }
@@ -347,7 +349,7 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::Error { .. } => "error",
         Event::Stopped(_) => "stopped",
         Event::Renewed { .. } => "renewed",
-        Event::SignedOut => "signedOut",
+        Event::SignedOut(_) => "signedOut",
         Event::UserChanged { .. } => "userChanged",
         Event::InteractionRequired { .. } => "interactionRequired",
     }
@@ -377,7 +379,8 @@ fn dispatch(target: &EventTarget, event: Event) {
         }
         Event::InteractionRequired { code } => set(&detail, "code", code),
         Event::Changed { first_check } => set(&detail, "firstCheck", first_check),
-        Event::Unchanged | Event::SignedOut => {}
+        Event::SignedOut(reason) => set(&detail, "reason", reason.as_str()),
+        Event::Unchanged => {}
     }
     let init = CustomEventInit::new();
     init.set_detail(&detail);

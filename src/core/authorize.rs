@@ -140,31 +140,9 @@ impl AuthorizeRequest<'_> {
             return Err(AuthorizeError::MissingParameter);
         }
 
-        let endpoint = self.authorization_endpoint;
-        let mut url = String::with_capacity(endpoint.len() + 512);
-        url.push_str(endpoint);
-        let separator = if !endpoint.contains('?') {
-            Some('?')
-        } else if endpoint.ends_with('?') || endpoint.ends_with('&') {
-            None
-        } else {
-            Some('&')
-        };
-        if let Some(sep) = separator {
-            url.push(sep);
-        }
-
         let response_type = self.flow.response_type();
-        let mut first = true;
-        let mut param = |name: &str, value: &str| {
-            if !first {
-                url.push('&');
-            }
-            first = false;
-            form_encode_into(&mut url, name);
-            url.push('=');
-            form_encode_into(&mut url, value);
-        };
+        let mut query = QueryWriter::new(self.authorization_endpoint);
+        let mut param = |name: &str, value: &str| query.param(name, value);
         param("response_type", response_type.as_str());
         param("client_id", self.client_id);
         param("redirect_uri", self.redirect_uri);
@@ -180,7 +158,43 @@ impl AuthorizeRequest<'_> {
         if let Some(hint) = self.id_token_hint.filter(|h| !h.is_empty()) {
             param("id_token_hint", hint);
         }
-        Ok(url)
+        Ok(query.finish())
+    }
+}
+
+/// Appends form-encoded parameters to an endpoint URL that may already carry a query (kept).
+pub(crate) struct QueryWriter {
+    url: String,
+    first: bool,
+}
+
+impl QueryWriter {
+    /// Starts after `endpoint`, with `?` or `&` as its query needs.
+    pub(crate) fn new(endpoint: &str) -> Self {
+        let mut url = String::with_capacity(endpoint.len() + 512);
+        url.push_str(endpoint);
+        if !endpoint.contains('?') {
+            url.push('?');
+        } else if !(endpoint.ends_with('?') || endpoint.ends_with('&')) {
+            url.push('&');
+        }
+        QueryWriter { url, first: true }
+    }
+
+    /// Appends `name=value`, both form-encoded.
+    pub(crate) fn param(&mut self, name: &str, value: &str) {
+        if !self.first {
+            self.url.push('&');
+        }
+        self.first = false;
+        form_encode_into(&mut self.url, name);
+        self.url.push('=');
+        form_encode_into(&mut self.url, value);
+    }
+
+    /// The finished URL.
+    pub(crate) fn finish(self) -> String {
+        self.url
     }
 }
 
@@ -221,7 +235,7 @@ pub(crate) fn form_encode_into(out: &mut String, value: &str) {
 
 /// Decodes one `application/x-www-form-urlencoded` component (`+` is a space); `None` if a `%` is
 /// not followed by two hex digits or the bytes are not UTF-8.
-fn form_decode(s: &str) -> Option<String> {
+pub(crate) fn form_decode(s: &str) -> Option<String> {
     if !s.contains(['+', '%']) {
         return Some(s.to_owned());
     }

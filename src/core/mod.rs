@@ -6,11 +6,14 @@
 //! - [`origin`]: URL origin parsing and normalisation, as browsers compute `URL.origin`.
 //! - [`percent`]: percent-decoding of cookie values.
 //! - [`machine`]: the monitor's state machine: inputs in, effects out.
+//! - [`logout`]: the end-session URL, the post-logout `state`, front-channel requests, the RP
+//!   server's session answer.
 //! - [`pkce`], [`discovery`], [`claims`], [`authorize`], [`loop_guard`]: `prompt=none` re-authentication.
 
 pub mod authorize;
 pub mod claims;
 pub mod discovery;
+pub mod logout;
 pub mod loop_guard;
 pub mod machine;
 pub mod origin;
@@ -111,6 +114,10 @@ mod no_panic_on_any_input {
             let _ = discovery::discovery_url(&s);
             let _ = discovery::is_http_url(&s);
             let _ = pkce::b64::decode(&s);
+            let _ = logout::verify_post_logout(&s, Some("st"));
+            if let Ok(r) = logout::frontchannel_request(&s) {
+                let _ = r.matches(Some(&s));
+            }
         }
     }
 }

@@ -22,12 +22,12 @@
 // Re-authentication (issue 4, item 6) and the bundled app (issue 5, item 3), each on the OP it is about:
 //   h1  node, `issuer` + built-in silentReauth code+PKCE (idTokenHint localStorage): the stored session_state is
 //       replaced by a stale value → changed → renewed (same sub) → new value written back → unchanged
-//   h2  node, same monitor: logout at the OP in another tab → changed → signedOut → stopped(signed_out)
+//   h2  node, same monitor: logout at the OP in another tab → changed → signedOut → stopped(op_iframe)
 //   i1  django, silentReauth id_token: monitor stop()ped, prompt=login in another tab (django rotates its browser
 //       state), start() → changed → renewed (same sub) → new value written back → unchanged
 //   j   django, silentReauth code: the public-client consent rule → changed → interactionRequired(consent_required)
 //       → stopped(interaction_required), no more polling
-//   i2  django, silentReauth id_token: logout in another tab → changed → signedOut → stopped(signed_out)
+//   i2  django, silentReauth id_token: logout in another tab → changed → signedOut → stopped(op_iframe)
 //   k   node, silentReauth code with `sub: alice` (no idTokenHint): with the app closed another user (bob) signs in
 //       in another tab; the app opens again → changed → userChanged(bob) → stopped(user_changed)
 //   l   node, the esbuild-bundled app (tests/bundler/dist, served at /bundled/node/, configured by BUNDLER_CONFIG):
@@ -639,7 +639,7 @@ const SCENARIOS = {
     }
     const t = await pageClock(page);
     await closeTab(session, await logoutInNewTab(session, op), page);
-    const { after } = await expectTerminal(page, t, 'signedOut', 'signed_out', 'changed → signedOut → stopped after the OP logout');
+    const { after } = await expectTerminal(page, t, 'signedOut', 'op_iframe', 'changed → signedOut → stopped after the OP logout');
     const st = await safeEval(page, () => ({ cbs: window.__silentCallbacks, tok: window.__tokenResponses }));
     return { observed: `${reused ? 'same monitor as h1' : 'fresh login'}; OP logout in another tab → ${types(after)} (signedOut ${after[1].at - after[0].at}ms after changed; ${st.tok} token exchanges in all); no events for ${secs(3 * I)} after`, facts: { reused, ms: after[1].at - after[0].at } };
   },
@@ -698,7 +698,7 @@ const SCENARIOS = {
     await startReauthMonitor(session, op, page, 'id_token');
     const t = await pageClock(page);
     await closeTab(session, await logoutInNewTab(session, op), page);
-    const { after } = await expectTerminal(page, t, 'signedOut', 'signed_out', 'changed → signedOut → stopped after the OP logout');
+    const { after } = await expectTerminal(page, t, 'signedOut', 'op_iframe', 'changed → signedOut → stopped after the OP logout');
     return { observed: `${reused ? 'renewed session from i1' : 'fresh login'}; OP logout in another tab → ${types(after)} (signedOut ${after[1].at - after[0].at}ms after changed); no events for ${secs(3 * I)} after`, facts: { reused } };
   },
 
@@ -751,7 +751,7 @@ const SCENARIOS = {
     const evs = await waitB((e) => eventsAfter(e, t).some((x) => x.event === 'stopped'), REAUTH_WAIT + 4 * I, 'changed (and the re-auth outcome) in the bundled app');
     const a = eventsAfter(evs, t);
     check(a[0].event === 'changed', `expected changed after the logout; got ${types(a)}`);
-    check(types(a) === 'changed,signedOut,stopped:signed_out', `expected changed → signedOut → stopped(signed_out) (BUNDLER_CONFIG has silentReauth); got ${types(a)}`);
+    check(types(a) === 'changed,signedOut,stopped:op_iframe', `expected changed → signedOut → stopped(op_iframe) (BUNDLER_CONFIG has silentReauth); got ${types(a)}`);
     assertDetails(evs);
     const wasm = await safeEval(page, () => performance.getEntriesByType('resource').map((r) => r.name).find((n) => n.endsWith('.wasm')));
     return { observed: `${url} (esbuild bundle, ${wasm ? wasm.split('/').pop() : '?'}) with BUNDLER_CONFIG {issuer, silentReauth code}: ${countOf(pre, 'unchanged')}×unchanged; OP logout in another tab → ${types(a)}`, facts: { wasm } };

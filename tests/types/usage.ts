@@ -63,7 +63,7 @@ monitor.addEventListener('error', (e) => {
 });
 monitor.addEventListener('stopped', (e) => {
   const type: 'stopped' = e.detail.type;
-  const reason: 'stopped' | 'signed_out' | 'user_changed' | 'interaction_required' | SessionMonitorErrorCode = e.detail.reason;
+  const reason: 'stopped' | 'op_iframe' | 'rp_initiated' | 'frontchannel' | 'rp_session' | 'user_changed' | 'interaction_required' | SessionMonitorErrorCode = e.detail.reason;
   console.log(type, reason, e.detail.timestamp);
 }, { once: true });
 
@@ -73,7 +73,10 @@ monitor.addEventListener('interactionRequired', (e) => {
   const code: 'interaction_required' | 'consent_required' | 'account_selection_required' = e.detail.code;
   console.log(code);
 });
-monitor.addEventListener('signedOut', (e) => console.log(e.detail.type));
+monitor.addEventListener('signedOut', (e) => {
+  const reason: 'op_iframe' | 'rp_initiated' | 'frontchannel' | 'rp_session' = e.detail.reason;
+  console.log(e.detail.type, reason);
+});
 
 // A listener typed through the event map, added and removed.
 const onChanged = (e: SessionMonitorEventMap['changed']) => console.log(e.detail.type);

@@ -27,6 +27,28 @@ pub struct Config {
     pub loop_guard: LoopGuardConfig,
     /// Stop polling while the page is hidden, and check at once when it is shown again.
     pub pause_when_hidden: bool,
+    /// Whether the OP's check-session iframe is used (`false`: only `rpSession` runs).
+    pub op_iframe: bool,
+    /// The first-party session signal, if configured.
+    pub rp_session: Option<RpSessionConfig>,
+}
+
+/// Timing of the first-party session signal (`rpSession`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RpSessionConfig {
+    /// Delay between an answer and the next request, in milliseconds.
+    pub interval_ms: u32,
+    /// How long one request may take before it counts as `rp_session_unavailable`.
+    pub timeout_ms: u32,
+}
+
+impl Default for RpSessionConfig {
+    fn default() -> Self {
+        RpSessionConfig {
+            interval_ms: 5000,
+            timeout_ms: 10_000,
+        }
+    }
 }
 
 impl Default for Config {
@@ -42,6 +64,8 @@ impl Default for Config {
             expected_sub: None,
             loop_guard: LoopGuardConfig::default(),
             pause_when_hidden: false,
+            op_iframe: true,
+            rp_session: None,
         }
     }
 }

@@ -59,8 +59,12 @@ mod transitions;
 #[cfg(test)]
 mod model;
 #[cfg(test)]
+mod session_end_tests;
+#[cfg(test)]
 mod tests;
 
-pub use config::Config;
+pub use config::{Config, RpSessionConfig};
 pub use transitions::Machine;
+#[cfg(test)]
+use transitions::RpPoll;
 pub use types::*;

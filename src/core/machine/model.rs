@@ -2,6 +2,7 @@
 
 use super::tests::{machine, reauth_cfg, renewed, Clocked};
 use super::*;
+use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::types::OpAnswer;
 use Effect::*;
 
@@ -27,6 +28,10 @@ struct Model {
     iframe: bool,
     unanswered: u32,
     generation: Option<u32>,
+    /// The `rpSession` request in flight, if any.
+    rp_generation: Option<u32>,
+    /// `signedOut` events since the last `start()` that did something.
+    signed_out: u32,
 }
 
 impl Model {
@@ -47,6 +52,15 @@ impl Model {
                     self.unanswered = 1;
                 }
                 SetTimer(t, _) => self.timers[t.index()] = true,
+                FetchRpSession { generation } => {
+                    assert!(
+                        !self.timers[Timer::RpSession.index()],
+                        "an rpSession request while its timer still ran"
+                    );
+                    self.rp_generation = Some(*generation);
+                }
+                Emit(Event::SignedOut(_)) => self.signed_out += 1,
+                ClearSession | TellOtherTabs(_) => {}
                 ClearTimer(t) => self.timers[t.index()] = false,
                 StartReauth { generation } => self.generation = Some(*generation),
                 EndReauth => self.generation = None,
@@ -69,6 +83,12 @@ fn random_input_sequences_keep_every_invariant() {
             continue_on_error: seed % 3 == 0,
             pause_when_hidden: seed % 5 < 3,
             max_no_response_retries: (seed % 4) as u32,
+            // Every fourth run has no OP iframe; half the others add the rpSession signal.
+            op_iframe: seed % 4 != 1,
+            rp_session: (seed % 4 != 2).then_some(RpSessionConfig {
+                interval_ms: 1000,
+                timeout_ms: 300,
+            }),
             ..reauth_cfg()
         };
         let mut m = machine(config);
@@ -77,12 +97,37 @@ fn random_input_sequences_keep_every_invariant() {
             now: 0,
         };
         let mut model = Model::default();
+        let mut hidden = false;
         for step in 0..300 {
             s.now += rng.pick(3000);
             s.state = ["s0", "s1", "", "s2"][rng.pick(4) as usize];
-            let input = match rng.pick(13) {
-                12 => Input::VisibilityChanged {
-                    hidden: rng.pick(2) == 0,
+            let input = match rng.pick(18) {
+                12 => {
+                    hidden = rng.pick(2) == 0;
+                    Input::VisibilityChanged { hidden }
+                }
+                13 => Input::Focused,
+                14 | 15 => {
+                    let generation = match (model.rp_generation, rng.pick(4)) {
+                        (Some(g), 0..=2) => g,
+                        _ => rng.pick(5) as u32,
+                    };
+                    if Some(generation) == model.rp_generation {
+                        model.rp_generation = None;
+                    }
+                    Input::RpSessionAnswered {
+                        generation,
+                        answer: [
+                            RpSessionAnswer::Active,
+                            RpSessionAnswer::Active,
+                            RpSessionAnswer::Unavailable,
+                            RpSessionAnswer::Ended,
+                        ][rng.pick(4) as usize],
+                    }
+                }
+                16 => Input::SessionEnded {
+                    reason: SignOutReason::ALL[rng.pick(4) as usize],
+                    from_other_tab: rng.pick(2) == 0,
                 },
                 0 => Input::Start,
                 1 => Input::Stop,
@@ -96,6 +141,9 @@ fn random_input_sequences_keep_every_invariant() {
                     model.timers[t.index()] = false;
                     if t == Timer::Response {
                         model.unanswered = 0;
+                    }
+                    if t == Timer::RpSession {
+                        model.rp_generation = None;
                     }
                     Input::TimerFired(t)
                 }
@@ -124,8 +172,33 @@ fn random_input_sequences_keep_every_invariant() {
                     }
                 }
             };
+            if input == Input::Start && matches!(m.phase(), Phase::Idle | Phase::Stopped) {
+                model.signed_out = 0;
+            }
             let fx = m.handle(input.clone(), &mut s);
             model.apply(&fx);
+            // Only an explicit answer of the RP server, or an explicit notice, signs out through
+            // the rpSession channel; an unusable answer never does.
+            let rp_logout = fx.contains(&Emit(Event::SignedOut(SignOutReason::RpSession)));
+            if rp_logout {
+                assert!(
+                    matches!(
+                        input,
+                        Input::RpSessionAnswered {
+                            answer: RpSessionAnswer::Ended,
+                            ..
+                        } | Input::SessionEnded {
+                            reason: SignOutReason::RpSession,
+                            ..
+                        }
+                    ),
+                    "seed {seed} step {step}: rp_session logout after {input:?}"
+                );
+            }
+            assert!(
+                model.signed_out <= 1,
+                "seed {seed} step {step}: signedOut twice"
+            );
             let ctx = || {
                 format!(
                     "seed {seed} step {step} after {input:?}: phase {:?}",
@@ -146,10 +219,28 @@ fn random_input_sequences_keep_every_invariant() {
                 Phase::InFlight => assert!(pending(Timer::Response), "{}", ctx()),
                 Phase::Reauthenticating => assert!(pending(Timer::Reauth), "{}", ctx()),
                 Phase::BackingOff(_) => assert!(pending(Timer::Backoff), "{}", ctx()),
-                Phase::Paused | Phase::Hidden => {}
+                Phase::Paused | Phase::Hidden | Phase::FirstPartyOnly => {}
             }
-            if m.phase() != Phase::Idle && m.phase() != Phase::Stopped {
-                assert!(model.iframe, "{}: running without an iframe", ctx());
+            let running = !matches!(m.phase(), Phase::Idle | Phase::Stopped);
+            if running {
+                assert_eq!(model.iframe, m.config().op_iframe, "{}: iframe", ctx());
+            }
+            // The rpSession signal never stalls: while running, its timer is pending, except
+            // while paused for a hidden page.
+            if running && m.config().rp_session.is_some() {
+                let paused = hidden && m.config().pause_when_hidden;
+                assert!(
+                    pending(Timer::RpSession) || (paused && m.rp() == RpPoll::Hidden),
+                    "{}: rpSession stalled ({:?})",
+                    ctx(),
+                    m.rp()
+                );
+            } else {
+                assert!(
+                    !pending(Timer::RpSession),
+                    "{}: rpSession timer left",
+                    ctx()
+                );
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Unit tests of the transitions, one behaviour each.
 
 use super::*;
+use crate::core::logout::SignOutReason;
 use crate::core::types::{ClientId, OpAnswer, SessionState};
 use Effect::*;
 
@@ -443,10 +444,14 @@ fn signed_out_and_interaction_required_stop_polling() {
     m.handle(Input::Answer(OpAnswer::Changed), &mut s);
     let fx = m.handle(finished(1, ReauthOutcome::SignedOut), &mut s);
     assert_eq!(
-        &fx[fx.len() - 2..],
+        &fx[fx.len() - 4..],
         &[
-            Emit(Event::SignedOut),
-            Emit(Event::Stopped(StopReason::SignedOut))
+            ClearSession,
+            TellOtherTabs(SignOutReason::OpIframe),
+            Emit(Event::SignedOut(SignOutReason::OpIframe)),
+            Emit(Event::Stopped(StopReason::SignedOut(
+                SignOutReason::OpIframe
+            )))
         ]
     );
     assert!(fx.contains(&EndReauth));
@@ -509,7 +514,9 @@ fn failed_reauth_is_an_error_not_a_logout() {
         error: e,
         attempt: 1
     })));
-    assert!(!fx.iter().any(|f| matches!(f, Emit(Event::SignedOut))));
+    assert!(!fx
+        .iter()
+        .any(|f| matches!(f, Emit(Event::SignedOut(_)) | ClearSession)));
 }
 
 #[test]

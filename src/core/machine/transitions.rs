@@ -2,6 +2,7 @@
 
 use super::config::Config;
 use super::types::*;
+use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::loop_guard::{Decision, LoopGuard};
 use crate::core::types::{check_message, ClientId, OpAnswer, SessionState};
 
@@ -24,6 +25,28 @@ pub struct Machine {
     expected_sub: Option<String>,
     /// `document.hidden`, as last reported.
     hidden: bool,
+    /// The first-party session signal, beside the phase.
+    rp: RpPoll,
+    /// Tags `rpSession` requests.
+    rp_generation: u32,
+    /// Consecutive unusable `rpSession` answers.
+    rp_failures: u32,
+    /// `signedOut` was emitted since the last `start()`: later notices of the same end are dropped.
+    signed_out: bool,
+}
+
+/// Where the first-party session signal (`rpSession`) is. It runs beside the OP iframe's phases
+/// (or alone, in [`Phase::FirstPartyOnly`]) with its own timer, [`Timer::RpSession`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RpPoll {
+    /// Not configured, or the monitor is not running.
+    Off,
+    /// Waiting for the next request.
+    Waiting,
+    /// A request is in flight; the timer is its deadline.
+    InFlight,
+    /// `pauseWhenHidden` and the page is hidden: no requests until it is shown or focused.
+    Hidden,
 }
 
 impl Machine {
@@ -40,7 +63,17 @@ impl Machine {
             generation: 0,
             last_posted: None,
             hidden: false,
+            rp: RpPoll::Off,
+            rp_generation: 0,
+            rp_failures: 0,
+            signed_out: false,
         }
+    }
+
+    /// Where the first-party session signal is (for tests).
+    #[cfg(test)]
+    pub(super) fn rp(&self) -> RpPoll {
+        self.rp
     }
 
     /// The current phase.
@@ -60,12 +93,39 @@ impl Machine {
             (Input::Start, Phase::Idle | Phase::Stopped) => {
                 self.no_response = 0;
                 self.read_failures = 0;
+                self.rp_failures = 0;
+                self.signed_out = false;
                 self.guard.reset();
                 self.expected_sub = self.config.expected_sub.clone();
-                self.phase = Phase::Loading;
-                fx.push(Effect::CreateIframe);
-                fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
+                if self.config.op_iframe {
+                    self.phase = Phase::Loading;
+                    fx.push(Effect::CreateIframe);
+                    fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
+                } else {
+                    self.phase = Phase::FirstPartyOnly;
+                }
+                self.rp_fetch(&mut fx);
             }
+            (
+                Input::SessionEnded {
+                    reason,
+                    from_other_tab,
+                },
+                _,
+            ) if !self.signed_out => self.end_session(reason, !from_other_tab, &mut fx),
+            (Input::RpSessionAnswered { generation, answer }, _)
+                if self.rp == RpPoll::InFlight && generation == self.rp_generation =>
+            {
+                fx.push(Effect::ClearTimer(Timer::RpSession));
+                self.rp_answered(answer, &mut fx);
+            }
+            (Input::TimerFired(Timer::RpSession), _) => match self.rp {
+                RpPoll::Waiting => self.rp_fetch(&mut fx),
+                // The request took too long: its late answer will carry an old generation.
+                RpPoll::InFlight => self.rp_answered(RpSessionAnswer::Unavailable, &mut fx),
+                RpPoll::Off | RpPoll::Hidden => {}
+            },
+            (Input::Focused, _) => self.rp_now(&mut fx),
             // start() or checkNow() while paused after `changed`, or while hidden: the host says go on.
             (Input::Start | Input::CheckNow, Phase::Paused | Phase::Hidden) => {
                 self.check(source, &mut fx)
@@ -73,6 +133,12 @@ impl Machine {
             (Input::VisibilityChanged { hidden }, phase) => {
                 self.hidden = hidden;
                 if self.config.pause_when_hidden {
+                    if hidden && self.rp == RpPoll::Waiting {
+                        fx.push(Effect::ClearTimer(Timer::RpSession));
+                        self.rp = RpPoll::Hidden;
+                    } else if !hidden && self.rp == RpPoll::Hidden {
+                        self.rp_fetch(&mut fx);
+                    }
                     if hidden && phase == Phase::Waiting {
                         fx.push(Effect::ClearTimer(Timer::Poll));
                         self.phase = Phase::Hidden;
@@ -81,6 +147,7 @@ impl Machine {
                     }
                 }
             }
+            (Input::CheckNow, Phase::FirstPartyOnly) => self.rp_now(&mut fx),
             (Input::CheckNow, Phase::Waiting) => {
                 fx.push(Effect::ClearTimer(Timer::Poll));
                 self.check(source, &mut fx);
@@ -259,11 +326,7 @@ impl Machine {
                     Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, fx),
                 }
             }
-            ReauthOutcome::SignedOut => {
-                self.halt(fx);
-                fx.push(Effect::Emit(Event::SignedOut));
-                fx.push(Effect::Emit(Event::Stopped(StopReason::SignedOut)));
-            }
+            ReauthOutcome::SignedOut => self.end_session(SignOutReason::OpIframe, true, fx),
             ReauthOutcome::InteractionRequired(code) => {
                 self.halt(fx);
                 fx.push(Effect::Emit(Event::InteractionRequired { code }));
@@ -309,9 +372,84 @@ impl Machine {
             fx.push(Effect::EndReauth);
         }
         self.phase = Phase::Stopped;
-        fx.push(Effect::ClearTimer(Timer::Load));
-        fx.push(Effect::ClearTimer(Timer::Poll));
-        fx.push(Effect::ClearTimer(Timer::Response));
-        fx.push(Effect::RemoveIframe);
+        if self.rp != RpPoll::Off {
+            self.rp = RpPoll::Off;
+            fx.push(Effect::ClearTimer(Timer::RpSession));
+        }
+        if self.config.op_iframe {
+            fx.push(Effect::ClearTimer(Timer::Load));
+            fx.push(Effect::ClearTimer(Timer::Poll));
+            fx.push(Effect::ClearTimer(Timer::Response));
+            fx.push(Effect::RemoveIframe);
+        }
+    }
+
+    /// The session ended: stop everything, clear the stored session, tell the other tabs (unless
+    /// they told us), and say so once.
+    fn end_session(&mut self, reason: SignOutReason, tell: bool, fx: &mut Vec<Effect>) {
+        self.signed_out = true;
+        let running = self.phase.is_running();
+        if running {
+            self.halt(fx);
+        }
+        fx.push(Effect::ClearSession);
+        if tell {
+            fx.push(Effect::TellOtherTabs(reason));
+        }
+        fx.push(Effect::Emit(Event::SignedOut(reason)));
+        if running {
+            fx.push(Effect::Emit(Event::Stopped(StopReason::SignedOut(reason))));
+        }
+    }
+
+    /// Asks the RP's server now (focus, `checkNow()`), unless a request is in flight.
+    fn rp_now(&mut self, fx: &mut Vec<Effect>) {
+        match self.rp {
+            RpPoll::Waiting => {
+                fx.push(Effect::ClearTimer(Timer::RpSession));
+                self.rp_fetch(fx);
+            }
+            RpPoll::Hidden => self.rp_fetch(fx),
+            RpPoll::Off | RpPoll::InFlight => {}
+        }
+    }
+
+    /// Sends an `rpSession` request, if that signal is configured.
+    fn rp_fetch(&mut self, fx: &mut Vec<Effect>) {
+        let Some(rp) = self.config.rp_session else {
+            return;
+        };
+        self.rp = RpPoll::InFlight;
+        self.rp_generation = self.rp_generation.wrapping_add(1);
+        fx.push(Effect::FetchRpSession {
+            generation: self.rp_generation,
+        });
+        fx.push(Effect::SetTimer(Timer::RpSession, rp.timeout_ms));
+    }
+
+    /// The request in flight ended (answered, or its deadline passed): its timer is not pending.
+    fn rp_answered(&mut self, answer: RpSessionAnswer, fx: &mut Vec<Effect>) {
+        self.rp = RpPoll::Off;
+        match answer {
+            RpSessionAnswer::Active => self.rp_failures = 0,
+            // Only an explicit answer ends the session.
+            RpSessionAnswer::Ended => return self.end_session(SignOutReason::RpSession, true, fx),
+            RpSessionAnswer::Unavailable => {
+                self.rp_failures = self.rp_failures.saturating_add(1);
+                fx.push(Effect::Emit(Event::Error {
+                    error: MonitorError::RpSessionUnavailable,
+                    attempt: self.rp_failures,
+                }));
+            }
+        }
+        let Some(rp) = self.config.rp_session else {
+            return;
+        };
+        if self.hidden && self.config.pause_when_hidden {
+            self.rp = RpPoll::Hidden;
+        } else {
+            self.rp = RpPoll::Waiting;
+            fx.push(Effect::SetTimer(Timer::RpSession, rp.interval_ms));
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! The machine's vocabulary: phases, timers, inputs, effects, events and errors.
 
+use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::types::{OpAnswer, SessionState};
 
 /// The one-shot timers the machine uses. At most one of each is pending.
@@ -15,16 +16,20 @@ pub enum Timer {
     Reauth,
     /// Waits out a loop-protection back-off.
     Backoff,
+    /// The first-party session signal (`rpSession`): waits before the next request, or for the
+    /// answer to the request in flight.
+    RpSession,
 }
 
 impl Timer {
     /// Every timer, in [`index`](Self::index) order: size glue-side storage with `Timer::ALL.len()`.
-    pub const ALL: [Timer; 5] = [
+    pub const ALL: [Timer; 6] = [
         Timer::Load,
         Timer::Poll,
         Timer::Response,
         Timer::Reauth,
         Timer::Backoff,
+        Timer::RpSession,
     ];
 
     /// Index for glue-side storage (the position in [`Timer::ALL`]).
@@ -58,6 +63,9 @@ pub enum Phase {
     BackingOff(AfterBackoff),
     /// The page is hidden and `pauseWhenHidden` is on: no polling until it is shown again.
     Hidden,
+    /// No OP iframe is configured: only the first-party session signal (`rpSession`) runs.
+    /// JavaScript sees it as `waiting`.
+    FirstPartyOnly,
     /// Stopped by `stop()` or by a condition that stops polling.
     Stopped,
 }
@@ -68,7 +76,7 @@ impl Phase {
         match self {
             Phase::Idle => "idle",
             Phase::Loading | Phase::Connecting => "loading",
-            Phase::Waiting => "waiting",
+            Phase::Waiting | Phase::FirstPartyOnly => "waiting",
             Phase::InFlight => "checking",
             Phase::Paused => "paused",
             Phase::Reauthenticating | Phase::BackingOff(_) => "reauthenticating",
@@ -105,6 +113,9 @@ pub enum MonitorError {
     /// Re-authentications kept being followed by `changed` (or returned the same
     /// session_state): after backing off, the monitor gave up instead of looping.
     ReauthLoop,
+    /// The RP's session endpoint (`rpSession.url`) gave no usable answer: network failure, timeout,
+    /// another status than 200/401/403, or no boolean `active`. Never a logout; polling goes on.
+    RpSessionUnavailable,
     /// Discovery of the OP's metadata failed (`not_supported`, `issuer_mismatch`,
     /// `invalid_discovery`, `invalid_endpoint`, `discovery_failed`).
     Discovery {
@@ -135,6 +146,7 @@ impl MonitorError {
             MonitorError::OpError => "op_error",
             MonitorError::ReauthTimeout => "reauth_timeout",
             MonitorError::ReauthLoop => "reauth_loop",
+            MonitorError::RpSessionUnavailable => "rp_session_unavailable",
             MonitorError::Reauth { code, .. } | MonitorError::Discovery { code, .. } => code,
         }
     }
@@ -154,6 +166,9 @@ impl MonitorError {
             MonitorError::ReauthLoop => {
                 "re-authentication keeps being followed by \"changed\": gave up to avoid a loop"
             }
+            MonitorError::RpSessionUnavailable => {
+                "the RP session endpoint gave no usable answer (network, status or body)"
+            }
             MonitorError::Reauth { message, .. } | MonitorError::Discovery { message, .. } => {
                 message
             }
@@ -168,8 +183,8 @@ pub enum StopReason {
     Caller,
     /// Polling stopped after an error (the `error` event before it says which).
     Error(MonitorError),
-    /// Re-authentication said the user is signed out at the OP.
-    SignedOut,
+    /// The session ended; the reason says who said so.
+    SignedOut(SignOutReason),
     /// Re-authentication found another user signed in at the OP.
     UserChanged,
     /// Re-authentication needs the user (consent, interaction, account selection).
@@ -182,7 +197,7 @@ impl StopReason {
         match self {
             StopReason::Caller => "stopped",
             StopReason::Error(e) => e.code(),
-            StopReason::SignedOut => "signed_out",
+            StopReason::SignedOut(reason) => reason.as_str(),
             StopReason::UserChanged => "user_changed",
             StopReason::InteractionRequired => "interaction_required",
         }
@@ -217,8 +232,8 @@ pub enum Event {
         /// The OP session id, if the ID token has one.
         sid: Option<String>,
     },
-    /// Re-authentication: the user is signed out at the OP (`login_required`).
-    SignedOut,
+    /// The session ended: the user is signed out.
+    SignedOut(SignOutReason),
     /// Re-authentication: another user is signed in at the OP.
     UserChanged {
         /// The new user's `sub`.
@@ -278,6 +293,17 @@ pub enum Effect {
     EndReauth,
     /// Write the renewed `session_state` back to the configured source.
     StoreSessionState(SessionState),
+    /// Ask the RP's session endpoint (`rpSession.url`) and report with [`Input::RpSessionAnswered`]
+    /// carrying the same `generation`.
+    FetchRpSession {
+        /// Tags the request, so that the late answer of an abandoned request is ignored.
+        generation: u32,
+    },
+    /// The session ended: remove the stored `session_state`, ID token and `sid` from their sources.
+    ClearSession,
+    /// Tell the other tabs of this origin that the session ended (they feed
+    /// [`Input::SessionEnded`] with `from_other_tab: true`).
+    TellOtherTabs(SignOutReason),
 }
 
 /// What happened.
@@ -299,6 +325,22 @@ pub enum Input {
     VisibilityChanged {
         /// `document.hidden`.
         hidden: bool,
+    },
+    /// The window got focus: the first-party session signal checks at once.
+    Focused,
+    /// The RP's session endpoint answered the request of [`Effect::FetchRpSession`].
+    RpSessionAnswered {
+        /// The `generation` of the request it answers.
+        generation: u32,
+        /// What it said.
+        answer: RpSessionAnswer,
+    },
+    /// The session ended: `logout()` in this tab, the front-channel page, or another tab said so.
+    SessionEnded {
+        /// Who said so.
+        reason: SignOutReason,
+        /// Another tab already told every tab: do not tell them again.
+        from_other_tab: bool,
     },
     /// The re-authentication started by [`Effect::StartReauth`] ended.
     ReauthFinished {

@@ -1,0 +1,488 @@
+//! Logout, in plain Rust: the RP-Initiated Logout 1.0 URL and its post-logout `state`, which
+//! Front-Channel Logout 1.0 requests to act on, and how to read the RP server's session answer.
+//!
+//! # Security
+//! - The end-session URL carries `id_token_hint` (it goes only into the top-level navigation to
+//!   the OP) and never the `session_state`.
+//! - The post-logout `state` and a front-channel `sid` are compared in constant time.
+//! - A front-channel request acts only when its `iss` *and* `sid` equal the session this origin
+//!   holds; anything else is ignored, so a forged request cannot sign anyone out.
+
+use core::fmt;
+
+use super::authorize::{constant_time_eq, form_decode, QueryWriter};
+use super::discovery::is_http_url;
+
+/// Why a session ended (`signedOut` and `stopped` events, `e.detail.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOutReason {
+    /// The OP iframe said `changed` and the `prompt=none` re-authentication said `login_required`.
+    OpIframe,
+    /// The page called `monitor.logout()` (in this tab or another tab of the origin).
+    RpInitiated,
+    /// The OP loaded the RP's front-channel logout page with this session's `iss` and `sid`.
+    Frontchannel,
+    /// The RP's own server said the session is over (`rpSession`: 401, 403 or `{"active": false}`),
+    /// e.g. after it received a back-channel logout.
+    RpSession,
+}
+
+impl SignOutReason {
+    /// Every reason, for lists that must agree (TypeScript, README).
+    pub const ALL: [SignOutReason; 4] = [
+        SignOutReason::OpIframe,
+        SignOutReason::RpInitiated,
+        SignOutReason::Frontchannel,
+        SignOutReason::RpSession,
+    ];
+
+    /// Stable name for JavaScript.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignOutReason::OpIframe => "op_iframe",
+            SignOutReason::RpInitiated => "rp_initiated",
+            SignOutReason::Frontchannel => "frontchannel",
+            SignOutReason::RpSession => "rp_session",
+        }
+    }
+
+    /// The reason named by [`as_str`](Self::as_str), e.g. in a message from another tab.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// An RP-Initiated Logout 1.0 request: the URL the top-level window navigates to.
+///
+/// No `Debug`: it holds an ID token and the `state`.
+#[derive(Clone, Copy)]
+pub struct EndSessionRequest<'a> {
+    /// The OP's `end_session_endpoint`; it may already carry a query, which is kept.
+    pub end_session_endpoint: &'a str,
+    /// The RP's client identifier at the OP.
+    pub client_id: &'a str,
+    /// The last ID token, so the OP knows whose session to end; empty counts as absent.
+    pub id_token_hint: Option<&'a str>,
+    /// Where the OP sends the browser afterwards (registered at the OP).
+    pub post_logout_redirect_uri: &'a str,
+    /// Echoed back to the post-logout page, which checks it ([`verify_post_logout`]).
+    pub state: &'a str,
+    /// `logout_hint`: which user to log out, when the OP supports it; empty counts as absent.
+    pub logout_hint: Option<&'a str>,
+    /// `ui_locales`: preferred languages of the OP's logout pages; empty counts as absent.
+    pub ui_locales: Option<&'a str>,
+}
+
+impl EndSessionRequest<'_> {
+    /// The endpoint plus `client_id`, `post_logout_redirect_uri`, `state`, and `id_token_hint`,
+    /// `logout_hint`, `ui_locales` when given, form-encoded.
+    ///
+    /// # Errors
+    /// - [`LogoutError::InvalidEndpoint`]: the endpoint is not an absolute `http(s)` URL without a
+    ///   fragment;
+    /// - [`LogoutError::InvalidRedirectUri`]: same rule for `post_logout_redirect_uri`;
+    /// - [`LogoutError::MissingParameter`]: `client_id` or `state` is empty.
+    pub fn to_url(&self) -> Result<String, LogoutError> {
+        if !is_http_url(self.end_session_endpoint) {
+            return Err(LogoutError::InvalidEndpoint);
+        }
+        if !is_http_url(self.post_logout_redirect_uri) {
+            return Err(LogoutError::InvalidRedirectUri);
+        }
+        if self.client_id.is_empty() || self.state.is_empty() {
+            return Err(LogoutError::MissingParameter);
+        }
+        let mut query = QueryWriter::new(self.end_session_endpoint);
+        query.param("client_id", self.client_id);
+        if let Some(hint) = self.id_token_hint.filter(|h| !h.is_empty()) {
+            query.param("id_token_hint", hint);
+        }
+        query.param("post_logout_redirect_uri", self.post_logout_redirect_uri);
+        query.param("state", self.state);
+        for (name, value) in [
+            ("logout_hint", self.logout_hint),
+            ("ui_locales", self.ui_locales),
+        ] {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                query.param(name, value);
+            }
+        }
+        Ok(query.finish())
+    }
+}
+
+/// The value of parameter `name` in `params` (`location.search` or `location.hash`, one leading
+/// `?`/`#` skipped), form-decoded.
+///
+/// # Errors
+/// [`BadQuery`] when the parameter appears twice or is badly encoded: such a request is not acted
+/// on.
+pub fn query_param(params: &str, name: &str) -> Result<Option<String>, BadQuery> {
+    let params = params
+        .strip_prefix('?')
+        .or_else(|| params.strip_prefix('#'))
+        .unwrap_or(params);
+    let mut found = None;
+    for pair in params.split('&').filter(|p| !p.is_empty()) {
+        let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        if form_decode(raw_name).as_deref() != Some(name) {
+            continue;
+        }
+        if found.is_some() {
+            return Err(BadQuery);
+        }
+        found = Some(form_decode(raw_value).ok_or(BadQuery)?);
+    }
+    Ok(found)
+}
+
+/// A parameter appears twice or has a bad `%` escape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadQuery;
+
+/// What the post-logout page learns from its URL ([`verify_post_logout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostLogout {
+    /// The OP sent back the `state` this tab sent: the logout this tab started came back.
+    Verified,
+    /// This tab started no logout (nothing stored): the page was opened some other way.
+    NoRequest,
+    /// A logout was started, but the `state` in the URL is missing, repeated or different.
+    StateMismatch,
+}
+
+impl PostLogout {
+    /// Stable name for JavaScript: `verified`, `no_request`, `logout_state_mismatch`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostLogout::Verified => "verified",
+            PostLogout::NoRequest => "no_request",
+            PostLogout::StateMismatch => "logout_state_mismatch",
+        }
+    }
+}
+
+/// Checks the post-logout page's query against the `state` stored when the logout started
+/// (constant-time comparison). An empty stored value counts as none.
+pub fn verify_post_logout(query: &str, stored_state: Option<&str>) -> PostLogout {
+    let Some(expected) = stored_state.filter(|s| !s.is_empty()) else {
+        return PostLogout::NoRequest;
+    };
+    match query_param(query, "state") {
+        Ok(Some(received)) if constant_time_eq(expected.as_bytes(), received.as_bytes()) => {
+            PostLogout::Verified
+        }
+        _ => PostLogout::StateMismatch,
+    }
+}
+
+/// Prefix of the `localStorage` key under which the monitor keeps the OP session id (`sid`) of the
+/// session this origin holds, per issuer: the front-channel logout page compares against it.
+pub const SID_KEY_PREFIX: &str = "oidc-session-monitor:sid ";
+
+/// The `localStorage` key for the `sid` of `issuer`'s session ([`SID_KEY_PREFIX`] + issuer).
+pub fn sid_key(issuer: &str) -> String {
+    let mut key = String::with_capacity(SID_KEY_PREFIX.len() + issuer.len());
+    key.push_str(SID_KEY_PREFIX);
+    key.push_str(issuer);
+    key
+}
+
+/// A Front-Channel Logout 1.0 request that names this origin's session.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FrontchannelRequest {
+    /// The issuer that sent it.
+    pub iss: String,
+    /// The OP session that ended.
+    pub sid: String,
+}
+
+impl fmt::Debug for FrontchannelRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrontchannelRequest")
+            .field("iss", &self.iss)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a front-channel request was ignored. None of these changes anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontchannelIgnored {
+    /// `iss` or `sid` is missing, empty, repeated or badly encoded. This page needs both
+    /// (register it with `frontchannel_logout_session_required`).
+    MissingParameter,
+    /// This origin holds no session of that issuer (or storage is unavailable).
+    UnknownIssuer,
+    /// The `sid` is not the one of the session this origin holds.
+    SidMismatch,
+}
+
+impl FrontchannelIgnored {
+    /// Console text, free of any secret (the `sid` is not repeated).
+    pub fn message(self) -> &'static str {
+        match self {
+            FrontchannelIgnored::MissingParameter => {
+                "front-channel logout ignored: the request lacks iss or sid"
+            }
+            FrontchannelIgnored::UnknownIssuer => {
+                "front-channel logout ignored: no session of this issuer is held here"
+            }
+            FrontchannelIgnored::SidMismatch => {
+                "front-channel logout ignored: sid does not match the session held here"
+            }
+        }
+    }
+}
+
+/// Reads `iss` and `sid` from the front-channel page's query.
+///
+/// # Errors
+/// [`FrontchannelIgnored::MissingParameter`].
+pub fn frontchannel_request(query: &str) -> Result<FrontchannelRequest, FrontchannelIgnored> {
+    let get = |name| match query_param(query, name) {
+        Ok(Some(v)) if !v.is_empty() => Ok(v),
+        _ => Err(FrontchannelIgnored::MissingParameter),
+    };
+    Ok(FrontchannelRequest {
+        iss: get("iss")?,
+        sid: get("sid")?,
+    })
+}
+
+impl FrontchannelRequest {
+    /// Whether this request ends the session this origin holds: `stored_sid` is what the monitor
+    /// keeps under [`sid_key`]`(self.iss)`; the `sid` is compared in constant time.
+    ///
+    /// # Errors
+    /// [`FrontchannelIgnored::UnknownIssuer`] or [`FrontchannelIgnored::SidMismatch`].
+    pub fn matches(&self, stored_sid: Option<&str>) -> Result<(), FrontchannelIgnored> {
+        let stored = stored_sid
+            .filter(|s| !s.is_empty())
+            .ok_or(FrontchannelIgnored::UnknownIssuer)?;
+        if constant_time_eq(stored.as_bytes(), self.sid.as_bytes()) {
+            Ok(())
+        } else {
+            Err(FrontchannelIgnored::SidMismatch)
+        }
+    }
+}
+
+/// What the RP's server said about the session (`rpSession`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RpSessionAnswer {
+    /// `200` with `{"active": true}`: the session is alive.
+    Active,
+    /// `401`, `403`, or `200` with `{"active": false}`: the session is over.
+    Ended,
+    /// A network failure, a timeout, another status, or a `200` without a boolean `active`:
+    /// nothing is known, so nothing ends.
+    Unavailable,
+}
+
+impl RpSessionAnswer {
+    /// Classifies a response: `status` is the HTTP status (`None` for a network failure), `active`
+    /// the JSON body's `active` member when it is a boolean.
+    ///
+    /// Only an explicit answer ends the session; anything unclear is [`Unavailable`](Self::Unavailable)
+    /// (a false logout is worse than a late one).
+    pub fn classify(status: Option<u16>, active: Option<bool>) -> Self {
+        match (status, active) {
+            (Some(401 | 403), _) => RpSessionAnswer::Ended,
+            (Some(200), Some(true)) => RpSessionAnswer::Active,
+            (Some(200), Some(false)) => RpSessionAnswer::Ended,
+            _ => RpSessionAnswer::Unavailable,
+        }
+    }
+}
+
+/// What can go wrong building the end-session URL.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogoutError {
+    /// The end-session endpoint is not an absolute `http(s)` URL without a fragment.
+    InvalidEndpoint,
+    /// `postLogoutRedirectUri` is not an absolute `http(s)` URL without a fragment.
+    InvalidRedirectUri,
+    /// `client_id` or `state` is empty.
+    MissingParameter,
+}
+
+impl LogoutError {
+    /// A stable code that JavaScript can branch on.
+    pub fn code(self) -> &'static str {
+        match self {
+            LogoutError::InvalidEndpoint => "invalid_endpoint",
+            LogoutError::InvalidRedirectUri => "invalid_redirect_uri",
+            LogoutError::MissingParameter => "missing_parameter",
+        }
+    }
+
+    /// A readable explanation, in English.
+    pub fn message(self) -> &'static str {
+        match self {
+            LogoutError::InvalidEndpoint => {
+                "the end-session endpoint is not an absolute http(s) URL without a fragment"
+            }
+            LogoutError::InvalidRedirectUri => {
+                "postLogoutRedirectUri is not an absolute http(s) URL without a fragment"
+            }
+            LogoutError::MissingParameter => "client_id and state must not be empty",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request<'a>(endpoint: &'a str, hint: Option<&'a str>) -> EndSessionRequest<'a> {
+        EndSessionRequest {
+            end_session_endpoint: endpoint,
+            client_id: "session rp",
+            id_token_hint: hint,
+            post_logout_redirect_uri: "http://127.0.0.1:8001/logged-out.html?x=1",
+            state: "st&te",
+            logout_hint: None,
+            ui_locales: None,
+        }
+    }
+
+    #[test]
+    fn end_session_url_is_form_encoded_and_keeps_the_endpoint_query() {
+        assert_eq!(
+            request("https://op.example/session/end", Some("h.e.y")).to_url(),
+            Ok(
+                "https://op.example/session/end?client_id=session+rp&id_token_hint=h.e.y\
+                &post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8001%2Flogged-out.html%3Fx%3D1\
+                &state=st%26te"
+                    .into()
+            )
+        );
+        let url = EndSessionRequest {
+            logout_hint: Some("alice@example"),
+            ui_locales: Some("fr de"),
+            ..request("https://op.example/end?tenant=a", Some(""))
+        }
+        .to_url()
+        .unwrap();
+        assert!(url.starts_with("https://op.example/end?tenant=a&client_id="));
+        assert!(
+            !url.contains("id_token_hint"),
+            "empty hint counts as absent"
+        );
+        assert!(url.ends_with("&logout_hint=alice%40example&ui_locales=fr+de"));
+    }
+
+    #[test]
+    fn end_session_url_refuses_bad_input() {
+        assert_eq!(
+            request("javascript:alert(1)", None).to_url(),
+            Err(LogoutError::InvalidEndpoint)
+        );
+        assert_eq!(
+            request("https://op.example/end#frag", None).to_url(),
+            Err(LogoutError::InvalidEndpoint)
+        );
+        let bad_redirect = EndSessionRequest {
+            post_logout_redirect_uri: "/relative",
+            ..request("https://op.example/end", None)
+        };
+        assert_eq!(bad_redirect.to_url(), Err(LogoutError::InvalidRedirectUri));
+        let no_state = EndSessionRequest {
+            state: "",
+            ..request("https://op.example/end", None)
+        };
+        assert_eq!(no_state.to_url(), Err(LogoutError::MissingParameter));
+    }
+
+    #[test]
+    fn post_logout_state_is_verified() {
+        assert_eq!(
+            verify_post_logout("?state=abc%2B1&x=y", Some("abc+1")),
+            PostLogout::Verified
+        );
+        assert_eq!(
+            verify_post_logout("?state=abc", Some("abd")),
+            PostLogout::StateMismatch
+        );
+        assert_eq!(
+            verify_post_logout("?x=1", Some("abc")),
+            PostLogout::StateMismatch
+        );
+        assert_eq!(
+            verify_post_logout("?state=abc&state=abc", Some("abc")),
+            PostLogout::StateMismatch,
+            "a repeated state is refused"
+        );
+        assert_eq!(
+            verify_post_logout("?state=abc", None),
+            PostLogout::NoRequest
+        );
+        assert_eq!(
+            verify_post_logout("?state=", Some("")),
+            PostLogout::NoRequest
+        );
+    }
+
+    #[test]
+    fn frontchannel_acts_only_on_this_origins_issuer_and_sid() {
+        let req = frontchannel_request("?iss=http%3A%2F%2F127.0.0.1%3A8000&sid=s-1").unwrap();
+        assert_eq!(req.iss, "http://127.0.0.1:8000");
+        assert_eq!(req.matches(Some("s-1")), Ok(()));
+        assert_eq!(
+            req.matches(Some("s-2")),
+            Err(FrontchannelIgnored::SidMismatch)
+        );
+        assert_eq!(
+            req.matches(Some("s-")),
+            Err(FrontchannelIgnored::SidMismatch)
+        );
+        assert_eq!(req.matches(None), Err(FrontchannelIgnored::UnknownIssuer));
+        assert_eq!(
+            req.matches(Some("")),
+            Err(FrontchannelIgnored::UnknownIssuer)
+        );
+        for query in [
+            "?iss=x",
+            "?sid=s-1",
+            "?iss=x&sid=",
+            "?iss=x&sid=a&sid=b",
+            "?iss=%zz&sid=a",
+        ] {
+            assert_eq!(
+                frontchannel_request(query),
+                Err(FrontchannelIgnored::MissingParameter),
+                "{query}"
+            );
+        }
+        assert_eq!(sid_key("https://op"), "oidc-session-monitor:sid https://op");
+        assert!(!format!("{req:?}").contains("s-1"), "Debug hides the sid");
+    }
+
+    #[test]
+    fn only_explicit_rp_answers_end_the_session() {
+        use RpSessionAnswer::*;
+        assert_eq!(RpSessionAnswer::classify(Some(200), Some(true)), Active);
+        assert_eq!(RpSessionAnswer::classify(Some(200), Some(false)), Ended);
+        assert_eq!(RpSessionAnswer::classify(Some(401), None), Ended);
+        assert_eq!(RpSessionAnswer::classify(Some(403), Some(true)), Ended);
+        for (status, active) in [
+            (None, None),
+            (Some(200), None),
+            (Some(204), Some(false)),
+            (Some(500), Some(false)),
+            (Some(404), None),
+            (Some(302), None),
+        ] {
+            assert_eq!(RpSessionAnswer::classify(status, active), Unavailable);
+        }
+    }
+
+    #[test]
+    fn reasons_round_trip() {
+        for r in SignOutReason::ALL {
+            assert_eq!(SignOutReason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(SignOutReason::parse("signed_out"), None);
+    }
+}
