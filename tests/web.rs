@@ -708,7 +708,7 @@ async fn hook_login_required_is_signed_out() {
         "oidcsm_h2",
         body,
         None,
-        &["changed:first", "signedOut", "stopped:op_iframe"],
+        &["changed:first", "signedOut:op_iframe", "stopped:op_iframe"],
     )
     .await;
 }
