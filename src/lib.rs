@@ -24,11 +24,16 @@
 //! - [`core`]: the protocol in plain Rust (no browser imports), tested natively with `cargo test`.
 //! - `browser` (wasm32 only): glue that performs the core's effects with `web-sys`; owned RAII handles.
 //! - `api` (wasm32 only): the `#[wasm_bindgen]` surface that JavaScript sees.
+//! - `server` (cargo feature `server`, native): Back-Channel Logout `logout_token` validation for
+//!   RP servers; never part of the wasm package.
 //!
 //! [OpenID Connect Session Management 1.0]: https://openid.net/specs/openid-connect-session-1_0.html
 #![deny(missing_docs)]
 
 pub mod core;
+
+#[cfg(feature = "server")]
+pub mod server;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;

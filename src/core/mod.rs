@@ -9,6 +9,8 @@
 //! - [`logout`]: the end-session URL, the post-logout `state`, front-channel requests, the RP
 //!   server's session answer.
 //! - [`pkce`], [`discovery`], [`claims`], [`authorize`], [`loop_guard`]: `prompt=none` re-authentication.
+//! - `session_state` (cargo feature `op`): the OP side of `session_state` (compute and verify), for
+//!   OP authors; pure Rust, usable natively and in wasm.
 
 pub mod authorize;
 pub mod claims;
@@ -19,6 +21,8 @@ pub mod machine;
 pub mod origin;
 pub mod percent;
 pub mod pkce;
+#[cfg(feature = "op")]
+pub mod session_state;
 pub mod types;
 
 /// Every parser that sees page or network input, fed random strings made of the characters that
@@ -26,6 +30,8 @@ pub mod types;
 #[cfg(test)]
 mod no_panic_on_any_input {
     use super::*;
+    #[cfg(feature = "server")]
+    use super::pkce::b64;
 
     const ALPHABET: &[&str] = &[
         "%",
@@ -93,6 +99,33 @@ mod no_panic_on_any_input {
             .collect()
     }
 
+    /// The `server` feature's parsers: `logout_token` validation (also with every part built from
+    /// random text) and JWKS documents.
+    #[cfg(feature = "server")]
+    fn server_parsers(s: &str) {
+        use crate::server::{validate, Expect, Jwks};
+        let expect = Expect::new("https://op", "c");
+        let jwks = Jwks::default();
+        let e = b64::encode(s.as_bytes());
+        let _ = validate(s, &jwks, &expect, 0);
+        let _ = validate([&e, ".", &e, ".", &e].concat(), &jwks, &expect, u64::MAX);
+        let _ = validate([s, ".", s, ".", s].concat(), &jwks, &expect, 1_700_000_000);
+        // With `none` allowed, random claims reach the claim checks too.
+        let mut insecure = expect.clone();
+        insecure.algorithms = vec![crate::server::Alg::None];
+        let none = b64::encode(br#"{"alg":"none"}"#);
+        for payload in [
+            ["{", s, "}"].concat(),
+            [r#"{"iss":"https://op","aud":["c"],"iat":1,"jti":"j","events":{"#, s, "}}"].concat(),
+            [r#"{"iss":"https://op","aud":"c","iat":"#, s, r#","jti":"j","sid":"#, s, "}"].concat(),
+        ] {
+            let t = [none.as_str(), ".", &b64::encode(payload.as_bytes()), "."].concat();
+            let _ = validate(&t, &jwks, &insecure, 100);
+        }
+        let _ = Jwks::from_json(s.as_bytes());
+        let _ = Jwks::from_json(["{\"keys\":[{", s, "}]}"].concat().as_bytes());
+    }
+
     #[test]
     fn parsers_never_panic() {
         for s in strings(20_000) {
@@ -118,6 +151,10 @@ mod no_panic_on_any_input {
             if let Ok(r) = logout::frontchannel_request(&s) {
                 let _ = r.matches(Some(&s));
             }
+            #[cfg(feature = "op")]
+            let _ = session_state::verify(&s, "c", "http://o", "b");
+            #[cfg(feature = "server")]
+            server_parsers(&s);
         }
     }
 }
