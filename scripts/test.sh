@@ -46,12 +46,14 @@ run_check() {
 
 # 1. native core
 run_cargo_layer "cargo test (core, native)" "$LOGS/cargo.log" cargo test --quiet --lib
+# 1b. native server-side helpers (features `server`, `op`): logout_token validation, session_state
+run_cargo_layer "cargo test --all-features (server)" "$LOGS/cargo-server.log" cargo test --quiet --lib --all-features
 
 # Lints and docs, native and wasm32 (warnings are errors).
 run_check "clippy -D warnings (native, wasm32)" bash -c \
-  'cargo clippy --quiet --all-targets -- -D warnings && cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings'
+  'cargo clippy --quiet --all-targets -- -D warnings && cargo clippy --quiet --all-targets --all-features -- -D warnings && cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings'
 run_check "rustdoc -D warnings (native, wasm32)" env RUSTDOCFLAGS="-D warnings" bash -c \
-  'cargo doc --quiet --no-deps && cargo doc --quiet --no-deps --target wasm32-unknown-unknown'
+  'cargo doc --quiet --no-deps && cargo doc --quiet --no-deps --all-features && cargo doc --quiet --no-deps --target wasm32-unknown-unknown'
 
 # 2. browser glue, with the fake OP on other loopback origins
 FAKE_OP_PORT=${FAKE_OP_PORT:-9040}
