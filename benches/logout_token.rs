@@ -51,7 +51,10 @@ fn main() {
         .as_secs();
     let expect = Expect::new("https://op.example", "rp-client");
 
-    println!("logout_token validation, one thread ({} logical CPUs here)", num_cpus());
+    println!(
+        "logout_token validation, one thread ({} logical CPUs here)",
+        num_cpus()
+    );
     println!("| alg | tokens/s | µs/token |");
     println!("|---|---:|---:|");
     for (alg, kid) in [
@@ -60,7 +63,10 @@ fn main() {
         (Alg::ES256, "ec"),
         (Alg::EdDSA, "ed"),
     ] {
-        let header = format!(r#"{{"alg":"{}","kid":"{kid}","typ":"logout+jwt"}}"#, alg.name());
+        let header = format!(
+            r#"{{"alg":"{}","kid":"{kid}","typ":"logout+jwt"}}"#,
+            alg.name()
+        );
         let claims = format!(
             r#"{{"iss":"https://op.example","aud":"rp-client","iat":{now},"exp":{},"jti":"bench","sid":"s","sub":"alice","events":{{"http://schemas.openid.net/event/backchannel-logout":{{}}}}}}"#,
             now + 120

@@ -273,6 +273,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         expected_sub,
         loop_guard: d.loop_guard,
         pause_when_hidden: boolean(obj, "pauseWhenHidden")?,
+        cross_tab: false,
         ..d
     };
     Ok(Options {

@@ -226,6 +226,14 @@ fn perform(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, eff
         // The logout glue (issue 11) performs these; until then a sign-out only reports.
         Effect::FetchRpSession { .. } | Effect::ClearSession | Effect::TellOtherTabs(_) => {}
         Effect::Emit(_) => {}
+        // Cross-tab effects: the glue for them comes with the channel and lock handles;
+        // `cross_tab` is off until then, so the machine never asks for them.
+        Effect::OpenChannel
+        | Effect::CloseChannel
+        | Effect::RequestLock { .. }
+        | Effect::ReleaseLock
+        | Effect::Broadcast(_)
+        | Effect::Relay(_) => {}
     }
 }
 

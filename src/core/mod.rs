@@ -8,6 +8,7 @@
 //! - [`machine`]: the monitor's state machine: inputs in, effects out.
 //! - [`logout`]: the end-session URL, the post-logout `state`, front-channel requests, the RP
 //!   server's session answer.
+//! - [`tabs`]: what the tabs of one origin say to each other (lock and channel names, messages).
 //! - [`pkce`], [`discovery`], [`claims`], [`authorize`], [`loop_guard`]: `prompt=none` re-authentication.
 //! - `session_state` (cargo feature `op`): the OP side of `session_state` (compute and verify), for
 //!   OP authors; pure Rust, usable natively and in wasm.
@@ -23,15 +24,16 @@ pub mod percent;
 pub mod pkce;
 #[cfg(feature = "op")]
 pub mod session_state;
+pub mod tabs;
 pub mod types;
 
 /// Every parser that sees page or network input, fed random strings made of the characters that
 /// matter to URLs, cookies and JWTs: none may panic (a panic would cross the JS boundary).
 #[cfg(test)]
 mod no_panic_on_any_input {
-    use super::*;
     #[cfg(feature = "server")]
     use super::pkce::b64;
+    use super::*;
 
     const ALPHABET: &[&str] = &[
         "%",
@@ -116,8 +118,20 @@ mod no_panic_on_any_input {
         let none = b64::encode(br#"{"alg":"none"}"#);
         for payload in [
             ["{", s, "}"].concat(),
-            [r#"{"iss":"https://op","aud":["c"],"iat":1,"jti":"j","events":{"#, s, "}}"].concat(),
-            [r#"{"iss":"https://op","aud":"c","iat":"#, s, r#","jti":"j","sid":"#, s, "}"].concat(),
+            [
+                r#"{"iss":"https://op","aud":["c"],"iat":1,"jti":"j","events":{"#,
+                s,
+                "}}",
+            ]
+            .concat(),
+            [
+                r#"{"iss":"https://op","aud":"c","iat":"#,
+                s,
+                r#","jti":"j","sid":"#,
+                s,
+                "}",
+            ]
+            .concat(),
         ] {
             let t = [none.as_str(), ".", &b64::encode(payload.as_bytes()), "."].concat();
             let _ = validate(&t, &jwks, &insecure, 100);

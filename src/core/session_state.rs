@@ -148,7 +148,9 @@ mod tests {
         let (hash, salt) = s.split_once('.').unwrap();
         assert_eq!(salt, "salt01");
         assert_eq!(hash.len(), 64);
-        assert!(hash.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(hash
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     }
 
     /// Known answers, computed independently with coreutils and openssl:
@@ -177,7 +179,10 @@ mod tests {
             let s = compute(CLIENT, ORIGIN, "browser-state", "a1b2", enc);
             assert!(verify(&s, CLIENT, ORIGIN, "browser-state"), "{enc:?}");
             assert!(!verify(&s, "other", ORIGIN, "browser-state"), "{enc:?}");
-            assert!(!verify(&s, CLIENT, "http://127.0.0.1:9031", "browser-state"), "{enc:?}");
+            assert!(
+                !verify(&s, CLIENT, "http://127.0.0.1:9031", "browser-state"),
+                "{enc:?}"
+            );
             assert!(!verify(&s, CLIENT, ORIGIN, "browser-statf"), "{enc:?}");
             // Every single-character change is refused.
             for i in 0..s.len() {
@@ -185,7 +190,10 @@ mod tests {
                 bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
                 let changed = String::from_utf8(bytes).unwrap();
                 if changed != s {
-                    assert!(!verify(&changed, CLIENT, ORIGIN, "browser-state"), "{enc:?} at {i}");
+                    assert!(
+                        !verify(&changed, CLIENT, ORIGIN, "browser-state"),
+                        "{enc:?} at {i}"
+                    );
                 }
             }
         }

@@ -139,7 +139,9 @@ impl LogoutError {
     pub fn message(self) -> &'static str {
         match self {
             Self::TooLarge => "the logout_token is too large",
-            Self::Encrypted => "the logout_token is encrypted (JWE); only signed tokens are accepted",
+            Self::Encrypted => {
+                "the logout_token is encrypted (JWE); only signed tokens are accepted"
+            }
             Self::Malformed => "the logout_token is not a compact JWS",
             Self::BadHeader => "the logout_token header is not valid",
             Self::AlgorithmNotAllowed => "the logout_token algorithm is not allowed",

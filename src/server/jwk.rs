@@ -338,7 +338,8 @@ impl Jwks {
         if document.len() > MAX_JWKS_BYTES {
             return Err(LogoutError::InvalidJwks);
         }
-        let value: Value = serde_json::from_slice(document).map_err(|_| LogoutError::InvalidJwks)?;
+        let value: Value =
+            serde_json::from_slice(document).map_err(|_| LogoutError::InvalidJwks)?;
         let keys = value
             .get("keys")
             .and_then(Value::as_array)

@@ -132,7 +132,9 @@ pub fn validate(
         _ => return Err(LogoutError::BadHeader),
     };
     let alg = match header.get("alg") {
-        Some(Value::String(name)) => Alg::from_name(name).ok_or(LogoutError::AlgorithmNotAllowed)?,
+        Some(Value::String(name)) => {
+            Alg::from_name(name).ok_or(LogoutError::AlgorithmNotAllowed)?
+        }
         _ => return Err(LogoutError::BadHeader),
     };
     if !expect.algorithms.contains(&alg) {

@@ -87,9 +87,15 @@ fn sign(alg: Alg, input: &[u8]) -> Vec<u8> {
     let k = keys();
     let mut rng = StdRng::seed_from_u64(99);
     match alg {
-        Alg::RS256 => pkcs1v15::SigningKey::<Sha256>::new(k.rsa.clone()).sign(input).to_vec(),
-        Alg::RS384 => pkcs1v15::SigningKey::<Sha384>::new(k.rsa.clone()).sign(input).to_vec(),
-        Alg::RS512 => pkcs1v15::SigningKey::<Sha512>::new(k.rsa.clone()).sign(input).to_vec(),
+        Alg::RS256 => pkcs1v15::SigningKey::<Sha256>::new(k.rsa.clone())
+            .sign(input)
+            .to_vec(),
+        Alg::RS384 => pkcs1v15::SigningKey::<Sha384>::new(k.rsa.clone())
+            .sign(input)
+            .to_vec(),
+        Alg::RS512 => pkcs1v15::SigningKey::<Sha512>::new(k.rsa.clone())
+            .sign(input)
+            .to_vec(),
         Alg::PS256 => pss::SigningKey::<Sha256>::new(k.rsa.clone())
             .sign_with_rng(&mut rng, input)
             .to_vec(),
@@ -103,7 +109,9 @@ fn sign(alg: Alg, input: &[u8]) -> Vec<u8> {
             let sig: p256::ecdsa::Signature = k.ec.sign(input);
             sig.to_bytes().to_vec()
         }
-        Alg::EdDSA => ed25519_dalek::Signer::sign(&k.ed, input).to_bytes().to_vec(),
+        Alg::EdDSA => ed25519_dalek::Signer::sign(&k.ed, input)
+            .to_bytes()
+            .to_vec(),
         Alg::HS256 | Alg::HS384 | Alg::HS512 => {
             use hmac::{Hmac, Mac};
             macro_rules! mac {
@@ -125,7 +133,11 @@ fn sign(alg: Alg, input: &[u8]) -> Vec<u8> {
 
 /// A JWS over exactly these header and claims JSON values.
 fn token_with(alg: Alg, header: &Value, claims: &Value) -> String {
-    let input = format!("{}.{}", e(header.to_string().as_bytes()), e(claims.to_string().as_bytes()));
+    let input = format!(
+        "{}.{}",
+        e(header.to_string().as_bytes()),
+        e(claims.to_string().as_bytes())
+    );
     let sig = sign(alg, input.as_bytes());
     format!("{input}.{}", e(&sig))
 }
@@ -217,7 +229,10 @@ fn hmac_only_when_allowed() {
         );
         let mut allowing = expect();
         allowing.algorithms.push(alg);
-        assert!(validate(&t, &secret_jwks, &allowing, NOW).is_ok(), "{alg:?}");
+        assert!(
+            validate(&t, &secret_jwks, &allowing, NOW).is_ok(),
+            "{alg:?}"
+        );
         // The same secret as an `oct` JWK.
         let oct = json!({"keys": [{"kty": "oct", "kid": "hmac-1", "k": e(HMAC_SECRET)}]});
         let oct = Jwks::from_json(oct.to_string().as_bytes()).unwrap();
@@ -297,36 +312,59 @@ fn key_selection_by_kid() {
     let two_rsa = Jwks::from_json(two_rsa.to_string().as_bytes()).unwrap();
     assert!(validate(&t, &two_rsa, &expect(), NOW).is_ok());
     // No kid and no key of the right type.
-    let only_ec = Jwks::from_json(json!({"keys": [ec_jwk("ec-1")]}).to_string().as_bytes()).unwrap();
-    assert_eq!(validate(&t, &only_ec, &expect(), NOW), Err(LogoutError::UnknownKey));
+    let only_ec =
+        Jwks::from_json(json!({"keys": [ec_jwk("ec-1")]}).to_string().as_bytes()).unwrap();
+    assert_eq!(
+        validate(&t, &only_ec, &expect(), NOW),
+        Err(LogoutError::UnknownKey)
+    );
     // A key whose own alg differs is not used.
     let mut pinned = rsa_jwk(&keys().rsa, "rsa-1");
     pinned["alg"] = json!("PS256");
     let pinned = Jwks::from_json(json!({"keys": [pinned]}).to_string().as_bytes()).unwrap();
-    assert_eq!(validate(token(Alg::RS256), &pinned, &expect(), NOW), Err(LogoutError::KeyMismatch));
+    assert_eq!(
+        validate(token(Alg::RS256), &pinned, &expect(), NOW),
+        Err(LogoutError::KeyMismatch)
+    );
     assert!(validate(token(Alg::PS256), &pinned, &expect(), NOW).is_ok());
     // The right kid but the wrong key material (rotated key, stale JWKS).
-    let stale = Jwks::from_json(json!({"keys": [rsa_jwk(&keys().rsa_other, "rsa-1")]}).to_string().as_bytes()).unwrap();
-    assert_eq!(validate(token(Alg::RS256), &stale, &expect(), NOW), Err(LogoutError::BadSignature));
+    let stale = Jwks::from_json(
+        json!({"keys": [rsa_jwk(&keys().rsa_other, "rsa-1")]})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        validate(token(Alg::RS256), &stale, &expect(), NOW),
+        Err(LogoutError::BadSignature)
+    );
 }
 
 #[test]
 fn unknown_kid_refreshes_once_per_interval() {
     // The RP knows only an old key; the OP signs with a new one.
-    let old = Jwks::from_json(json!({"keys": [rsa_jwk(&keys().rsa_other, "old")]}).to_string().as_bytes()).unwrap();
+    let old = Jwks::from_json(
+        json!({"keys": [rsa_jwk(&keys().rsa_other, "old")]})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
     let mut current = old.clone();
     let mut refresh = KeyRefresh::new(60);
     let mut fetches = 0;
     let t = token(Alg::RS256);
-    let mut run = |current: &mut Jwks, refresh: &mut KeyRefresh, now: u64| {
-        match validate(&t, current, &expect(), now) {
-            Err(e) if refresh.should_refresh(e, now) => {
-                fetches += 1;
-                *current = jwks();
-                validate(&t, current, &expect(), now)
-            }
-            other => other,
+    let mut run = |current: &mut Jwks, refresh: &mut KeyRefresh, now: u64| match validate(
+        &t,
+        current,
+        &expect(),
+        now,
+    ) {
+        Err(e) if refresh.should_refresh(e, now) => {
+            fetches += 1;
+            *current = jwks();
+            validate(&t, current, &expect(), now)
         }
+        other => other,
     };
     assert!(run(&mut current, &mut refresh, NOW).is_ok());
     assert_eq!(fetches, 1);
@@ -335,7 +373,10 @@ fn unknown_kid_refreshes_once_per_interval() {
         h.insert("kid".into(), json!("nope"));
     });
     for dt in 0..59 {
-        assert_eq!(validate(&bogus, &current, &expect(), NOW + dt), Err(LogoutError::UnknownKey));
+        assert_eq!(
+            validate(&bogus, &current, &expect(), NOW + dt),
+            Err(LogoutError::UnknownKey)
+        );
         assert!(!refresh.should_refresh(LogoutError::UnknownKey, NOW + dt));
     }
     assert!(refresh.should_refresh(LogoutError::UnknownKey, NOW + 60));
@@ -345,7 +386,13 @@ fn unknown_kid_refreshes_once_per_interval() {
 
 #[test]
 fn typ_header() {
-    for typ in ["logout+jwt", "application/logout+jwt", "Logout+JWT", "JWT", "jwt"] {
+    for typ in [
+        "logout+jwt",
+        "application/logout+jwt",
+        "Logout+JWT",
+        "JWT",
+        "jwt",
+    ] {
         let t = with_header(|h| {
             h.insert("typ".into(), json!(typ));
         });
@@ -364,11 +411,17 @@ fn typ_header() {
     let mut strict = expect();
     strict.require_typ = true;
     assert!(validate(token(Alg::RS256), &jwks(), &strict, NOW).is_ok());
-    assert_eq!(validate(&absent, &jwks(), &strict, NOW), Err(LogoutError::MissingType));
+    assert_eq!(
+        validate(&absent, &jwks(), &strict, NOW),
+        Err(LogoutError::MissingType)
+    );
     let jwt = with_header(|h| {
         h.insert("typ".into(), json!("JWT"));
     });
-    assert_eq!(validate(&jwt, &jwks(), &strict, NOW), Err(LogoutError::MissingType));
+    assert_eq!(
+        validate(&jwt, &jwks(), &strict, NOW),
+        Err(LogoutError::MissingType)
+    );
 }
 
 #[test]
@@ -379,7 +432,10 @@ fn time_claims() {
     assert!(check(&no_exp).is_ok());
     let mut strict = expect();
     strict.require_exp = true;
-    assert_eq!(validate(&no_exp, &jwks(), &strict, NOW), Err(LogoutError::MissingExpiry));
+    assert_eq!(
+        validate(&no_exp, &jwks(), &strict, NOW),
+        Err(LogoutError::MissingExpiry)
+    );
     // Within the leeway either side, and at the edges.
     let t = with_claims(|c| {
         c.insert("iat".into(), json!(NOW + 60));
@@ -459,38 +515,233 @@ fn every_error_code_has_a_token() {
         ("a.b".into(), LogoutError::Malformed, None),
         (format!("{h}.{body}.%%"), LogoutError::Malformed, None),
         (format!(".{body}.AA"), LogoutError::Malformed, None),
-        (format!("{}.{body}.AA", e(b"[1]")), LogoutError::BadHeader, None),
-        (format!("{}.{body}.AA", e(br#"{"alg":1}"#)), LogoutError::BadHeader, None),
-        (with_header(|h| { h.insert("kid".into(), json!(5)); }), LogoutError::BadHeader, None),
-        (format!("{}.{body}.AA", e(br#"{"alg":"HS256"}"#)), LogoutError::AlgorithmNotAllowed, None),
-        (format!("{}.{body}.AA", e(br#"{"alg":"ES512"}"#)), LogoutError::AlgorithmNotAllowed, None),
-        (with_header(|h| { h.insert("crit".into(), json!(["exp"])); }), LogoutError::UnsupportedCritical, None),
-        (with_header(|h| { h.insert("typ".into(), json!("at+jwt")); }), LogoutError::WrongType, None),
-        (with_header(|h| { h.remove("typ"); }), LogoutError::MissingType, Some({ let mut x = expect(); x.require_typ = true; x })),
-        (with_header(|h| { h.insert("kid".into(), json!("x")); }), LogoutError::UnknownKey, None),
-        (with_header(|h| { h.insert("kid".into(), json!("ed-1")); }), LogoutError::KeyMismatch, None),
-        (format!("{h}.{body}.{}", e(&[0u8; 256])), LogoutError::BadSignature, None),
-        (token_with(Alg::RS256, &rs, &json!([1, 2])), LogoutError::BadClaims, None),
-        (with_claims(|c| { c.insert("aud".into(), json!([CLIENT, 7])); }), LogoutError::BadClaims, None),
-        (with_claims(|c| { c.insert("iss".into(), json!("https://op.example/")); }), LogoutError::WrongIssuer, None),
-        (with_claims(|c| { c.remove("iss"); }), LogoutError::WrongIssuer, None),
-        (with_claims(|c| { c.insert("aud".into(), json!("other")); }), LogoutError::WrongAudience, None),
-        (with_claims(|c| { c.remove("aud"); }), LogoutError::WrongAudience, None),
-        (with_claims(|c| { c.insert("azp".into(), json!("other")); }), LogoutError::WrongAuthorizedParty, None),
-        (with_claims(|c| { c.remove("iat"); }), LogoutError::MissingIssuedAt, None),
-        (with_claims(|c| { c.insert("iat".into(), json!(NOW + 3600)); }), LogoutError::IssuedInFuture, None),
-        (with_claims(|c| { c.insert("iat".into(), json!(NOW - 3600)); }), LogoutError::TooOld, None),
-        (with_claims(|c| { c.insert("exp".into(), json!(NOW - 3600)); }), LogoutError::Expired, None),
-        (with_claims(|c| { c.remove("exp"); }), LogoutError::MissingExpiry, Some({ let mut x = expect(); x.require_exp = true; x })),
-        (with_claims(|c| { c.remove("jti"); }), LogoutError::MissingJti, None),
-        (with_claims(|c| { c.insert("jti".into(), json!("")); }), LogoutError::MissingJti, None),
-        (with_claims(|c| { c.remove("events"); }), LogoutError::MissingEvents, None),
-        (with_claims(|c| { c.insert("events".into(), json!("http://schemas.openid.net/event/backchannel-logout")); }), LogoutError::MissingEvents, None),
-        (with_claims(|c| { c.insert("events".into(), json!({"http://schemas.openid.net/event/other": {}})); }), LogoutError::WrongEvent, None),
-        (with_claims(|c| { c.insert("events".into(), json!({BACKCHANNEL_LOGOUT_EVENT: "yes"})); }), LogoutError::WrongEvent, None),
-        (with_claims(|c| { c.remove("sub"); c.remove("sid"); }), LogoutError::MissingSubjectAndSession, None),
-        (with_claims(|c| { c.insert("sid".into(), json!(42)); }), LogoutError::MissingSubjectAndSession, None),
-        (with_claims(|c| { c.insert("nonce".into(), json!("n-0S6_WzA2Mj")); }), LogoutError::NoncePresent, None),
+        (
+            format!("{}.{body}.AA", e(b"[1]")),
+            LogoutError::BadHeader,
+            None,
+        ),
+        (
+            format!("{}.{body}.AA", e(br#"{"alg":1}"#)),
+            LogoutError::BadHeader,
+            None,
+        ),
+        (
+            with_header(|h| {
+                h.insert("kid".into(), json!(5));
+            }),
+            LogoutError::BadHeader,
+            None,
+        ),
+        (
+            format!("{}.{body}.AA", e(br#"{"alg":"HS256"}"#)),
+            LogoutError::AlgorithmNotAllowed,
+            None,
+        ),
+        (
+            format!("{}.{body}.AA", e(br#"{"alg":"ES512"}"#)),
+            LogoutError::AlgorithmNotAllowed,
+            None,
+        ),
+        (
+            with_header(|h| {
+                h.insert("crit".into(), json!(["exp"]));
+            }),
+            LogoutError::UnsupportedCritical,
+            None,
+        ),
+        (
+            with_header(|h| {
+                h.insert("typ".into(), json!("at+jwt"));
+            }),
+            LogoutError::WrongType,
+            None,
+        ),
+        (
+            with_header(|h| {
+                h.remove("typ");
+            }),
+            LogoutError::MissingType,
+            Some({
+                let mut x = expect();
+                x.require_typ = true;
+                x
+            }),
+        ),
+        (
+            with_header(|h| {
+                h.insert("kid".into(), json!("x"));
+            }),
+            LogoutError::UnknownKey,
+            None,
+        ),
+        (
+            with_header(|h| {
+                h.insert("kid".into(), json!("ed-1"));
+            }),
+            LogoutError::KeyMismatch,
+            None,
+        ),
+        (
+            format!("{h}.{body}.{}", e(&[0u8; 256])),
+            LogoutError::BadSignature,
+            None,
+        ),
+        (
+            token_with(Alg::RS256, &rs, &json!([1, 2])),
+            LogoutError::BadClaims,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("aud".into(), json!([CLIENT, 7]));
+            }),
+            LogoutError::BadClaims,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("iss".into(), json!("https://op.example/"));
+            }),
+            LogoutError::WrongIssuer,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.remove("iss");
+            }),
+            LogoutError::WrongIssuer,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("aud".into(), json!("other"));
+            }),
+            LogoutError::WrongAudience,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.remove("aud");
+            }),
+            LogoutError::WrongAudience,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("azp".into(), json!("other"));
+            }),
+            LogoutError::WrongAuthorizedParty,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.remove("iat");
+            }),
+            LogoutError::MissingIssuedAt,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("iat".into(), json!(NOW + 3600));
+            }),
+            LogoutError::IssuedInFuture,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("iat".into(), json!(NOW - 3600));
+            }),
+            LogoutError::TooOld,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("exp".into(), json!(NOW - 3600));
+            }),
+            LogoutError::Expired,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.remove("exp");
+            }),
+            LogoutError::MissingExpiry,
+            Some({
+                let mut x = expect();
+                x.require_exp = true;
+                x
+            }),
+        ),
+        (
+            with_claims(|c| {
+                c.remove("jti");
+            }),
+            LogoutError::MissingJti,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("jti".into(), json!(""));
+            }),
+            LogoutError::MissingJti,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.remove("events");
+            }),
+            LogoutError::MissingEvents,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert(
+                    "events".into(),
+                    json!("http://schemas.openid.net/event/backchannel-logout"),
+                );
+            }),
+            LogoutError::MissingEvents,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert(
+                    "events".into(),
+                    json!({"http://schemas.openid.net/event/other": {}}),
+                );
+            }),
+            LogoutError::WrongEvent,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("events".into(), json!({BACKCHANNEL_LOGOUT_EVENT: "yes"}));
+            }),
+            LogoutError::WrongEvent,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.remove("sub");
+                c.remove("sid");
+            }),
+            LogoutError::MissingSubjectAndSession,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("sid".into(), json!(42));
+            }),
+            LogoutError::MissingSubjectAndSession,
+            None,
+        ),
+        (
+            with_claims(|c| {
+                c.insert("nonce".into(), json!("n-0S6_WzA2Mj"));
+            }),
+            LogoutError::NoncePresent,
+            None,
+        ),
     ];
     let mut seen = HashSet::new();
     for (i, (t, want, custom)) in cases.iter().enumerate() {
@@ -504,13 +755,23 @@ fn every_error_code_has_a_token() {
     let ok = check(&token(Alg::ES256)).unwrap();
     ok.check_replay(&mut cache, NOW).unwrap();
     let again = check(&token(Alg::ES256)).unwrap();
-    assert_eq!(again.check_replay(&mut cache, NOW), Err(LogoutError::Replayed));
+    assert_eq!(
+        again.check_replay(&mut cache, NOW),
+        Err(LogoutError::Replayed)
+    );
     seen.insert(LogoutError::Replayed);
     for doc in ["", "[]", "{}", r#"{"keys":{}}"#, "{\"keys\":[]"] {
-        assert_eq!(Jwks::from_json(doc.as_bytes()).unwrap_err(), LogoutError::InvalidJwks, "{doc}");
+        assert_eq!(
+            Jwks::from_json(doc.as_bytes()).unwrap_err(),
+            LogoutError::InvalidJwks,
+            "{doc}"
+        );
     }
     seen.insert(LogoutError::InvalidJwks);
-    let missing: Vec<_> = LogoutError::ALL.iter().filter(|e| !seen.contains(e)).collect();
+    let missing: Vec<_> = LogoutError::ALL
+        .iter()
+        .filter(|e| !seen.contains(e))
+        .collect();
     assert!(missing.is_empty(), "no test token for {missing:?}");
 }
 
@@ -519,7 +780,12 @@ fn error_codes_are_unique_and_carry_no_token_data() {
     let codes: HashSet<_> = LogoutError::ALL.iter().map(|e| e.code()).collect();
     assert_eq!(codes.len(), LogoutError::ALL.len());
     for e in LogoutError::ALL {
-        assert!(e.code().bytes().all(|c| c.is_ascii_lowercase() || c == b'_'), "{e:?}");
+        assert!(
+            e.code()
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c == b'_'),
+            "{e:?}"
+        );
         assert_eq!(e.to_string(), e.message());
         assert!(!e.message().contains("eyJ"));
     }

@@ -31,6 +31,10 @@ pub struct Config {
     pub op_iframe: bool,
     /// The first-party session signal, if configured.
     pub rp_session: Option<RpSessionConfig>,
+    /// Share one poller with the other monitors of the same scope (other tabs, or this tab):
+    /// leadership by Web Lock, results by `BroadcastChannel`. The glue sets it only where both
+    /// APIs exist.
+    pub cross_tab: bool,
 }
 
 /// Timing of the first-party session signal (`rpSession`).
@@ -51,6 +55,22 @@ impl Default for RpSessionConfig {
     }
 }
 
+impl Config {
+    /// How long a follower waits for a word from a leader that should be polling before taking
+    /// it for stuck: three intervals, plus the response timeout so a slow but live OP is not
+    /// mistaken for a stuck leader.
+    pub fn stale_after_ms(&self) -> u32 {
+        self.interval_ms
+            .saturating_mul(3)
+            .saturating_add(self.response_timeout_ms)
+    }
+
+    /// Wake-ups (shown, focus, online) closer together than this give one check.
+    pub fn wake_window_ms(&self) -> u64 {
+        u64::from(self.interval_ms.min(1000))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -66,6 +86,7 @@ impl Default for Config {
             pause_when_hidden: false,
             op_iframe: true,
             rp_session: None,
+            cross_tab: false,
         }
     }
 }

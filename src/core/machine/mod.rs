@@ -40,6 +40,11 @@
 //!    (another user, signed out, interaction required, failure): `Stopped`.
 //! 6. `BackingOff(Reauth)`: `Reauthenticating`; `BackingOff(Resume)`: a check¹.
 //!
+//! Cross-tab ([`Config::cross_tab`]) adds two phases, `Following(view)` and `Suspended`, and the
+//! inputs `LockAcquired`, `LockLost`, `Tab(message)`, `PageHidden`, `PageShown` and the timer
+//! `Leader`; `leadership` documents them. `Wake` (shown, focus, online) checks at once in
+//! `Waiting`/`Hidden`, asks the leader when following, and is coalesced.
+//!
 //! # Invariants
 //!
 //! Each is covered by a unit test and by the property test:
@@ -49,17 +54,23 @@
 //!   nothing was asked it is dropped;
 //! - nothing is posted before the iframe's `load`, nor without a valid `session_state`;
 //! - every timer that is set is cleared when it stops being relevant; while running, the timer
-//!   that moves the machine on is pending (polling never stalls silently).
+//!   that moves the machine on is pending (polling never stalls silently);
+//! - cross-tab (a second property test, over several monitors and a model of the lock and the
+//!   channel): never two leaders, nobody posts without the lock, followers hold no iframe and
+//!   stay in the lock's queue, and once everything is delivered every follower has a leader.
 
 pub mod config;
 pub mod types;
 
+mod leadership;
 mod transitions;
 
 #[cfg(test)]
 mod model;
 #[cfg(test)]
 mod session_end_tests;
+#[cfg(test)]
+mod tabs_tests;
 #[cfg(test)]
 mod tests;
 

@@ -65,6 +65,12 @@ impl Model {
                 StartReauth { generation } => self.generation = Some(*generation),
                 EndReauth => self.generation = None,
                 Emit(_) | StoreSessionState(_) => {}
+                OpenChannel
+                | CloseChannel
+                | RequestLock { .. }
+                | ReleaseLock
+                | Broadcast(_)
+                | Relay(_) => panic!("cross-tab effect of a monitor alone: {e:?}"),
             }
         }
     }
@@ -101,7 +107,7 @@ fn random_input_sequences_keep_every_invariant() {
         for step in 0..300 {
             s.now += rng.pick(3000);
             s.state = ["s0", "s1", "", "s2"][rng.pick(4) as usize];
-            let input = match rng.pick(18) {
+            let input = match rng.pick(21) {
                 12 => {
                     hidden = rng.pick(2) == 0;
                     Input::VisibilityChanged { hidden }
@@ -129,6 +135,9 @@ fn random_input_sequences_keep_every_invariant() {
                     reason: SignOutReason::ALL[rng.pick(4) as usize],
                     from_other_tab: rng.pick(2) == 0,
                 },
+                18 => Input::Wake,
+                19 => Input::PageHidden,
+                20 => Input::PageShown,
                 0 => Input::Start,
                 1 => Input::Stop,
                 2 => Input::CheckNow,
@@ -220,6 +229,7 @@ fn random_input_sequences_keep_every_invariant() {
                 Phase::Reauthenticating => assert!(pending(Timer::Reauth), "{}", ctx()),
                 Phase::BackingOff(_) => assert!(pending(Timer::Backoff), "{}", ctx()),
                 Phase::Paused | Phase::Hidden | Phase::FirstPartyOnly => {}
+                Phase::Following(_) | Phase::Suspended => panic!("{}: follows alone", ctx()),
             }
             let running = !matches!(m.phase(), Phase::Idle | Phase::Stopped);
             if running {
@@ -243,5 +253,367 @@ fn random_input_sequences_keep_every_invariant() {
                 );
             }
         }
+    }
+}
+
+/// Cross-tab model: several monitors of one scope (tabs, or monitors in one tab) with a model of
+/// the browser between them: a Web Lock (FIFO queue, `steal`), a `BroadcastChannel` (delivery to
+/// the other open channels, in order, through the wire format), timers, iframes and frozen tabs.
+mod tabs {
+    use super::*;
+    use crate::core::tabs::{scope, TabMessage};
+    use std::collections::VecDeque;
+
+    /// What the browser will deliver to a tab, in order.
+    #[derive(Debug)]
+    enum Delivery {
+        Granted(u32),
+        Lost(u32),
+        Message(String),
+    }
+
+    #[derive(Default)]
+    struct Tab {
+        glue: Model,
+        channel: bool,
+        /// The tab's current lock request: its id, and whether it is held.
+        request: Option<(u32, bool)>,
+        inbox: VecDeque<Delivery>,
+        frozen: bool,
+        hidden: bool,
+    }
+
+    struct World {
+        tabs: Vec<Tab>,
+        machines: Vec<Machine>,
+        /// FIFO of waiting (tab, request id); the holder is the tab whose request is held.
+        queue: VecDeque<(usize, u32)>,
+        holder: Option<usize>,
+        next_id: u32,
+        scope: String,
+        clock: u64,
+        posts: u32,
+    }
+
+    impl World {
+        fn withdraw(&mut self, t: usize) {
+            if let Some((id, held)) = self.tabs[t].request.take() {
+                self.queue.retain(|&(tab, _)| tab != t);
+                // Undelivered grants or losses of this request are no longer reported.
+                self.tabs[t].inbox.retain(|d| match d {
+                    Delivery::Granted(i) | Delivery::Lost(i) => *i != id,
+                    Delivery::Message(_) => true,
+                });
+                if held {
+                    self.holder = None;
+                    self.grant_next();
+                }
+            }
+        }
+
+        fn grant_next(&mut self) {
+            if self.holder.is_some() {
+                return;
+            }
+            if let Some((t, id)) = self.queue.pop_front() {
+                self.holder = Some(t);
+                self.tabs[t].request = Some((id, true));
+                self.tabs[t].inbox.push_back(Delivery::Granted(id));
+            }
+        }
+
+        fn apply(&mut self, t: usize, fx: Vec<Effect>) {
+            for e in &fx {
+                match e {
+                    Post(_) => {
+                        assert_eq!(self.holder, Some(t), "tab {t} posts without the lock");
+                        self.posts += 1;
+                    }
+                    OpenChannel => {
+                        assert!(!self.tabs[t].channel, "tab {t}: a second channel");
+                        self.tabs[t].channel = true;
+                    }
+                    CloseChannel => self.tabs[t].channel = false,
+                    RequestLock { steal } => {
+                        self.withdraw(t);
+                        let id = self.next_id;
+                        self.next_id += 1;
+                        match (steal, self.holder) {
+                            (true, Some(old)) => {
+                                let (old_id, _) = self.tabs[old].request.take().unwrap();
+                                // The robbed tab hears of it before anything else it would do.
+                                self.tabs[old].inbox.push_front(Delivery::Lost(old_id));
+                                self.holder = Some(t);
+                                self.tabs[t].request = Some((id, true));
+                                self.tabs[t].inbox.push_back(Delivery::Granted(id));
+                            }
+                            _ => {
+                                self.tabs[t].request = Some((id, false));
+                                self.queue.push_back((t, id));
+                                self.grant_next();
+                            }
+                        }
+                    }
+                    ReleaseLock => self.withdraw(t),
+                    Broadcast(message) => {
+                        assert!(
+                            self.tabs[t].channel,
+                            "tab {t}: broadcast on a closed channel"
+                        );
+                        let wire = message.encode(&self.scope);
+                        for (i, other) in self.tabs.iter_mut().enumerate() {
+                            if i != t && other.channel {
+                                other.inbox.push_back(Delivery::Message(wire.clone()));
+                            }
+                        }
+                    }
+                    Relay(_) => assert!(
+                        matches!(
+                            self.machines[t].phase(),
+                            Phase::Following(_) | Phase::Stopped
+                        ) || self.machines[t].phase().is_polling(),
+                        "tab {t}: relayed while suspended"
+                    ),
+                    _ => {}
+                }
+            }
+            self.tabs[t].glue.apply_tabs(&fx);
+        }
+
+        fn feed(&mut self, t: usize, input: Input) {
+            let mut s = Clocked {
+                state: "s0",
+                now: self.clock,
+            };
+            let fx = self.machines[t].handle(input, &mut s);
+            self.apply(t, fx);
+        }
+
+        /// Delivers the next thing the browser has for tab `t`, as its glue would report it.
+        fn deliver(&mut self, t: usize) -> bool {
+            let Some(d) = self.tabs[t].inbox.pop_front() else {
+                return false;
+            };
+            let input = match d {
+                Delivery::Granted(id) if self.tabs[t].request == Some((id, true)) => {
+                    Input::LockAcquired
+                }
+                Delivery::Lost(_) => Input::LockLost,
+                Delivery::Message(wire) if self.tabs[t].channel => {
+                    Input::Tab(TabMessage::decode(&wire, &self.scope).expect("own wire format"))
+                }
+                _ => return true,
+            };
+            self.feed(t, input);
+            true
+        }
+
+        fn check(&self, ctx: &str) {
+            let mut leaders = 0;
+            for (t, (tab, m)) in self.tabs.iter().zip(&self.machines).enumerate() {
+                let phase = m.phase();
+                let lost_pending = tab.inbox.iter().any(|d| matches!(d, Delivery::Lost(_)));
+                match phase {
+                    Phase::Idle | Phase::Stopped | Phase::Suspended => {
+                        assert!(!tab.glue.iframe, "{ctx} tab {t} {phase:?}: iframe left");
+                        assert!(
+                            tab.glue.timers.iter().all(|p| !p),
+                            "{ctx} tab {t} {phase:?}: timer left"
+                        );
+                        assert!(!tab.channel, "{ctx} tab {t} {phase:?}: channel left open");
+                        assert_eq!(tab.request, None, "{ctx} tab {t} {phase:?}: lock left");
+                    }
+                    Phase::Following(_) => {
+                        assert!(!tab.glue.iframe, "{ctx} tab {t}: a follower with an iframe");
+                        assert!(tab.channel, "{ctx} tab {t}: a follower without its channel");
+                        assert!(
+                            tab.request.is_some() || lost_pending,
+                            "{ctx} tab {t}: a follower out of the lock's queue"
+                        );
+                    }
+                    _ => {
+                        assert!(tab.glue.iframe, "{ctx} tab {t}: polling without an iframe");
+                        assert!(tab.channel, "{ctx} tab {t}: a leader without its channel");
+                        if !lost_pending {
+                            assert_eq!(self.holder, Some(t), "{ctx} tab {t}: leads without lock");
+                            leaders += 1;
+                        }
+                    }
+                }
+            }
+            assert!(leaders <= 1, "{ctx}: {leaders} leaders");
+        }
+
+        /// Thaws every tab and delivers everything pending; then every follower has a leader.
+        fn settle(&mut self, ctx: &str) {
+            for tab in &mut self.tabs {
+                tab.frozen = false;
+            }
+            for _ in 0..10_000 {
+                if !(0..self.tabs.len()).any(|t| self.deliver(t)) {
+                    break;
+                }
+            }
+            self.check(ctx);
+            if self
+                .machines
+                .iter()
+                .any(|m| matches!(m.phase(), Phase::Following(_)))
+            {
+                let holder = self.holder.expect("followers and nobody holds the lock");
+                assert!(
+                    self.machines[holder].phase().is_polling(),
+                    "{ctx}: the lock holder (tab {holder}) does not poll: {:?}",
+                    self.machines[holder].phase()
+                );
+            }
+        }
+    }
+
+    impl Model {
+        fn apply_tabs(&mut self, fx: &[Effect]) {
+            for e in fx {
+                match e {
+                    CreateIframe => {
+                        assert!(!self.iframe, "a second iframe");
+                        self.iframe = true;
+                    }
+                    RemoveIframe => {
+                        self.iframe = false;
+                        self.unanswered = 0;
+                    }
+                    Post(_) => {
+                        assert!(self.iframe, "posted without an iframe");
+                        assert_eq!(self.unanswered, 0, "two messages in flight");
+                        self.unanswered = 1;
+                    }
+                    SetTimer(t, _) => self.timers[t.index()] = true,
+                    ClearTimer(t) => self.timers[t.index()] = false,
+                    StartReauth { generation } => self.generation = Some(*generation),
+                    EndReauth => self.generation = None,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Random sequences over 2–5 monitors: never two leaders, nobody posts without the lock, a
+    /// follower holds no iframe and stays in the lock's queue, nothing is held once stopped or
+    /// suspended, and once the browser has delivered everything (frozen tabs thawed) every
+    /// follower has a polling leader.
+    #[test]
+    fn random_tabs_keep_one_leader_and_every_follower_has_one() {
+        let mut total_posts = 0;
+        for seed in 1..=300u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
+            let n = 2 + (seed % 4) as usize;
+            let config = Config {
+                cross_tab: true,
+                reauth: seed % 2 == 0,
+                continue_on_error: seed % 3 != 0,
+                pause_when_hidden: seed % 5 == 0,
+                rp_session: (seed % 7 == 0).then(RpSessionConfig::default),
+                ..reauth_cfg()
+            };
+            let mut w = World {
+                tabs: (0..n).map(|_| Tab::default()).collect(),
+                machines: (0..n).map(|_| machine(config.clone())).collect(),
+                queue: VecDeque::new(),
+                holder: None,
+                next_id: 0,
+                scope: scope("https://op.example", "client01", "cookie", "s"),
+                clock: 0,
+                posts: 0,
+            };
+            for step in 0..400 {
+                w.clock += rng.pick(400);
+                let t = rng.pick(n as u64) as usize;
+                if w.tabs[t].frozen {
+                    if rng.pick(8) == 0 {
+                        w.tabs[t].frozen = false;
+                    }
+                    continue;
+                }
+                // The robbed tab hears of it first.
+                if matches!(w.tabs[t].inbox.front(), Some(Delivery::Lost(_))) {
+                    w.deliver(t);
+                    continue;
+                }
+                let glue = &w.tabs[t].glue;
+                let input = match rng.pick(20) {
+                    0 => Input::Start,
+                    1 if rng.pick(3) == 0 => Input::Stop,
+                    2 => Input::CheckNow,
+                    3 => {
+                        let hidden = rng.pick(2) == 0;
+                        w.tabs[t].hidden = hidden;
+                        Input::VisibilityChanged { hidden }
+                    }
+                    4 => Input::Wake,
+                    5 if rng.pick(3) == 0 => Input::PageHidden,
+                    6 => Input::PageShown,
+                    7 if rng.pick(4) == 0 => {
+                        w.tabs[t].frozen = true;
+                        continue;
+                    }
+                    8 | 9 => {
+                        let timer = Timer::ALL[rng.pick(Timer::ALL.len() as u64) as usize];
+                        if !glue.timers[timer.index()] {
+                            continue;
+                        }
+                        w.tabs[t].glue.timers[timer.index()] = false;
+                        if timer == Timer::Response {
+                            w.tabs[t].glue.unanswered = 0;
+                        }
+                        Input::TimerFired(timer)
+                    }
+                    10 if glue.iframe => Input::IframeLoaded,
+                    11 | 12 if glue.iframe => {
+                        w.tabs[t].glue.unanswered = 0;
+                        Input::Answer(
+                            [
+                                OpAnswer::Unchanged,
+                                OpAnswer::Unchanged,
+                                OpAnswer::Changed,
+                                OpAnswer::Error,
+                            ][rng.pick(4) as usize],
+                        )
+                    }
+                    13 => {
+                        let generation = glue.generation.unwrap_or(rng.pick(3) as u32);
+                        let outcome = match rng.pick(4) {
+                            0 | 1 => renewed(["s0", "s3"][rng.pick(2) as usize], "alice"),
+                            2 => ReauthOutcome::SignedOut,
+                            _ => ReauthOutcome::Failed(MonitorError::ReauthTimeout),
+                        };
+                        Input::ReauthFinished {
+                            generation,
+                            outcome,
+                        }
+                    }
+                    14 if rng.pick(4) == 0 => Input::SessionEnded {
+                        reason: SignOutReason::ALL[rng.pick(4) as usize],
+                        from_other_tab: rng.pick(2) == 0,
+                    },
+                    _ => {
+                        w.deliver(t);
+                        w.check(&format!("seed {seed} step {step} delivery to tab {t}"));
+                        continue;
+                    }
+                };
+                let ctx = format!("seed {seed} step {step} tab {t} after {input:?}");
+                w.feed(t, input);
+                w.check(&ctx);
+                if step % 50 == 49 {
+                    w.settle(&format!("seed {seed} step {step} settled"));
+                }
+            }
+            w.settle(&format!("seed {seed} end"));
+            total_posts += w.posts;
+        }
+        assert!(
+            total_posts > 1000,
+            "the sequences hardly poll: {total_posts} posts"
+        );
     }
 }

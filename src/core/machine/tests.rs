@@ -21,7 +21,7 @@ pub(super) fn cfg() -> Config {
     }
 }
 
-struct Src(Option<&'static str>);
+pub(super) struct Src(Option<&'static str>);
 impl SessionStateSource for Src {
     fn read(&mut self) -> Result<SessionState, MonitorError> {
         match self.0 {

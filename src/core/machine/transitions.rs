@@ -32,7 +32,17 @@ pub struct Machine {
     /// Consecutive unusable `rpSession` answers.
     rp_failures: u32,
     /// `signedOut` was emitted since the last `start()`: later notices of the same end are dropped.
-    signed_out: bool,
+    pub(super) signed_out: bool,
+    /// When the last wake-up (shown, focus, online) led to a check or a request for one.
+    pub(super) last_wake: Option<u64>,
+    /// Cross-tab: whether the leader's page is hidden, as it last said.
+    pub(super) leader_hidden: bool,
+    /// Cross-tab: the leader stayed silent too long; its last word is not trusted.
+    pub(super) stale: bool,
+    /// Cross-tab: a steal of the lock is under way.
+    pub(super) stealing: bool,
+    /// Cross-tab: a follower asked; the leader answers with its state if it says nothing else.
+    pub(super) announce: bool,
 }
 
 /// Where the first-party session signal (`rpSession`) is. It runs beside the OP iframe's phases
@@ -67,6 +77,11 @@ impl Machine {
             rp_generation: 0,
             rp_failures: 0,
             signed_out: false,
+            last_wake: None,
+            leader_hidden: false,
+            stale: false,
+            stealing: false,
+            announce: false,
         }
     }
 
@@ -86,25 +101,79 @@ impl Machine {
         &self.config
     }
 
+    /// Whether the page is hidden, as last reported.
+    pub(super) fn hidden(&self) -> bool {
+        self.hidden
+    }
+
+    pub(super) fn set_hidden(&mut self, hidden: bool) {
+        self.hidden = hidden;
+    }
+
+    pub(super) fn set_phase(&mut self, phase: Phase) {
+        self.phase = phase;
+    }
+
     /// Feeds one input; returns the effects to perform, in order.
     pub fn handle(&mut self, input: Input, source: &mut dyn SessionStateSource) -> Vec<Effect> {
+        let before = self.snapshot();
         let mut fx = Vec::new();
+        let following = matches!(self.phase, Phase::Following(_) | Phase::Suspended);
+        match input {
+            Input::Wake | Input::Focused => self.wake(source, &mut fx),
+            Input::LockAcquired
+            | Input::LockLost
+            | Input::Tab(_)
+            | Input::PageHidden
+            | Input::PageShown
+            | Input::TimerFired(Timer::Leader) => self.cross_tab(input, source, &mut fx),
+            Input::Start | Input::Stop | Input::CheckNow | Input::VisibilityChanged { .. }
+                if following =>
+            {
+                self.follower(input, source, &mut fx)
+            }
+            input => self.poll_input(input, source, &mut fx),
+        }
+        self.finish(before, fx)
+    }
+
+    /// Goes from `Idle`/`Stopped` (or, cross-tab, from following) to loading the OP iframe.
+    pub(super) fn begin_polling(&mut self, fx: &mut Vec<Effect>) {
+        self.no_response = 0;
+        self.read_failures = 0;
+        self.rp_failures = 0;
+        self.guard.reset();
+        if self.config.op_iframe {
+            self.phase = Phase::Loading;
+            fx.push(Effect::CreateIframe);
+            fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
+        } else {
+            self.phase = Phase::FirstPartyOnly;
+        }
+        self.rp_fetch(fx);
+    }
+
+    /// Remembers the user a leader renewed, so a follower that takes over knows whom to expect.
+    pub(super) fn learn_sub(&mut self, sub: &str) {
+        self.expected_sub = Some(sub.to_owned());
+    }
+
+    /// The inputs of a monitor that polls (alone, or as the cross-tab leader).
+    pub(super) fn poll_input(
+        &mut self,
+        input: Input,
+        source: &mut dyn SessionStateSource,
+        fx: &mut Vec<Effect>,
+    ) {
         match (input, self.phase) {
             (Input::Start, Phase::Idle | Phase::Stopped) => {
-                self.no_response = 0;
-                self.read_failures = 0;
-                self.rp_failures = 0;
                 self.signed_out = false;
-                self.guard.reset();
                 self.expected_sub = self.config.expected_sub.clone();
-                if self.config.op_iframe {
-                    self.phase = Phase::Loading;
-                    fx.push(Effect::CreateIframe);
-                    fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
+                if self.config.cross_tab {
+                    self.follow(fx);
                 } else {
-                    self.phase = Phase::FirstPartyOnly;
+                    self.begin_polling(fx);
                 }
-                self.rp_fetch(&mut fx);
             }
             (
                 Input::SessionEnded {
@@ -112,48 +181,46 @@ impl Machine {
                     from_other_tab,
                 },
                 _,
-            ) if !self.signed_out => self.end_session(reason, !from_other_tab, &mut fx),
+            ) if !self.signed_out => self.end_session(reason, !from_other_tab, fx),
             (Input::RpSessionAnswered { generation, answer }, _)
                 if self.rp == RpPoll::InFlight && generation == self.rp_generation =>
             {
                 fx.push(Effect::ClearTimer(Timer::RpSession));
-                self.rp_answered(answer, &mut fx);
+                self.rp_answered(answer, fx);
             }
             (Input::TimerFired(Timer::RpSession), _) => match self.rp {
-                RpPoll::Waiting => self.rp_fetch(&mut fx),
+                RpPoll::Waiting => self.rp_fetch(fx),
                 // The request took too long: its late answer will carry an old generation.
-                RpPoll::InFlight => self.rp_answered(RpSessionAnswer::Unavailable, &mut fx),
+                RpPoll::InFlight => self.rp_answered(RpSessionAnswer::Unavailable, fx),
                 RpPoll::Off | RpPoll::Hidden => {}
             },
-            (Input::Focused, _) => self.rp_now(&mut fx),
             // start() or checkNow() while paused after `changed`, or while hidden: the host says go on.
             (Input::Start | Input::CheckNow, Phase::Paused | Phase::Hidden) => {
-                self.check(source, &mut fx)
+                self.check(source, fx)
             }
             (Input::VisibilityChanged { hidden }, phase) => {
+                let shown = self.hidden && !hidden;
                 self.hidden = hidden;
-                if self.config.pause_when_hidden {
-                    if hidden && self.rp == RpPoll::Waiting {
-                        fx.push(Effect::ClearTimer(Timer::RpSession));
-                        self.rp = RpPoll::Hidden;
-                    } else if !hidden && self.rp == RpPoll::Hidden {
-                        self.rp_fetch(&mut fx);
-                    }
-                    if hidden && phase == Phase::Waiting {
+                if self.config.pause_when_hidden && hidden && self.rp == RpPoll::Waiting {
+                    fx.push(Effect::ClearTimer(Timer::RpSession));
+                    self.rp = RpPoll::Hidden;
+                }
+                if hidden {
+                    if self.config.pause_when_hidden && phase == Phase::Waiting {
                         fx.push(Effect::ClearTimer(Timer::Poll));
                         self.phase = Phase::Hidden;
-                    } else if !hidden && phase == Phase::Hidden {
-                        self.check(source, &mut fx);
                     }
+                } else if shown {
+                    self.wake(source, fx);
                 }
             }
-            (Input::CheckNow, Phase::FirstPartyOnly) => self.rp_now(&mut fx),
+            (Input::CheckNow, Phase::FirstPartyOnly) => self.rp_now(fx),
             (Input::CheckNow, Phase::Waiting) => {
                 fx.push(Effect::ClearTimer(Timer::Poll));
-                self.check(source, &mut fx);
+                self.check(source, fx);
             }
             (Input::Stop, phase) if phase.is_running() => {
-                self.halt(&mut fx);
+                self.halt(fx);
                 fx.push(Effect::Emit(Event::Stopped(StopReason::Caller)));
             }
             (Input::IframeLoaded, Phase::Loading) => match source.read() {
@@ -166,23 +233,23 @@ impl Machine {
                 // Nothing to post, so nothing can prove the iframe works: take `load` at its word.
                 Err(error) => {
                     fx.push(Effect::ClearTimer(Timer::Load));
-                    self.report_read_failure(error, &mut fx);
+                    self.report_read_failure(error, fx);
                 }
             },
             (Input::TimerFired(Timer::Load), Phase::Loading | Phase::Connecting) => {
-                self.fail(MonitorError::LoadTimeout, 1, &mut fx);
+                self.fail(MonitorError::LoadTimeout, 1, fx);
             }
-            (Input::TimerFired(Timer::Poll), Phase::Waiting) => self.check(source, &mut fx),
+            (Input::TimerFired(Timer::Poll), Phase::Waiting) => self.check(source, fx),
             (Input::TimerFired(Timer::Response), Phase::InFlight) => {
                 self.no_response += 1;
                 if self.no_response > self.config.max_no_response_retries {
-                    self.fail(MonitorError::NoResponse, self.no_response, &mut fx);
+                    self.fail(MonitorError::NoResponse, self.no_response, fx);
                 } else {
                     fx.push(Effect::Emit(Event::Error {
                         error: MonitorError::NoResponse,
                         attempt: self.no_response,
                     }));
-                    self.schedule(&mut fx);
+                    self.schedule(fx);
                 }
             }
             (Input::Answer(answer), Phase::InFlight | Phase::Connecting) => {
@@ -198,7 +265,7 @@ impl Machine {
                     OpAnswer::Unchanged => {
                         self.guard.check_answer_unchanged(now);
                         fx.push(Effect::Emit(Event::Unchanged));
-                        self.schedule(&mut fx);
+                        self.schedule(fx);
                     }
                     OpAnswer::Changed => {
                         fx.push(Effect::Emit(Event::Changed {
@@ -208,11 +275,11 @@ impl Machine {
                             self.phase = Phase::Paused;
                         } else {
                             match self.guard.check_answer_changed(now) {
-                                Decision::Proceed => self.start_reauth(&mut fx),
+                                Decision::Proceed => self.start_reauth(fx),
                                 Decision::Backoff(ms) => {
-                                    self.back_off(AfterBackoff::Reauth, ms, &mut fx)
+                                    self.back_off(AfterBackoff::Reauth, ms, fx)
                                 }
-                                Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, &mut fx),
+                                Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, fx),
                             }
                         }
                     }
@@ -221,17 +288,17 @@ impl Machine {
                             error: MonitorError::OpError,
                             attempt: 1,
                         }));
-                        self.schedule(&mut fx);
+                        self.schedule(fx);
                     }
-                    OpAnswer::Error => self.fail(MonitorError::OpError, 1, &mut fx),
+                    OpAnswer::Error => self.fail(MonitorError::OpError, 1, fx),
                 }
             }
             (Input::TimerFired(Timer::Backoff), Phase::BackingOff(then)) => match then {
-                AfterBackoff::Reauth => self.start_reauth(&mut fx),
-                AfterBackoff::Resume => self.check(source, &mut fx),
+                AfterBackoff::Reauth => self.start_reauth(fx),
+                AfterBackoff::Resume => self.check(source, fx),
             },
             (Input::TimerFired(Timer::Reauth), Phase::Reauthenticating) => {
-                self.fail(MonitorError::ReauthTimeout, 1, &mut fx);
+                self.fail(MonitorError::ReauthTimeout, 1, fx);
             }
             (
                 Input::ReauthFinished {
@@ -241,17 +308,45 @@ impl Machine {
                 Phase::Reauthenticating,
             ) if generation == self.generation => {
                 fx.push(Effect::ClearTimer(Timer::Reauth));
-                self.finish_reauth(outcome, source, &mut fx);
+                self.finish_reauth(outcome, source, fx);
             }
             // Everything else is stale or redundant: an answer with nothing in flight, a timer that
             // lost a race, start() while running, checkNow() while a message is in flight.
             _ => {}
         }
-        fx
+    }
+
+    /// A wake-up (shown, focus, online, or a follower's): one check at once, unless an earlier
+    /// wake-up's check is that recent or a check is in flight.
+    pub(super) fn wake(&mut self, source: &mut dyn SessionStateSource, fx: &mut Vec<Effect>) {
+        let now = source.now_ms();
+        if self
+            .last_wake
+            .is_some_and(|t| now.saturating_sub(t) < self.config.wake_window_ms())
+        {
+            return;
+        }
+        self.rp_now(fx);
+        match self.phase {
+            Phase::Waiting => {
+                self.last_wake = Some(now);
+                fx.push(Effect::ClearTimer(Timer::Poll));
+                self.check(source, fx);
+            }
+            Phase::Hidden => {
+                self.last_wake = Some(now);
+                self.check(source, fx);
+            }
+            Phase::Following(_) => {
+                self.last_wake = Some(now);
+                self.ask(false, fx);
+            }
+            _ => {}
+        }
     }
 
     /// Reads the session_state and posts a check, or reports why not and tries again later.
-    fn check(&mut self, source: &mut dyn SessionStateSource, fx: &mut Vec<Effect>) {
+    pub(super) fn check(&mut self, source: &mut dyn SessionStateSource, fx: &mut Vec<Effect>) {
         match source.read() {
             Ok(state) => self.post(state, fx),
             Err(error) => self.report_read_failure(error, fx),
@@ -365,7 +460,10 @@ impl Machine {
 
     /// Clears every timer, abandons a running re-authentication and removes the iframe. Events
     /// are pushed by the caller.
-    fn halt(&mut self, fx: &mut Vec<Effect>) {
+    pub(super) fn halt(&mut self, fx: &mut Vec<Effect>) {
+        if matches!(self.phase, Phase::Following(_)) {
+            fx.push(Effect::ClearTimer(Timer::Leader));
+        }
         if matches!(self.phase, Phase::Reauthenticating | Phase::BackingOff(_)) {
             fx.push(Effect::ClearTimer(Timer::Reauth));
             fx.push(Effect::ClearTimer(Timer::Backoff));

@@ -1,6 +1,7 @@
 //! The machine's vocabulary: phases, timers, inputs, effects, events and errors.
 
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
+use crate::core::tabs::{TabEvent, TabMessage, View};
 use crate::core::types::{OpAnswer, SessionState};
 
 /// The one-shot timers the machine uses. At most one of each is pending.
@@ -19,17 +20,20 @@ pub enum Timer {
     /// The first-party session signal (`rpSession`): waits before the next request, or for the
     /// answer to the request in flight.
     RpSession,
+    /// A follower's patience with a silent leader: when it fires, the leader is taken for stuck.
+    Leader,
 }
 
 impl Timer {
     /// Every timer, in [`index`](Self::index) order: size glue-side storage with `Timer::ALL.len()`.
-    pub const ALL: [Timer; 6] = [
+    pub const ALL: [Timer; 7] = [
         Timer::Load,
         Timer::Poll,
         Timer::Response,
         Timer::Reauth,
         Timer::Backoff,
         Timer::RpSession,
+        Timer::Leader,
     ];
 
     /// Index for glue-side storage (the position in [`Timer::ALL`]).
@@ -68,6 +72,13 @@ pub enum Phase {
     FirstPartyOnly,
     /// Stopped by `stop()` or by a condition that stops polling.
     Stopped,
+    /// Cross-tab: another monitor (in this tab or another) is the leader and polls; this one
+    /// relays the leader's events, and waits in the lock's queue to take over. JavaScript sees the
+    /// leader's phase.
+    Following(View),
+    /// Cross-tab: the page went into the back/forward cache or was frozen. Holds no lock, no
+    /// channel, no timer; the page's `pageshow`/`resume` re-contests leadership.
+    Suspended,
 }
 
 impl Phase {
@@ -80,13 +91,20 @@ impl Phase {
             Phase::InFlight => "checking",
             Phase::Paused => "paused",
             Phase::Reauthenticating | Phase::BackingOff(_) => "reauthenticating",
-            Phase::Hidden => "hidden",
+            Phase::Hidden | Phase::Suspended => "hidden",
             Phase::Stopped => "stopped",
+            Phase::Following(view) => view.name(),
         }
     }
 
     pub(super) fn is_running(self) -> bool {
         !matches!(self, Phase::Idle | Phase::Stopped)
+    }
+
+    /// Whether this monitor polls (holds the OP iframe): running, and neither following nor
+    /// suspended.
+    pub fn is_polling(self) -> bool {
+        self.is_running() && !matches!(self, Phase::Following(_) | Phase::Suspended)
     }
 }
 
@@ -304,6 +322,23 @@ pub enum Effect {
     /// Tell the other tabs of this origin that the session ended (they feed
     /// [`Input::SessionEnded`] with `from_other_tab: true`).
     TellOtherTabs(SignOutReason),
+    /// Cross-tab: open the channel and report what arrives as [`Input::Tab`].
+    OpenChannel,
+    /// Cross-tab: close the channel.
+    CloseChannel,
+    /// Cross-tab: ask for the leader's Web Lock (replacing any earlier request or hold) and report
+    /// [`Input::LockAcquired`] when granted, [`Input::LockLost`] if it is stolen. `steal` takes it
+    /// from a holder that is taken for stuck.
+    RequestLock {
+        /// `navigator.locks.request(name, { steal: true }, …)`.
+        steal: bool,
+    },
+    /// Cross-tab: release the lock, or withdraw the request.
+    ReleaseLock,
+    /// Cross-tab: post this message on the channel.
+    Broadcast(TabMessage),
+    /// Cross-tab: dispatch an event the leader emitted (`detail.leader` is `false`).
+    Relay(TabEvent),
 }
 
 /// What happened.
@@ -342,6 +377,19 @@ pub enum Input {
         /// Another tab already told every tab: do not tell them again.
         from_other_tab: bool,
     },
+    /// The page was shown, the window gained focus, or the browser came back online: check at
+    /// once, unless a check for an earlier wake-up is that recent (one check, not three).
+    Wake,
+    /// `pagehide` or `freeze`: the page may go into the back/forward cache; give up the lock.
+    PageHidden,
+    /// `pageshow` after the back/forward cache, or `resume`: take part again.
+    PageShown,
+    /// Cross-tab: the lock asked for by [`Effect::RequestLock`] was granted.
+    LockAcquired,
+    /// Cross-tab: the lock was taken away (stolen by a follower that took this one for stuck).
+    LockLost,
+    /// Cross-tab: a valid message of this monitor's scope arrived on the channel.
+    Tab(TabMessage),
     /// The re-authentication started by [`Effect::StartReauth`] ended.
     ReauthFinished {
         /// The `generation` of the `StartReauth` it answers.

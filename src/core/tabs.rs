@@ -1,0 +1,466 @@
+//! What the tabs of one RP origin say to each other: the names of their lock and channel, and the
+//! messages on that channel, with the validation every received message goes through.
+//!
+//! Monitors that watch the same OP origin, `client_id` and session_state source share one poller
+//! (see [`crate::core::machine`]): the leader holds a Web Lock named by [`lock_name`] and tells the
+//! others, on a `BroadcastChannel` named by [`channel_name`], what it saw. Names are derived from
+//! the OP origin, the `client_id` and the source's kind and key only, never from `session_state`,
+//! and are hashed so that they have a fixed shape whatever the client id holds.
+//!
+//! # Wire format
+//!
+//! A message is one string of `\n`-separated fields: `osm1`, the [`scope`] of the sender (one
+//! channel carries every source of a client; the scope says which), the kind, then the kind's
+//! fields. Fields hold no `\n` and no control character, and each is at most
+//! [`MAX_FIELD`] bytes. Anything else on the channel is [`Ignored`]: never an event.
+//!
+//! ```text
+//! osm1 \n <scope> \n e \n <view> \n <hidden 0|1> \n <event name> [\n <event fields>]   leader's event
+//! osm1 \n <scope> \n s \n <view> \n <hidden 0|1>                                         leader's state
+//! osm1 \n <scope> \n c \n <explicit 0|1>                                                 "check, please"
+//! osm1 \n <scope> \n b                                                                   leader leaves
+//! ```
+
+use sha2::{Digest, Sha256};
+
+use crate::core::logout::SignOutReason;
+use crate::core::machine::{Event, Phase};
+
+/// The version tag every message starts with. A message of another version is ignored.
+pub const VERSION: &str = "osm1";
+
+/// The longest field accepted (a `sub` is at most 255 ASCII characters per OpenID Connect).
+pub const MAX_FIELD: usize = 512;
+
+const PREFIX: &str = "oidc-session-monitor:";
+
+/// 24 hex digits of `sha256` over the parts joined by `\n`.
+fn digest(parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hash.update(b"\n");
+        }
+        hash.update(part.as_bytes());
+    }
+    let mut out = String::with_capacity(24);
+    for byte in &hash.finalize()[..12] {
+        for nibble in [byte >> 4, byte & 15] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    out
+}
+
+/// Identifies one shared poller: the OP origin, the `client_id`, and where the session_state is
+/// kept (`kind` is `cookie`, `localStorage`, `sessionStorage` or `literal`; `key` is the cookie
+/// name or storage key, empty for a literal, whose value is never part of it).
+pub fn scope(op_origin: &str, client_id: &str, kind: &str, key: &str) -> String {
+    digest(&[op_origin, client_id, kind, key])
+}
+
+/// The Web Lock the leader of `scope` holds.
+pub fn lock_name(scope: &str) -> String {
+    let mut name = String::from(PREFIX);
+    name.push_str("lock:");
+    name.push_str(scope);
+    name
+}
+
+/// The `BroadcastChannel` of every monitor (and every other tab-wide notice, such as a logout)
+/// of one OP origin and `client_id`.
+pub fn channel_name(op_origin: &str, client_id: &str) -> String {
+    let mut name = String::from(PREFIX);
+    name.push_str(&digest(&[op_origin, client_id]));
+    name
+}
+
+/// The leader's phase as followers see it (their `monitor.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// No leader has spoken yet, or what it said is too old to trust.
+    Unknown,
+    /// The leader is loading the OP iframe.
+    Loading,
+    /// The leader waits for its next check.
+    Waiting,
+    /// A check is in flight.
+    Checking,
+    /// The leader saw `changed` and waits for the host (no re-authentication configured).
+    Paused,
+    /// The leader is re-authenticating.
+    Reauthenticating,
+    /// The leader waits out a loop-protection back-off.
+    BackingOff,
+    /// The leader is hidden and `pauseWhenHidden` is on: nobody polls.
+    Hidden,
+    /// The leader stopped.
+    Stopped,
+}
+
+impl View {
+    const ALL: [(View, char); 9] = [
+        (View::Unknown, '?'),
+        (View::Loading, 'l'),
+        (View::Waiting, 'w'),
+        (View::Checking, 'c'),
+        (View::Paused, 'p'),
+        (View::Reauthenticating, 'r'),
+        (View::BackingOff, 'b'),
+        (View::Hidden, 'h'),
+        (View::Stopped, 's'),
+    ];
+
+    /// The view of a leader in `phase`.
+    pub fn of(phase: Phase) -> View {
+        match phase {
+            Phase::Loading | Phase::Connecting => View::Loading,
+            Phase::Waiting | Phase::FirstPartyOnly => View::Waiting,
+            Phase::InFlight => View::Checking,
+            Phase::Paused => View::Paused,
+            Phase::Reauthenticating => View::Reauthenticating,
+            Phase::BackingOff(_) => View::BackingOff,
+            Phase::Hidden => View::Hidden,
+            Phase::Idle | Phase::Stopped => View::Stopped,
+            Phase::Following(_) | Phase::Suspended => View::Unknown,
+        }
+    }
+
+    /// The name JavaScript sees as `monitor.state` in a follower.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Unknown | View::Loading => "loading",
+            View::Waiting => "waiting",
+            View::Checking => "checking",
+            View::Paused => "paused",
+            View::Reauthenticating | View::BackingOff => "reauthenticating",
+            View::Hidden => "hidden",
+            View::Stopped => "stopped",
+        }
+    }
+
+    fn code(self) -> char {
+        View::ALL
+            .iter()
+            .find(|(v, _)| *v == self)
+            .map_or('?', |p| p.1)
+    }
+
+    fn parse(field: &str) -> Option<View> {
+        let mut chars = field.chars();
+        let (c, None) = (chars.next()?, chars.next()) else {
+            return None;
+        };
+        View::ALL.iter().find(|(_, k)| *k == c).map(|p| p.0)
+    }
+}
+
+/// An event as it travels between tabs and as the glue turns it into a `detail` object: the
+/// same fields the leader's page sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TabEvent {
+    /// `unchanged`.
+    Unchanged,
+    /// `changed`.
+    Changed {
+        /// `detail.firstCheck`.
+        first_check: bool,
+    },
+    /// `error`.
+    Error {
+        /// `detail.code`.
+        code: String,
+        /// `detail.message`.
+        message: String,
+        /// `detail.attempt`.
+        attempt: u32,
+    },
+    /// `stopped`.
+    Stopped {
+        /// `detail.reason`.
+        reason: String,
+    },
+    /// `renewed`.
+    Renewed {
+        /// `detail.sub`.
+        sub: String,
+        /// `detail.sid`.
+        sid: Option<String>,
+    },
+    /// `signedOut`, with `detail.reason`.
+    SignedOut(SignOutReason),
+    /// `userChanged`.
+    UserChanged {
+        /// `detail.sub`.
+        sub: String,
+        /// `detail.sid`.
+        sid: Option<String>,
+    },
+    /// `interactionRequired`.
+    InteractionRequired {
+        /// `detail.code`.
+        code: String,
+    },
+}
+
+impl TabEvent {
+    /// The event name, as used with `addEventListener`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TabEvent::Unchanged => "unchanged",
+            TabEvent::Changed { .. } => "changed",
+            TabEvent::Error { .. } => "error",
+            TabEvent::Stopped { .. } => "stopped",
+            TabEvent::Renewed { .. } => "renewed",
+            TabEvent::SignedOut(_) => "signedOut",
+            TabEvent::UserChanged { .. } => "userChanged",
+            TabEvent::InteractionRequired { .. } => "interactionRequired",
+        }
+    }
+}
+
+impl From<&Event> for TabEvent {
+    fn from(event: &Event) -> Self {
+        match event {
+            Event::Unchanged => TabEvent::Unchanged,
+            Event::Changed { first_check } => TabEvent::Changed {
+                first_check: *first_check,
+            },
+            Event::Error { error, attempt } => TabEvent::Error {
+                code: error.code().into(),
+                message: error.message().into(),
+                attempt: *attempt,
+            },
+            Event::Stopped(reason) => TabEvent::Stopped {
+                reason: reason.code().into(),
+            },
+            Event::Renewed { sub, sid } => TabEvent::Renewed {
+                sub: sub.clone(),
+                sid: sid.clone(),
+            },
+            Event::SignedOut(reason) => TabEvent::SignedOut(*reason),
+            Event::UserChanged { sub, sid } => TabEvent::UserChanged {
+                sub: sub.clone(),
+                sid: sid.clone(),
+            },
+            Event::InteractionRequired { code } => TabEvent::InteractionRequired {
+                code: (*code).into(),
+            },
+        }
+    }
+}
+
+/// A message between the monitors of one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TabMessage {
+    /// The leader emitted `event`; `view` is its phase after it, `hidden` its `document.hidden`.
+    Event {
+        /// What the leader's page saw.
+        event: TabEvent,
+        /// The leader's phase after the event.
+        view: View,
+        /// Whether the leader's page is hidden.
+        hidden: bool,
+    },
+    /// The leader's phase or visibility changed without an event (and its answer to a
+    /// follower's [`Check`](TabMessage::Check)).
+    State {
+        /// The leader's phase.
+        view: View,
+        /// Whether the leader's page is hidden.
+        hidden: bool,
+    },
+    /// A follower asks the leader to check: `checkNow()` (`explicit`), or the follower's page
+    /// was shown, focused or came back online (a wake, coalesced by the leader).
+    Check {
+        /// `checkNow()` rather than a wake.
+        explicit: bool,
+    },
+    /// The leader steps down (`stop()`, `pagehide`): the next in the lock's queue takes over.
+    Bye,
+}
+
+/// Why a message on the channel was ignored. The glue counts these (a debug counter); none is
+/// ever turned into an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignored {
+    /// Not a string, another version, or a malformed message.
+    Malformed,
+    /// A well-formed message of another scope (another session_state source of the same client).
+    Foreign,
+}
+
+fn flag(b: bool) -> &'static str {
+    if b {
+        "1"
+    } else {
+        "0"
+    }
+}
+
+impl TabMessage {
+    /// The wire form, for `scope`.
+    pub fn encode(&self, scope: &str) -> String {
+        let mut out = String::from(VERSION);
+        let mut put = |field: &str| {
+            out.push('\n');
+            // Fields come from our own events; strip what would break the framing anyway.
+            out.extend(field.chars().filter(|c| !c.is_control()).take(MAX_FIELD));
+        };
+        put(scope);
+        match self {
+            TabMessage::Event {
+                event,
+                view,
+                hidden,
+            } => {
+                put("e");
+                put(view.code().encode_utf8(&mut [0; 4]));
+                put(flag(*hidden));
+                put(event.name());
+                match event {
+                    TabEvent::Unchanged => {}
+                    TabEvent::SignedOut(reason) => put(reason.as_str()),
+                    TabEvent::Changed { first_check } => put(flag(*first_check)),
+                    TabEvent::Error {
+                        code,
+                        message,
+                        attempt,
+                    } => {
+                        put(code);
+                        put(message);
+                        put(&attempt.to_string());
+                    }
+                    TabEvent::Stopped { reason } => put(reason),
+                    TabEvent::InteractionRequired { code } => put(code),
+                    TabEvent::Renewed { sub, sid } | TabEvent::UserChanged { sub, sid } => {
+                        put(sub);
+                        if let Some(sid) = sid {
+                            put(sid);
+                        }
+                    }
+                }
+            }
+            TabMessage::State { view, hidden } => {
+                put("s");
+                put(view.code().encode_utf8(&mut [0; 4]));
+                put(flag(*hidden));
+            }
+            TabMessage::Check { explicit } => {
+                put("c");
+                put(flag(*explicit));
+            }
+            TabMessage::Bye => put("b"),
+        }
+        out
+    }
+
+    /// Validates a received message for `scope`: version, scope, kind, every field's shape.
+    ///
+    /// # Errors
+    /// [`Ignored::Foreign`] for another scope's message, [`Ignored::Malformed`] for anything else
+    /// that is not exactly a message this version sends.
+    pub fn decode(data: &str, scope: &str) -> Result<TabMessage, Ignored> {
+        use Ignored::Malformed;
+        let mut fields = data.split('\n');
+        if fields.next() != Some(VERSION) {
+            return Err(Malformed);
+        }
+        let from = fields.next().ok_or(Malformed)?;
+        if from.len() != 24 || !from.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(Malformed);
+        }
+        let rest: Vec<&str> = fields.collect();
+        if rest
+            .iter()
+            .any(|f| f.len() > MAX_FIELD || f.chars().any(char::is_control))
+        {
+            return Err(Malformed);
+        }
+        let message = match rest.as_slice() {
+            ["e", view, hidden, name, tail @ ..] => TabMessage::Event {
+                view: View::parse(view).ok_or(Malformed)?,
+                hidden: parse_flag(hidden)?,
+                event: parse_event(name, tail)?,
+            },
+            ["s", view, hidden] => TabMessage::State {
+                view: View::parse(view).ok_or(Malformed)?,
+                hidden: parse_flag(hidden)?,
+            },
+            ["c", explicit] => TabMessage::Check {
+                explicit: parse_flag(explicit)?,
+            },
+            ["b"] => TabMessage::Bye,
+            _ => return Err(Malformed),
+        };
+        if from != scope {
+            return Err(Ignored::Foreign);
+        }
+        Ok(message)
+    }
+}
+
+fn parse_flag(field: &str) -> Result<bool, Ignored> {
+    match field {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(Ignored::Malformed),
+    }
+}
+
+/// A code: 1 to 40 characters of `a-z` and `_` (every code this crate emits).
+fn parse_code(field: &str) -> Result<String, Ignored> {
+    let ok = (1..=40).contains(&field.len())
+        && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    ok.then(|| field.to_owned()).ok_or(Ignored::Malformed)
+}
+
+fn parse_text(field: &str) -> Result<String, Ignored> {
+    (!field.is_empty())
+        .then(|| field.to_owned())
+        .ok_or(Ignored::Malformed)
+}
+
+fn parse_event(name: &str, tail: &[&str]) -> Result<TabEvent, Ignored> {
+    use Ignored::Malformed;
+    Ok(match (name, tail) {
+        ("unchanged", []) => TabEvent::Unchanged,
+        ("signedOut", [reason]) => {
+            TabEvent::SignedOut(SignOutReason::parse(reason).ok_or(Malformed)?)
+        }
+        ("changed", [first]) => TabEvent::Changed {
+            first_check: parse_flag(first)?,
+        },
+        ("error", [code, message, attempt]) => TabEvent::Error {
+            code: parse_code(code)?,
+            message: parse_text(message)?,
+            attempt: match attempt.parse::<u32>() {
+                Ok(n) if n >= 1 && !attempt.starts_with('0') && !attempt.starts_with('+') => n,
+                _ => return Err(Malformed),
+            },
+        },
+        // A leader's own `stop()` travels as `Bye`: `stopped` for everyone has another reason.
+        ("stopped", [reason]) if *reason != "stopped" => TabEvent::Stopped {
+            reason: parse_code(reason)?,
+        },
+        ("interactionRequired", [code]) => TabEvent::InteractionRequired {
+            code: parse_code(code)?,
+        },
+        ("renewed" | "userChanged", [sub, sid @ ..]) if sid.len() <= 1 => {
+            let sub = parse_text(sub)?;
+            let sid = match sid.first() {
+                Some(s) => Some(parse_text(s)?),
+                None => None,
+            };
+            if name == "renewed" {
+                TabEvent::Renewed { sub, sid }
+            } else {
+                TabEvent::UserChanged { sub, sid }
+            }
+        }
+        _ => return Err(Malformed),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,224 @@
+//! Names and wire format of the cross-tab messages.
+
+use super::*;
+use crate::core::logout::SignOutReason;
+use crate::core::machine::{MonitorError, StopReason};
+
+fn s() -> String {
+    scope("https://op.example", "client01", "cookie", "session_state")
+}
+
+fn every_message() -> Vec<TabMessage> {
+    let events = [
+        TabEvent::Unchanged,
+        TabEvent::Changed { first_check: true },
+        TabEvent::Changed { first_check: false },
+        TabEvent::from(&Event::Error {
+            error: MonitorError::NoResponse,
+            attempt: 2,
+        }),
+        TabEvent::from(&Event::Stopped(StopReason::SignedOut(
+            SignOutReason::OpIframe,
+        ))),
+        TabEvent::from(&Event::Stopped(StopReason::Error(MonitorError::OpError))),
+        TabEvent::Renewed {
+            sub: "alice".into(),
+            sid: Some("sid 1".into()),
+        },
+        TabEvent::Renewed {
+            sub: "alice".into(),
+            sid: None,
+        },
+        TabEvent::SignedOut(SignOutReason::RpSession),
+        TabEvent::UserChanged {
+            sub: "bob".into(),
+            sid: None,
+        },
+        TabEvent::InteractionRequired {
+            code: "consent_required".into(),
+        },
+    ];
+    let mut all: Vec<TabMessage> = events
+        .into_iter()
+        .map(|event| TabMessage::Event {
+            event,
+            view: View::Waiting,
+            hidden: true,
+        })
+        .collect();
+    for (view, _) in View::ALL {
+        all.push(TabMessage::State {
+            view,
+            hidden: false,
+        });
+    }
+    all.push(TabMessage::Check { explicit: true });
+    all.push(TabMessage::Check { explicit: false });
+    all.push(TabMessage::Bye);
+    all
+}
+
+#[test]
+fn every_message_survives_the_wire() {
+    for message in every_message() {
+        let wire = message.encode(&s());
+        assert_eq!(TabMessage::decode(&wire, &s()), Ok(message), "{wire:?}");
+    }
+}
+
+#[test]
+fn names_depend_on_op_client_and_source_only() {
+    let a = s();
+    assert_eq!(a.len(), 24);
+    assert_eq!(a, s(), "deterministic");
+    assert_ne!(
+        a,
+        scope("https://op.example", "client02", "cookie", "session_state")
+    );
+    assert_ne!(
+        a,
+        scope("https://op2.example", "client01", "cookie", "session_state")
+    );
+    assert_ne!(
+        a,
+        scope(
+            "https://op.example",
+            "client01",
+            "localStorage",
+            "session_state"
+        )
+    );
+    assert_ne!(
+        a,
+        scope("https://op.example", "client01", "cookie", "other")
+    );
+    // Joined unambiguously: moving a separator changes the scope.
+    assert_ne!(scope("a", "b c", "d", ""), scope("a b", "c", "d", ""));
+    assert_eq!(lock_name(&a), format!("oidc-session-monitor:lock:{a}"));
+    let channel = channel_name("https://op.example", "client01");
+    assert!(channel.starts_with("oidc-session-monitor:"));
+    assert_eq!(channel.len(), "oidc-session-monitor:".len() + 24);
+    assert_ne!(channel, channel_name("https://op.example", "client02"));
+}
+
+#[test]
+fn another_scope_is_foreign_not_an_event() {
+    let other = scope("https://op.example", "client01", "sessionStorage", "k");
+    let wire = TabMessage::Event {
+        event: TabEvent::SignedOut(SignOutReason::OpIframe),
+        view: View::Stopped,
+        hidden: false,
+    }
+    .encode(&other);
+    assert_eq!(TabMessage::decode(&wire, &s()), Err(Ignored::Foreign));
+}
+
+#[test]
+fn junk_is_malformed() {
+    let sc = s();
+    let ok = |tail: &str| format!("osm1\n{sc}\n{tail}");
+    let junk = [
+        String::new(),
+        "hello".into(),
+        "osm1".into(),
+        format!("osm2\n{sc}\nb"),
+        format!("osm1\n{}\nb", sc.to_uppercase()),
+        format!("osm1\n{}\nb", &sc[1..]),
+        ok(""),
+        ok("x"),
+        ok("b\n"),
+        ok("b\nextra"),
+        ok("c"),
+        ok("c\n2"),
+        ok("c\ntrue"),
+        ok("s\nw"),
+        ok("s\nww\n0"),
+        ok("s\nz\n0"),
+        ok("s\nw\n0\n0"),
+        ok("e\nw\n0"),
+        ok("e\nw\n0\nunknownEvent"),
+        ok("e\nw\n0\nunchanged\nextra"),
+        ok("e\nw\n0\nchanged"),
+        ok("e\nw\n0\nerror\nop_error\nmsg"),
+        ok("e\nw\n0\nerror\nop_error\nmsg\n0"),
+        ok("e\nw\n0\nerror\nop_error\nmsg\n01"),
+        ok("e\nw\n0\nerror\nop_error\nmsg\n+1"),
+        ok("e\nw\n0\nerror\nop_error\nmsg\n99999999999"),
+        ok("e\nw\n0\nerror\nOP_ERROR\nmsg\n1"),
+        ok("e\nw\n0\nerror\nop-error\nmsg\n1"),
+        ok("e\nw\n0\nerror\nop_error\n\n1"),
+        ok("e\nw\n0\nstopped"),
+        ok("e\nw\n0\nstopped\n<script>"),
+        ok("e\nw\n0\nstopped\nstopped"),
+        ok("e\nw\n0\nrenewed"),
+        ok("e\nw\n0\nrenewed\n"),
+        ok("e\nw\n0\nrenewed\nalice\n"),
+        ok("e\nw\n0\nrenewed\nalice\nsid\nmore"),
+        ok("e\nw\n0\nrenewed\nal\u{0}ice"),
+        ok(&format!("e\nw\n0\nrenewed\n{}", "a".repeat(MAX_FIELD + 1))),
+        ok("e\nw\n0\nsignedOut\r"),
+        ok("e\nw\n0\nsignedOut"),
+        ok("e\nw\n0\nsignedOut\nsigned_out"),
+        ok("e\nw\n0\ninteractionRequired\n"),
+    ];
+    for data in junk {
+        assert_eq!(
+            TabMessage::decode(&data, &sc),
+            Err(Ignored::Malformed),
+            "{data:?}"
+        );
+    }
+}
+
+#[test]
+fn a_caller_stop_is_never_sent_as_an_event() {
+    // The leader says Bye instead; a `stopped` with reason `stopped` on the wire is junk.
+    let wire = TabMessage::Event {
+        event: TabEvent::from(&Event::Stopped(StopReason::Caller)),
+        view: View::Stopped,
+        hidden: false,
+    }
+    .encode(&s());
+    assert_eq!(TabMessage::decode(&wire, &s()), Err(Ignored::Malformed));
+}
+
+#[test]
+fn encoding_strips_what_would_break_the_framing() {
+    let wire = TabMessage::Event {
+        event: TabEvent::Renewed {
+            sub: "ali\nce".into(),
+            sid: None,
+        },
+        view: View::Waiting,
+        hidden: false,
+    }
+    .encode(&s());
+    assert_eq!(
+        TabMessage::decode(&wire, &s()),
+        Ok(TabMessage::Event {
+            event: TabEvent::Renewed {
+                sub: "alice".into(),
+                sid: None
+            },
+            view: View::Waiting,
+            hidden: false,
+        })
+    );
+}
+
+#[test]
+fn view_names_are_monitor_states() {
+    for (view, _) in View::ALL {
+        assert!([
+            "loading",
+            "waiting",
+            "checking",
+            "paused",
+            "reauthenticating",
+            "hidden",
+            "stopped"
+        ]
+        .contains(&view.name()));
+    }
+    assert_eq!(View::Unknown.name(), "loading");
+}
