@@ -2,10 +2,14 @@
 //! [`crate::core::machine::Effect`]s. Every browser resource is an owned value that releases itself
 //! on drop: [`listener::Listener`], [`iframe::OpFrame`], `gloo_timers::callback::Timeout`.
 
+pub mod channel;
 pub mod driver;
 pub mod iframe;
 pub mod json;
+pub mod lifecycle;
 pub mod listener;
+pub mod lock;
 pub mod reauth;
+pub mod sharing;
 pub mod source;
 pub mod url;

@@ -1,0 +1,66 @@
+//! The tabs' `BroadcastChannel`, as an owned handle: every message received is validated by
+//! [`TabMessage::decode`] before anything else sees it, and whatever fails is only counted.
+//!
+//! One channel per OP origin and `client_id` ([`crate::core::tabs::channel_name`]) carries every
+//! tab-wide notice for that client; the message shapes live in [`crate::core::tabs`], so a new
+//! kind of notice is a new [`TabMessage`] variant there, decoded here like the others.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{BroadcastChannel, MessageEvent};
+
+use crate::browser::listener::Listener;
+use crate::core::tabs::TabMessage;
+
+/// An open `BroadcastChannel` and its `message` listener. Dropping it removes the listener and
+/// closes the channel (a closed channel keeps no page out of the back/forward cache).
+#[must_use = "the channel is closed as soon as this value is dropped"]
+pub struct Channel {
+    channel: BroadcastChannel,
+    _listener: Listener,
+}
+
+impl Channel {
+    /// Opens `name` and hands each valid message of `scope` to `on_message`. Messages that are not
+    /// strings, not well-formed, of another version or of another scope add one to `ignored`.
+    /// `None` where `BroadcastChannel` does not exist (the caller then works alone).
+    pub fn open(
+        name: &str,
+        scope: String,
+        ignored: Rc<Cell<u32>>,
+        mut on_message: impl FnMut(TabMessage) + 'static,
+    ) -> Option<Channel> {
+        let channel = BroadcastChannel::new(name).ok()?;
+        let listener = Listener::new(&channel, "message", move |event| {
+            let data = event
+                .dyn_ref::<MessageEvent>()
+                .and_then(|e| e.data().as_string());
+            match data.map(|d| TabMessage::decode(&d, &scope)) {
+                Some(Ok(message)) => on_message(message),
+                _ => ignored.set(ignored.get().saturating_add(1)),
+            }
+        });
+        Some(Channel {
+            channel,
+            _listener: listener,
+        })
+    }
+
+    /// Posts `message` to every other open channel of the same name (in this tab and others).
+    pub fn post(&self, message: &TabMessage, scope: &str) {
+        let _ = self.channel.post_message(&message.encode(scope).into());
+    }
+
+    /// Whether this browser has `BroadcastChannel`.
+    pub fn supported() -> bool {
+        js_sys::Reflect::has(&js_sys::global(), &"BroadcastChannel".into()).unwrap_or(false)
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.channel.close();
+    }
+}

@@ -1,0 +1,127 @@
+//! The leader's Web Lock, as an owned handle.
+//!
+//! `navigator.locks.request(name, callback)` holds the lock until the promise `callback` returns
+//! settles. The usual trick returns a promise that never settles: then nobody can give the lock
+//! back, and a page holding it is kept out of the back/forward cache. Here the callback returns a
+//! promise whose `resolve` the handle owns: dropping the [`Lock`] resolves it (the lock is free
+//! again at once) or, while still queued, aborts the request through its `AbortSignal`.
+//!
+//! The callback closure lives as long as the request is unsettled (a task awaits the request's
+//! promise and holds it), not as long as the handle: a grant that arrives after the handle was
+//! dropped finds it gone and gives the lock straight back.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::AbortController;
+
+struct State {
+    /// Cleared when the handle is dropped.
+    alive: Cell<bool>,
+    /// Resolves the promise that holds the lock.
+    release: RefCell<Option<Function>>,
+}
+
+/// A request for, or a hold of, a Web Lock. Dropping it releases the lock, or withdraws the
+/// request, without calling back.
+#[must_use = "the lock is released (or the request withdrawn) as soon as this value is dropped"]
+pub struct Lock {
+    state: Rc<State>,
+    abort: Option<AbortController>,
+}
+
+fn locks() -> Option<JsValue> {
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let locks = Reflect::get(&navigator, &"locks".into()).ok()?;
+    locks.is_object().then_some(locks)
+}
+
+impl Lock {
+    /// Whether this page can use Web Locks (they need a secure context, e.g. `http://127.0.0.1`).
+    pub fn supported() -> bool {
+        locks().is_some()
+    }
+
+    /// Queues for the lock `name` (or, with `steal`, takes it from its holder, who is told the
+    /// lock was lost). `on_granted` runs when this request gets the lock; `on_lost` runs if it is
+    /// stolen or the request fails while the handle is alive. `None` without Web Locks.
+    pub fn request(
+        name: &str,
+        steal: bool,
+        on_granted: impl FnOnce() + 'static,
+        on_lost: impl FnOnce() + 'static,
+    ) -> Option<Lock> {
+        let locks = locks()?;
+        let request: Function = Reflect::get(&locks, &"request".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let state = Rc::new(State {
+            alive: Cell::new(true),
+            release: RefCell::new(None),
+        });
+        let options = Object::new();
+        let abort = if steal {
+            // `steal` may not be combined with a signal; a steal is granted at once anyway.
+            let _ = Reflect::set(&options, &"steal".into(), &JsValue::TRUE);
+            None
+        } else {
+            let controller = AbortController::new().ok()?;
+            let _ = Reflect::set(&options, &"signal".into(), &controller.signal());
+            Some(controller)
+        };
+        let weak: Weak<State> = Rc::downgrade(&state);
+        let mut on_granted = Some(on_granted);
+        let grant = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |_lock: JsValue| {
+            let Some(state) = weak.upgrade().filter(|s| s.alive.get()) else {
+                // Nobody wants it any more: returning at once gives it back.
+                return JsValue::UNDEFINED;
+            };
+            let held = Promise::new(&mut |resolve, _reject| {
+                *state.release.borrow_mut() = Some(resolve);
+            });
+            drop(state);
+            if let Some(f) = on_granted.take() {
+                f();
+            }
+            held.into()
+        });
+        let pending = request
+            .call3(
+                &locks,
+                &name.into(),
+                &options,
+                grant.as_ref().unchecked_ref(),
+            )
+            .ok()?
+            .dyn_into::<Promise>()
+            .ok()?;
+        let watched = Rc::downgrade(&state);
+        spawn_local(async move {
+            let result = JsFuture::from(pending).await;
+            // The callback may be called until the request settles: keep it until then.
+            drop(grant);
+            if result.is_err() && watched.upgrade().is_some_and(|s| s.alive.get()) {
+                on_lost();
+            }
+        });
+        Some(Lock { state, abort })
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        self.state.alive.set(false);
+        if let Some(controller) = &self.abort {
+            // Withdraws a queued request; does nothing to a lock already held.
+            controller.abort();
+        }
+        if let Some(release) = self.state.release.borrow_mut().take() {
+            let _ = release.call0(&JsValue::UNDEFINED);
+        }
+    }
+}

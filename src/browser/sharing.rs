@@ -1,0 +1,87 @@
+//! The cross-tab effects of the machine, performed with owned handles: the channel
+//! ([`Channel`]) and the leader's lock ([`Lock`]). Dropping a [`Sharing`] closes the one and
+//! releases the other.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use crate::browser::channel::Channel;
+use crate::browser::lock::Lock;
+use crate::core::machine::{Effect, Input};
+use crate::core::tabs::{channel_name, lock_name, scope};
+
+/// One monitor's part in its scope's sharing.
+pub struct Sharing {
+    scope: String,
+    lock_name: String,
+    channel_name: String,
+    ignored: Rc<Cell<u32>>,
+    channel: Option<Channel>,
+    lock: Option<Lock>,
+}
+
+impl Sharing {
+    /// Whether this browser has what sharing needs (Web Locks and `BroadcastChannel`); without
+    /// them monitors work alone, with no error.
+    pub fn supported() -> bool {
+        Lock::supported() && Channel::supported()
+    }
+
+    /// The names for the OP origin, the client and the session_state source (`kind`, `key`).
+    pub fn new(op_origin: &str, client_id: &str, kind: &str, key: &str) -> Sharing {
+        let scope = scope(op_origin, client_id, kind, key);
+        Sharing {
+            lock_name: lock_name(&scope),
+            channel_name: channel_name(op_origin, client_id),
+            scope,
+            ignored: Rc::new(Cell::new(0)),
+            channel: None,
+            lock: None,
+        }
+    }
+
+    /// How many messages on the channel were ignored (malformed, other version, other scope).
+    pub fn ignored(&self) -> u32 {
+        self.ignored.get()
+    }
+
+    /// Whether the lock is requested or held.
+    pub fn has_lock(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    /// Performs a cross-tab effect; reports what comes back through `feed`. Other effects are
+    /// not for this type and are ignored.
+    pub fn perform(&mut self, effect: Effect, feed: impl Fn(Input) + Clone + 'static) {
+        match effect {
+            Effect::OpenChannel => {
+                let f = feed.clone();
+                self.channel = Channel::open(
+                    &self.channel_name,
+                    self.scope.clone(),
+                    self.ignored.clone(),
+                    move |message| f(Input::Tab(message)),
+                );
+            }
+            Effect::CloseChannel => self.channel = None,
+            Effect::RequestLock { steal } => {
+                // The earlier request goes first (released or withdrawn), then the new one queues.
+                self.lock = None;
+                let granted = feed.clone();
+                self.lock = Lock::request(
+                    &self.lock_name,
+                    steal,
+                    move || granted(Input::LockAcquired),
+                    move || feed(Input::LockLost),
+                );
+            }
+            Effect::ReleaseLock => self.lock = None,
+            Effect::Broadcast(message) => {
+                if let Some(channel) = &self.channel {
+                    channel.post(&message, &self.scope);
+                }
+            }
+            _ => {}
+        }
+    }
+}
