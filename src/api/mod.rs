@@ -62,6 +62,9 @@ interface SessionMonitorCommonOptions {
   reauthTimeoutMs?: number;
   /** The signed-in user's `sub`; otherwise taken from `idTokenHint` or the first renewal. */
   sub?: string;
+  /** Once the OP iframe is found unable to see its cookies (`third_party_cookies_blocked`):
+   *  `"stop"` polling (default), or drop the OP iframe and go on with the `rpSession` signal. */
+  thirdPartyCookiesBlocked?: "stop" | "rpSession";
 }
 
 /** Options of `new SessionMonitor(options)`. Unknown names are rejected (code `unknown_option`). */
@@ -87,6 +90,7 @@ export type SessionMonitorErrorCode =
   | "load_timeout"
   | "no_response"
   | "op_error"
+  | "third_party_cookies_blocked"
   | "not_supported"
   | "issuer_mismatch"
   | "invalid_discovery"
@@ -134,6 +138,8 @@ export interface ErrorDetail extends SessionMonitorEventDetailBase {
   message: string;
   /** 1 for the first occurrence in a row. */
   attempt: number;
+  /** With `third_party_cookies_blocked`: which signal showed that the OP iframe cannot see its cookies. */
+  evidence?: "error_from_start" | "first_answer_changed" | "login_required_after_first_changed" | "changed_after_renewal";
 }
 export interface StoppedDetail extends SessionMonitorEventDetailBase {
   type: "stopped";

@@ -9,7 +9,7 @@ use crate::browser::reauth::{parse_claims, Method, SilentOptions};
 use crate::browser::source::Source;
 use crate::browser::url::{check_session_url, origin};
 use crate::core::authorize::ResponseType;
-use crate::core::machine::Config;
+use crate::core::machine::{BlindPolicy, Config};
 use crate::core::types::{ClientId, SessionState};
 
 /// Every accepted option name: anything else is a typo and is rejected.
@@ -28,6 +28,7 @@ const KNOWN: &[&str] = &[
     "silentReauth",
     "reauthTimeoutMs",
     "sub",
+    "thirdPartyCookiesBlocked",
 ];
 
 /// Accepted names inside `silentReauth`.
@@ -258,6 +259,20 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             _ => None,
         },
     };
+    let blind_policy = match string(obj, "thirdPartyCookiesBlocked")?.as_deref() {
+        None | Some("stop") => BlindPolicy::Stop,
+        // The fallback needs the first-party signal to fall back to.
+        Some("rpSession") if get(obj, "rpSession").is_undefined() => {
+            return Err(OptionsError::Missing("rpSession"))
+        }
+        Some("rpSession") => BlindPolicy::RpSession,
+        Some(_) => {
+            return Err(OptionsError::Invalid(
+                "thirdPartyCookiesBlocked",
+                "must be \"stop\" or \"rpSession\"",
+            ))
+        }
+    };
     let d = Config::default();
     let config = Config {
         interval_ms: millis(obj, "intervalMs", d.interval_ms, 100)?,
@@ -274,6 +289,8 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         loop_guard: d.loop_guard,
         pause_when_hidden: boolean(obj, "pauseWhenHidden")?,
         cross_tab: false,
+        // op_site is set by the driver from the page's and the OP iframe's origins.
+        blind_policy,
         ..d
     };
     Ok(Options {

@@ -16,7 +16,7 @@ use crate::browser::reauth::{self, Endpoints, Method, SilentFrame};
 use crate::browser::source::Source;
 use crate::core::discovery::{discovery_url, DiscoveryError, ProviderMetadata};
 use crate::core::machine::{
-    Effect, Event, Input, Machine, MonitorError, Phase, ReauthOutcome, StopReason, Timer,
+    Effect, Event, Input, Machine, MonitorError, OpSite, Phase, ReauthOutcome, StopReason, Timer,
 };
 use crate::core::types::CheckSessionUrl;
 
@@ -67,6 +67,10 @@ impl Driver {
             Target::Known(url, endpoints) => (Some(url), endpoints, None),
             Target::Issuer(issuer) => (None, None, Some(issuer)),
         };
+        let mut machine = machine;
+        if let Some(url) = &url {
+            machine.set_op_site(op_site(url));
+        }
         let inner = Inner {
             machine,
             url,
@@ -319,6 +323,7 @@ async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: Strin
         match result {
             Ok(meta) => match crate::browser::url::check_session_url(meta.check_session_iframe()) {
                 Ok(url) => {
+                    state.machine.set_op_site(op_site(&url));
                     state.url = Some(url);
                     state.endpoints = Some(Endpoints {
                         issuer: meta.issuer().to_owned(),
@@ -349,6 +354,20 @@ async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: Strin
     }
 }
 
+/// Where the OP iframe stands to this page. A page that is itself framed (`window.top` is not
+/// this window) counts as cross-site: its top-level site is unknown here.
+pub fn op_site(url: &CheckSessionUrl) -> OpSite {
+    let Some(window) = web_sys::window() else {
+        return OpSite::Cross;
+    };
+    let page = window.location().origin().unwrap_or_default();
+    let framed = match window.top() {
+        Ok(Some(top)) => !js_sys::Object::is(&top, &window),
+        _ => true,
+    };
+    OpSite::of(&page, url.origin().as_str(), framed)
+}
+
 /// Event names, as used with `addEventListener`.
 pub fn event_name(event: &Event) -> &'static str {
     match event {
@@ -377,6 +396,9 @@ fn dispatch(target: &EventTarget, event: Event) {
             set(&detail, "code", error.code());
             set(&detail, "message", error.message());
             set(&detail, "attempt", attempt);
+            if let MonitorError::ThirdPartyCookiesBlocked(evidence) = error {
+                set(&detail, "evidence", evidence.as_str());
+            }
         }
         Event::Stopped(reason) => set(&detail, "reason", reason.code()),
         Event::Renewed { sub, sid } | Event::UserChanged { sub, sid } => {

@@ -95,6 +95,9 @@ impl OpFrame {
     ) -> Option<Self> {
         // Not display:none: some OP pages need layout. Off-screen and zero-sized instead.
         let iframe = hidden_iframe(document, "OpenID Provider session check")?;
+        // Lets an OP page that calls document.requestStorageAccess() use the Storage Access API
+        // (Chromium, Firefox, Safari); ignored where unsupported.
+        let _ = iframe.set_attribute("allow", "storage-access");
         iframe.set_src(url.url());
 
         let mut on_load = on_load;

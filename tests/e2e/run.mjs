@@ -11,7 +11,9 @@
 //   b   log out at the OP's end-session endpoint in another tab → `changed` within one interval
 //   c   log in again with prompt=login in another tab, the monitor keeps the old session_state →
 //       what the OP does with it (django: `changed`, node: `unchanged`), and whether the new value differs
-//   d   RP on http://localhost:9030 (cross-site to the OP on 127.0.0.1) → OP answers error → `op_error`
+//   d   RP on http://localhost:9030 (cross-site to the OP on 127.0.0.1) → OP answers error (Chromium) or changed
+//       (Firefox) as its first answer → `third_party_cookies_blocked` with the evidence (issue 13)
+//   d2  the same with silent re-auth on (issue 13's report): never signedOut/userChanged → `third_party_cookies_blocked`
 //   e1  OP process stopped mid-session → the loaded OP iframe is reloaded while its server is down → `no_response`
 //   e2  OP port closed before start → `load_timeout`
 //   e3  OP port accepts TCP but never answers HTTP (a hung OP) → `load_timeout`
@@ -71,7 +73,7 @@ for (let i = 0; i < argv.length; i++) {
 }
 const ALL_OPS = ['node', 'django'];
 const ALL_BROWSERS = ['chromium', 'firefox'];
-const ALL_SCENARIOS = ['a', 'b', 'c', 'd', 'e1', 'e2', 'e3', 'f', 'g', 'h1', 'h2', 'i1', 'i2', 'j', 'k', 'l'];
+const ALL_SCENARIOS = ['a', 'b', 'c', 'd', 'd2', 'e1', 'e2', 'e3', 'f', 'g', 'h1', 'h2', 'i1', 'i2', 'j', 'k', 'l'];
 // Scenarios that are about one OP only (the others run on every OP).
 const SCENARIO_OPS = { h1: ['node'], h2: ['node'], k: ['node'], l: ['node'], i1: ['django'], i2: ['django'], j: ['django'] };
 const appliesTo = (s, o) => !SCENARIO_OPS[s] || SCENARIO_OPS[s].includes(o);
@@ -104,7 +106,7 @@ const CROSS_SITE_ANSWER = {
   firefox: { node: 'changed', django: 'changed' },
 };
 const SCENARIO_TITLES = {
-  a: 'login → unchanged', b: 'logout in other tab → changed', c: 'prompt=login in other tab', d: 'cross-site RP (OP error → op_error)',
+  a: 'login → unchanged', b: 'logout in other tab → changed', c: 'prompt=login in other tab', d: 'cross-site RP → third_party_cookies_blocked', d2: 'cross-site RP, silent re-auth on → no false logout',
   e1: 'OP stopped mid-session → no_response', e2: 'OP port closed before start → load_timeout', e3: 'OP hangs → load_timeout',
   f: 'hostile frame flood ignored', g: 'strict CSP page',
   h1: 'silent re-auth code+PKCE: stale session_state → renewed', h2: 'silent re-auth code+PKCE: OP logout → signedOut',
@@ -487,17 +489,33 @@ const SCENARIOS = {
       storageAccess: 'hasStorageAccess' in document ? await document.hasStorageAccess() : 'n/a',
     })).catch((e) => ({ err: String(e.message).slice(0, 80) })), sleep(3000).then(() => ({ err: 'timeout' }))]) : { err: 'the monitor had already removed its iframe (polling stopped)' };
     const expected = CROSS_SITE_ANSWER[browserName][op.short];
-    const first = all[0];
-    const monitorSeq = all.filter((x) => x.event !== 'stopped').map((x) => (x.event === 'error' ? `error:${x.code}` : x.event));
-    const mapped = opAnswers.map((a) => (a === 'error' ? 'error:op_error' : a));
     check(opAnswers.length >= 1, `the OP iframe never answered; monitor gave ${types(all)}`);
     check(opAnswers[0] === expected, `expected the ${op.short} OP iframe to answer ${expected} cross-site in ${browserName}, it answered ${opAnswers.join(',')} (iframe sees cookies [${seen.cookies || ''}], storage access ${seen.storageAccess})`);
-    check(JSON.stringify(monitorSeq) === JSON.stringify(mapped), `monitor events ≠ OP answers: monitor ${monitorSeq.join(',')} / OP ${opAnswers.join(',')}`);
-    if (expected === 'error') check(first.event === 'error' && first.code === 'op_error', `expected error op_error, got ${types(all)}`);
-    check(!all.some((x) => x.event === 'unchanged'), `cross-site must never yield unchanged; got ${types(all)}`);
+    // Issue 13: a cross-site iframe whose first answer is `error` or `changed` cannot see its cookies; the monitor says
+    // so (third_party_cookies_blocked, with the evidence) instead of `op_error` or a `changed` the app takes as a logout.
+    const evidence = expected === 'error' ? 'error_from_start' : 'first_answer_changed';
+    check(types(all) === 'error:third_party_cookies_blocked,stopped:third_party_cookies_blocked',
+      `expected error(third_party_cookies_blocked) → stopped; got ${types(all)}`);
+    check(all[0].evidence === evidence, `expected detail.evidence ${evidence}, got ${all[0].evidence}`);
     assertDetails(all, ss);
     const why = seen.err ? `iframe probe: ${seen.err}` : `iframe sees cookies [${seen.cookies.join(' ') || 'none'}], hasStorageAccess ${seen.storageAccess}`;
-    return { observed: `RP at ${RP_CROSS_SITE_ORIGIN}: OP iframe answered ${opAnswers.join(',')} → ${types(all)}${expected !== 'error' ? ` (NOT error: ${browserName} ≠ the issue's premise)` : ''}; ${why}`, facts: { opAnswers, iframe: seen } };
+    return { observed: `RP at ${RP_CROSS_SITE_ORIGIN}: OP iframe answered ${opAnswers.join(',')} → ${types(all)} (evidence ${all[0].evidence}); ${why}`, facts: { opAnswers, iframe: seen } };
+  },
+
+  // Issue 13's report: cross-site, signed in, silent re-auth on, nothing done at the OP. Firefox 153 used to report
+  // changed → signedOut → stopped(signed_out): a false logout. Now never signedOut/userChanged.
+  async d2({ session, op }) {
+    const { page } = await login(session, op, { origin: RP_CROSS_SITE_ORIGIN, next: 'stay' });
+    await startMonitorPage(session, op, { origin: RP_CROSS_SITE_ORIGIN, page, extra: `&reauth=${op.flow === 'code' ? 'code' : 'id_token'}` });
+    const all = await waitEvents(page, (e) => e.some((x) => x.event === 'stopped'), MONITOR.loadTimeoutMs + REAUTH_WAIT + 4000, 'the monitor to stop');
+    const msgs = (await safeEval(page, () => window.__messages)) || [];
+    const opAnswers = msgs.filter((m) => m.fromOpFrame).map((m) => m.data);
+    check(!all.some((x) => ['signedOut', 'userChanged'].includes(x.event)), `FALSE LOGOUT of a signed-in user: ${types(all)}`);
+    const blocked = all.find((x) => x.event === 'error');
+    check(blocked && blocked.code === 'third_party_cookies_blocked', `expected error(third_party_cookies_blocked); got ${types(all)}`);
+    check(all[all.length - 1].reason === 'third_party_cookies_blocked', `expected stopped(third_party_cookies_blocked); got ${types(all)}`);
+    assertDetails(all, await readStoredSessionState(page, op));
+    return { observed: `OP iframe answered ${opAnswers.join(',')} → ${types(all)} (evidence ${blocked.evidence})`, facts: { opAnswers, evidence: blocked.evidence } };
   },
 
   // e1 + e2 run together (they need the OP process stopped); see runOpDown().

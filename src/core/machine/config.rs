@@ -1,5 +1,6 @@
 //! Timing and policy of the monitor.
 
+use super::blind::{BlindPolicy, OpSite};
 use crate::core::loop_guard::LoopGuardConfig;
 
 /// Timing and policy. Defaults: 2 s interval, 10 s load timeout, 3 s response timeout, two
@@ -35,6 +36,10 @@ pub struct Config {
     /// leadership by Web Lock, results by `BroadcastChannel`. The glue sets it only where both
     /// APIs exist.
     pub cross_tab: bool,
+    /// Whether the OP iframe is same-site with the page; the glue sets it from the two origins.
+    pub op_site: OpSite,
+    /// What happens once the OP iframe is found blind (`third_party_cookies_blocked`).
+    pub blind_policy: BlindPolicy,
 }
 
 /// Timing of the first-party session signal (`rpSession`).
@@ -87,6 +92,8 @@ impl Default for Config {
             op_iframe: true,
             rp_session: None,
             cross_tab: false,
+            op_site: OpSite::Same,
+            blind_policy: BlindPolicy::Stop,
         }
     }
 }

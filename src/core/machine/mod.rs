@@ -32,7 +32,11 @@
 //!    message after `load`); if it cannot be read, `Waiting` (or `Hidden`), reported once per streak.
 //! 2. `unchanged`: `Waiting` (or `Hidden`). `changed`: `Paused` without re-authentication, else
 //!    `Reauthenticating`, `BackingOff(Reauth)` or `Stopped` (`reauth_loop`), as loop protection
-//!    decides. `error`: `Stopped`, or `Waiting` with `continueOnError`.
+//!    decides. `error`: `Stopped`, or `Waiting` with `continueOnError`. A cross-site iframe that
+//!    has not yet answered `unchanged` may be blind ([`blind`]): its first `error`, a first
+//!    `changed` without re-authentication, `changed` for a just-renewed value, and
+//!    `login_required` after a first `changed` are `third_party_cookies_blocked` instead
+//!    (`Stopped`, or `FirstPartyOnly` with `thirdPartyCookiesBlocked: 'rpSession'`).
 //! 3. Only with `pauseWhenHidden`; the input is always recorded, so a later check knows.
 //! 4. `Stopped` once more than `maxNoResponseRetries` checks in a row went unanswered.
 //! 5. Only the current attempt's `generation` counts. Renewed for the same user: a check of the
@@ -59,12 +63,15 @@
 //!   channel): never two leaders, nobody posts without the lock, followers hold no iframe and
 //!   stay in the lock's queue, and once everything is delivered every follower has a leader.
 
+pub mod blind;
 pub mod config;
 pub mod types;
 
 mod leadership;
 mod transitions;
 
+#[cfg(test)]
+mod blind_tests;
 #[cfg(test)]
 mod model;
 #[cfg(test)]
@@ -74,6 +81,7 @@ mod tabs_tests;
 #[cfg(test)]
 mod tests;
 
+pub use blind::{BlindPolicy, Evidence, OpSite};
 pub use config::{Config, RpSessionConfig};
 pub use transitions::Machine;
 #[cfg(test)]

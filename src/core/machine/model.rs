@@ -95,8 +95,21 @@ fn random_input_sequences_keep_every_invariant() {
                 interval_ms: 1000,
                 timeout_ms: 300,
             }),
+            op_site: if seed % 7 < 4 {
+                OpSite::Cross
+            } else {
+                OpSite::Same
+            },
+            blind_policy: if seed % 11 < 5 {
+                BlindPolicy::RpSession
+            } else {
+                BlindPolicy::Stop
+            },
             ..reauth_cfg()
         };
+        let cross = config.op_site == OpSite::Cross;
+        // An `unchanged` answer since start(): the iframe sees its cookies.
+        let mut proven = false;
         let mut m = machine(config);
         let mut s = Clocked {
             state: "s0",
@@ -183,9 +196,23 @@ fn random_input_sequences_keep_every_invariant() {
             };
             if input == Input::Start && matches!(m.phase(), Phase::Idle | Phase::Stopped) {
                 model.signed_out = 0;
+                proven = false;
             }
             let fx = m.handle(input.clone(), &mut s);
             model.apply(&fx);
+            // A cross-site iframe's first answer is `unchanged` (sight proven), `error` (blind at
+            // once) or `changed` (blind if prompt=none then says login_required): so until it has
+            // answered `unchanged`, nothing it or prompt=none says may sign the user out.
+            // (A `SessionEnded` notice comes from elsewhere: another tab, logout(), front-channel.)
+            let op_logout = fx.contains(&Emit(Event::SignedOut(SignOutReason::OpIframe)))
+                && matches!(input, Input::ReauthFinished { .. } | Input::Answer(_));
+            assert!(
+                !(cross && !proven && op_logout),
+                "seed {seed} step {step}: signedOut from a possibly blind iframe after {input:?}"
+            );
+            if fx.contains(&Emit(Event::Unchanged)) {
+                proven = true;
+            }
             // Only an explicit answer of the RP server, or an explicit notice, signs out through
             // the rpSession channel; an unusable answer never does.
             let rp_logout = fx.contains(&Emit(Event::SignedOut(SignOutReason::RpSession)));
@@ -233,7 +260,21 @@ fn random_input_sequences_keep_every_invariant() {
             }
             let running = !matches!(m.phase(), Phase::Idle | Phase::Stopped);
             if running {
-                assert_eq!(model.iframe, m.config().op_iframe, "{}: iframe", ctx());
+                // A blind OP iframe is dropped when rpSession carries on (FirstPartyOnly).
+                let iframe = m.config().op_iframe && m.phase() != Phase::FirstPartyOnly;
+                assert_eq!(model.iframe, iframe, "{}: iframe", ctx());
+            }
+            if m.phase() == Phase::FirstPartyOnly {
+                for t in [
+                    Timer::Load,
+                    Timer::Poll,
+                    Timer::Response,
+                    Timer::Reauth,
+                    Timer::Backoff,
+                ] {
+                    assert!(!pending(t), "{}: OP timer {t:?} left", ctx());
+                }
+                assert_eq!(model.generation, None, "{}: re-auth left running", ctx());
             }
             // The rpSession signal never stalls: while running, its timer is pending, except
             // while paused for a hidden page.

@@ -1,5 +1,6 @@
 //! The transitions: `Machine::handle` maps (input, phase) to the next phase and its effects.
 
+use super::blind::{BlindPolicy, Evidence, OpSite, Sight};
 use super::config::Config;
 use super::types::*;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
@@ -43,6 +44,8 @@ pub struct Machine {
     pub(super) stealing: bool,
     /// Cross-tab: a follower asked; the leader answers with its state if it says nothing else.
     pub(super) announce: bool,
+    /// Whether the OP iframe has shown that it sees its cookies (see [`super::blind`]).
+    sight: Sight,
 }
 
 /// Where the first-party session signal (`rpSession`) is. It runs beside the OP iframe's phases
@@ -82,6 +85,7 @@ impl Machine {
             stale: false,
             stealing: false,
             announce: false,
+            sight: Sight::default(),
         }
     }
 
@@ -114,6 +118,11 @@ impl Machine {
         self.phase = phase;
     }
 
+    /// Sets where the OP iframe stands to the page, once its URL is known (after discovery).
+    pub fn set_op_site(&mut self, site: OpSite) {
+        self.config.op_site = site;
+    }
+
     /// Feeds one input; returns the effects to perform, in order.
     pub fn handle(&mut self, input: Input, source: &mut dyn SessionStateSource) -> Vec<Effect> {
         let before = self.snapshot();
@@ -143,6 +152,8 @@ impl Machine {
         self.read_failures = 0;
         self.rp_failures = 0;
         self.guard.reset();
+        // A new OP iframe: what the last one proved about its sight does not carry over.
+        self.sight = Sight::default();
         if self.config.op_iframe {
             self.phase = Phase::Loading;
             fx.push(Effect::CreateIframe);
@@ -261,13 +272,27 @@ impl Machine {
                 }));
                 self.no_response = 0;
                 let now = source.now_ms();
+                let renewed = std::mem::take(&mut self.sight.renewed_in_flight);
+                let first = !std::mem::replace(&mut self.sight.answered, true);
+                if let Some(evidence) = self.blind_evidence(&answer, first, renewed) {
+                    self.blind(evidence, fx);
+                    return;
+                }
                 match answer {
                     OpAnswer::Unchanged => {
+                        self.sight = Sight {
+                            proven: true,
+                            answered: true,
+                            ..Sight::default()
+                        };
                         self.guard.check_answer_unchanged(now);
                         fx.push(Effect::Emit(Event::Unchanged));
                         self.schedule(fx);
                     }
                     OpAnswer::Changed => {
+                        if first {
+                            self.sight.first_changed = true;
+                        }
                         fx.push(Effect::Emit(Event::Changed {
                             first_check: connecting,
                         }));
@@ -416,10 +441,17 @@ impl Machine {
                 fx.push(Effect::Emit(Event::Renewed { sub, sid }));
                 match self.guard.renewal(source.now_ms(), same) {
                     // Post the renewed value itself: the store effect runs after this returns.
-                    Decision::Proceed => self.post(session_state, fx),
+                    Decision::Proceed => {
+                        self.post(session_state, fx);
+                        self.sight.renewed_in_flight = true;
+                    }
                     Decision::Backoff(ms) => self.back_off(AfterBackoff::Resume, ms, fx),
                     Decision::GiveUp => self.fail(MonitorError::ReauthLoop, 1, fx),
                 }
+            }
+            // A blind silent iframe says login_required too: not a logout (see `blind_evidence`).
+            ReauthOutcome::SignedOut if self.may_be_blind() && self.sight.first_changed => {
+                self.blind(Evidence::LoginRequiredAfterFirstChanged, fx)
             }
             ReauthOutcome::SignedOut => self.end_session(SignOutReason::OpIframe, true, fx),
             ReauthOutcome::InteractionRequired(code) => {
@@ -452,6 +484,41 @@ impl Machine {
         fx.push(Effect::SetTimer(Timer::Poll, self.config.interval_ms));
     }
 
+    /// Whether the OP iframe may be unable to see its cookies: it is cross-site and has not
+    /// answered `unchanged` since `start()`.
+    fn may_be_blind(&self) -> bool {
+        self.config.op_site == OpSite::Cross && !self.sight.proven
+    }
+
+    /// Which evidence, if any, an answer gives that the OP iframe is blind. `first`: the
+    /// iframe's first answer since `start()`; `renewed`: the value answered was issued by a
+    /// renewal just now.
+    fn blind_evidence(&self, answer: &OpAnswer, first: bool, renewed: bool) -> Option<Evidence> {
+        if !self.may_be_blind() {
+            return None;
+        }
+        match answer {
+            OpAnswer::Error if first => Some(Evidence::ErrorFromStart),
+            // With re-authentication, prompt=none tells a stale value from a blind iframe.
+            OpAnswer::Changed if first && !self.config.reauth => Some(Evidence::FirstAnswerChanged),
+            OpAnswer::Changed if renewed => Some(Evidence::ChangedAfterRenewal),
+            _ => None,
+        }
+    }
+
+    /// Reports `third_party_cookies_blocked`, then acts as `blind_policy` says: stop, or (with
+    /// `rpSession` configured) drop the OP iframe and go on with the first-party signal alone.
+    fn blind(&mut self, evidence: Evidence, fx: &mut Vec<Effect>) {
+        let error = MonitorError::ThirdPartyCookiesBlocked(evidence);
+        if self.config.blind_policy == BlindPolicy::RpSession && self.config.rp_session.is_some() {
+            self.halt_op_iframe(fx);
+            self.phase = Phase::FirstPartyOnly;
+            fx.push(Effect::Emit(Event::Error { error, attempt: 1 }));
+        } else {
+            self.fail(error, 1, fx);
+        }
+    }
+
     fn fail(&mut self, error: MonitorError, attempt: u32, fx: &mut Vec<Effect>) {
         self.halt(fx);
         fx.push(Effect::Emit(Event::Error { error, attempt }));
@@ -464,17 +531,23 @@ impl Machine {
         if matches!(self.phase, Phase::Following(_)) {
             fx.push(Effect::ClearTimer(Timer::Leader));
         }
-        if matches!(self.phase, Phase::Reauthenticating | Phase::BackingOff(_)) {
-            fx.push(Effect::ClearTimer(Timer::Reauth));
-            fx.push(Effect::ClearTimer(Timer::Backoff));
-            fx.push(Effect::EndReauth);
-        }
+        self.halt_op_iframe(fx);
         self.phase = Phase::Stopped;
         if self.rp != RpPoll::Off {
             self.rp = RpPoll::Off;
             fx.push(Effect::ClearTimer(Timer::RpSession));
         }
-        if self.config.op_iframe {
+    }
+
+    /// The OP iframe's side of [`halt`](Self::halt): its timers, a running re-authentication and
+    /// the iframe itself (when there is one).
+    fn halt_op_iframe(&mut self, fx: &mut Vec<Effect>) {
+        if matches!(self.phase, Phase::Reauthenticating | Phase::BackingOff(_)) {
+            fx.push(Effect::ClearTimer(Timer::Reauth));
+            fx.push(Effect::ClearTimer(Timer::Backoff));
+            fx.push(Effect::EndReauth);
+        }
+        if self.config.op_iframe && self.phase != Phase::FirstPartyOnly {
             fx.push(Effect::ClearTimer(Timer::Load));
             fx.push(Effect::ClearTimer(Timer::Poll));
             fx.push(Effect::ClearTimer(Timer::Response));

@@ -1,5 +1,6 @@
 //! The machine's vocabulary: phases, timers, inputs, effects, events and errors.
 
+use super::blind::Evidence;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::tabs::{TabEvent, TabMessage, View};
 use crate::core::types::{OpAnswer, SessionState};
@@ -134,6 +135,11 @@ pub enum MonitorError {
     /// The RP's session endpoint (`rpSession.url`) gave no usable answer: network failure, timeout,
     /// another status than 200/401/403, or no boolean `active`. Never a logout; polling goes on.
     RpSessionUnavailable,
+    /// The OP iframe cannot see the OP's cookies (third-party cookies blocked or partitioned):
+    /// its `changed`, `error` or the `prompt=none` `login_required` that followed say nothing
+    /// about the user, so none of them is reported as a logout. `evidence` says which signal
+    /// showed it (`e.detail.evidence`).
+    ThirdPartyCookiesBlocked(Evidence),
     /// Discovery of the OP's metadata failed (`not_supported`, `issuer_mismatch`,
     /// `invalid_discovery`, `invalid_endpoint`, `discovery_failed`).
     Discovery {
@@ -165,6 +171,7 @@ impl MonitorError {
             MonitorError::ReauthTimeout => "reauth_timeout",
             MonitorError::ReauthLoop => "reauth_loop",
             MonitorError::RpSessionUnavailable => "rp_session_unavailable",
+            MonitorError::ThirdPartyCookiesBlocked(_) => "third_party_cookies_blocked",
             MonitorError::Reauth { code, .. } | MonitorError::Discovery { code, .. } => code,
         }
     }
@@ -186,6 +193,10 @@ impl MonitorError {
             }
             MonitorError::RpSessionUnavailable => {
                 "the RP session endpoint gave no usable answer (network, status or body)"
+            }
+            MonitorError::ThirdPartyCookiesBlocked(_) => {
+                "the OP check_session_iframe cannot see the OP's cookies here (third-party cookies \
+                 blocked or partitioned): its answers say nothing about the user"
             }
             MonitorError::Reauth { message, .. } | MonitorError::Discovery { message, .. } => {
                 message
