@@ -2,27 +2,32 @@
 // Speed benchmark, side by side in one run: oidc-session-monitor (pkg/, as built) vs oidc-client-ts's
 // CheckSessionIFrame vs keycloak-js's login iframe, in headless Chromium and Firefox ESR, against one
 // fake OP check_session_iframe on another loopback origin (bench/server.mjs). Prints a table and writes
-// bench/RESULTS.md. Figures are reported as measured: no assertions, no pass/fail.
+// RESULTS.md (under target/reports/ unless BENCH_OUT says otherwise). Figures are reported as measured: no
+// assertions on them.
 //
 // Usage: node bench/run.mjs            (npm run bench)
 //   BENCH_RUNS=5        fresh page loads per browser × library (single-shot figures: median of these)
 //   BENCH_CHECKS=200    checks per page load (round trips: pooled over all loads)
 //   BENCH_BROWSERS=chromium,firefox
-//   BENCH_CHROMIUM=/usr/bin/chromium  BENCH_FIREFOX=/usr/bin/firefox-esr  BENCH_PKG=pkg dir
+//   BENCH_PKG=pkg dir   BENCH_OUT=file (default target/reports/bench/RESULTS.md; `npm run report` copies it
+//   to bench/RESULTS.md)   CHROMIUM=, FIREFOX= executables (tests/support/browsers.mjs)
+// Last line: `bench: N passed, M failed`, counting page loads (a failed load is a harness failure, not a figure).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer from 'puppeteer-core';
 import * as esbuild from 'esbuild';
 import { startServers } from './server.mjs';
+import { launch as launchBrowser, BROWSERS as EXECUTABLES } from '../tests/support/browsers.mjs';
+import { reporter } from '../tests/support/report.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const CHECKS = Number(process.env.BENCH_CHECKS || 200);
 const BROWSERS = (process.env.BENCH_BROWSERS || 'chromium,firefox').split(',').map((s) => s.trim()).filter(Boolean);
-const EXE = { chromium: process.env.BENCH_CHROMIUM || '/usr/bin/chromium', firefox: process.env.BENCH_FIREFOX || '/usr/bin/firefox-esr' };
+const OUT = path.resolve(process.env.BENCH_OUT || path.join(ROOT, 'target', 'reports', 'bench', 'RESULTS.md'));
+const report = reporter('bench');
 const LIBS = ['ours', 'oidc-client-ts', 'keycloak-js'];
 const PKG = process.env.BENCH_PKG || path.join(ROOT, 'pkg');
 
@@ -48,48 +53,10 @@ const loadStart = os.loadavg()[0];
 const srv = await startServers({ bundles });
 console.log(`bench: RP ${srv.rpOrigin}, fake OP ${srv.opOrigin}; ${RUNS} page loads × ${CHECKS} checks per browser × library`);
 
-const launched = new Set();
-const cleanup = () => { for (const b of launched) { try { b.process()?.kill('SIGKILL'); } catch { /* gone */ } } };
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
-
 async function launch(name) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`));
-  let browser;
-  if (name === 'chromium') {
-    browser = await puppeteer.launch({
-      browser: 'chrome', executablePath: EXE.chromium, headless: true, userDataDir: profile, protocolTimeout: 120_000,
-      handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-      args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--no-default-browser-check',
-        // exact performance.memory figures (not bucketed) and window.gc() before reading them
-        '--enable-precise-memory-info', '--js-flags=--expose-gc'],
-    });
-  } else {
-    browser = await puppeteer.launch({
-      browser: 'firefox', executablePath: EXE.firefox, headless: true, userDataDir: profile, protocolTimeout: 120_000,
-      handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-      env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },
-      extraPrefsFirefox: {
-        'privacy.reduceTimerPrecision': false, // performance.now() at full resolution (default: 1 ms here)
-        'app.update.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false, 'toolkit.telemetry.enabled': false,
-        'network.captive-portal-service.enabled': false, 'network.connectivity-service.enabled': false,
-        'services.settings.server': 'http://127.0.0.1:9/', 'browser.safebrowsing.malware.enabled': false,
-        'browser.safebrowsing.phishing.enabled': false,
-      },
-    });
-  }
-  launched.add(browser);
-  const version = await browser.version().catch(() => '?');
-  return {
-    browser, version,
-    async close() {
-      try { await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 10_000))]); } catch { /* ignore */ }
-      try { browser.process()?.kill('SIGKILL'); } catch { /* ignore */ }
-      launched.delete(browser);
-      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
-    },
-  };
+  // measure: exact heap figures + gc() in Chromium, full timer precision in Firefox.
+  const session = await launchBrowser(name, { measure: true, protocolTimeout: 120_000 });
+  return { browser: session.browser, version: session.version, close: () => session.close() };
 }
 
 async function oneLoad(browser, lib) {
@@ -111,7 +78,7 @@ async function oneLoad(browser, lib) {
 const results = {}; // browser -> lib -> [run results]
 const versions = {};
 for (const name of BROWSERS) {
-  if (!fs.existsSync(EXE[name])) { console.log(`bench: ${name} not found at ${EXE[name]}: skipped`); continue; }
+  if (!fs.existsSync(EXECUTABLES[name].executable)) { report.fail(`${name}: not found at ${EXECUTABLES[name].executable}`); continue; }
   const b = await launch(name);
   versions[name] = b.version;
   console.log(`bench: ${name} ${b.version}`);
@@ -123,7 +90,7 @@ for (const name of BROWSERS) {
     for (const lib of order) {
       const res = await oneLoad(b.browser, lib);
       results[name][lib].push(res);
-      if (res.failed) console.log(`  ${name} ${lib} run ${r + 1}: FAILED ${res.failed} ${res.logs.join(' | ')}`);
+      report.ok(!res.failed, `${name} ${lib} load ${r + 1}`, res.failed && `${res.failed} ${res.logs.join(' | ')}`);
     }
   }
   await b.close();
@@ -183,7 +150,7 @@ Machine: ${os.cpus().length} CPUs, 1-min load average ${loadStart.toFixed(1)} at
 Browsers: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')} (headless, fresh profile each). Timer resolution seen by the page: ${[...new Set(rows.map((r) => `${r.browser} ${r.timerRes} ms`))].join(', ')}.
 Libraries: ${libs.map((l) => LABEL[l]).join(', ')}${VERSIONS.ours ? ` (ours: \`${path.relative(ROOT, PKG) || '.'}/\` as built)` : ''}. angular-oauth2-oidc: not measured (its Angular peer dependencies would be installed with it).
 
-Setup: one node http server (\`bench/server.mjs\`), RP page on \`127.0.0.1\`, fake OP \`check_session_iframe\` on \`127.0.0.2\` (another site, so the iframe is cross-site/out of process), answering \`unchanged\` to every well-formed \`client_id session_state\` message, to the exact \`e.origin\`. Every response \`Cache-Control: no-store\`: every page load fetches and compiles from scratch. Per browser: one warm-up load, then ${RUNS} fresh page loads per library (order rotated), ${CHECKS} checks each, one after another. Single-shot figures are the median of the ${RUNS} loads; round trips are pooled over all checks.
+Setup: \`bench/server.mjs\`: RP page on \`127.0.0.1\`, the test suites' fake OP (\`tests/support/fake-op\`) \`check_session_iframe\` on \`127.0.0.2\` (another site, so the iframe is cross-site/out of process), answering \`unchanged\` to every \`client_id session_state\` message, to the exact \`e.origin\`. Every response \`Cache-Control: no-store\`: every page load fetches and compiles from scratch. Per browser: one warm-up load, then ${RUNS} fresh page loads per library (order rotated), ${CHECKS} checks each, one after another. Single-shot figures are the median of the ${RUNS} loads; round trips are pooled over all checks.
 
 ${md}
 
@@ -195,7 +162,7 @@ What the columns are:
 - **post → answer at window**: the same check measured to a capture-phase \`message\` listener on \`window\` (before any library code runs on the answer): the browser's postMessage round trip through the OP iframe plus the library's sending side.
 - **JS heap after checks**: \`performance.memory.usedJSHeapSize\` after \`gc()\` (Chromium only, \`--enable-precise-memory-info --js-flags=--expose-gc\`), whole page; **heap Δ** is minus the same page before the library was imported. Ours keeps its state in wasm linear memory, shown separately (not in the JS heap). Firefox has no \`performance.memory\`.
 `;
-fs.writeFileSync(path.join(HERE, 'RESULTS.md'), doc);
-console.log(`\nbench: wrote bench/RESULTS.md`);
-console.log('bench: done');
-process.exit(0);
+fs.mkdirSync(path.dirname(OUT), { recursive: true });
+fs.writeFileSync(OUT, doc);
+console.log(`\nbench: wrote ${path.relative(ROOT, OUT)}`);
+process.exit(report.summary());

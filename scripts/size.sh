@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Size report (issue 5 item 6): builds pkg/ (or uses it with --no-build), prints the size of every
 # shipped file raw / gzip -9 / brotli -q 11, the totals, the npm tarball, twiggy's largest items in
-# the .wasm, and the anchors' published figures for comparison, and writes SIZE.md.
+# the .wasm, and the anchors' published figures for comparison, and writes target/reports/SIZE.md and
+# target/reports/size.json (the runtime figures as data; SIZE_OUT=dir for another place).
+# `npm run report` copies SIZE.md to the committed one.
 #
 # twiggy needs function names, which the shipped .wasm no longer has (wasm-opt strips them), so it
 # reads a "named twin": cargo's own output for the same build run through wasm-bindgen and the same
 # wasm-opt -Oz with -g (names kept). Its code is the shipped code; only the name section differs.
 #
 # Usage: bash scripts/size.sh [--no-build]      (PKG=dir to measure another copy, implies --no-build)
-# Writes SIZE.md in the repository root either way.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -20,6 +21,8 @@ BUILD=1
 [ "${1:-}" = --no-build ] && BUILD=0
 [ -n "${PKG:-}" ] && BUILD=0
 PKG=${PKG:-$ROOT/pkg}
+SIZE_OUT=${SIZE_OUT:-$ROOT/target/reports}
+mkdir -p "$SIZE_OUT"
 if [ "$BUILD" = 1 ]; then
   touch "${TMPDIR:-/tmp}/.oidc-size-start.$$"
   bash scripts/build.sh >&2
@@ -193,5 +196,8 @@ fi
 
 cat "$OUT"
 [ "$PKG" = "$ROOT/pkg" ] || sed -i "3s|\$| Measured copy: \`$PKG\`.|" "$OUT"
-cp "$OUT" "$ROOT/SIZE.md"
-echo "size: wrote SIZE.md" >&2
+cp "$OUT" "$SIZE_OUT/SIZE.md"
+# The runtime figures as data: wasm + glue, each file compressed on its own.
+printf '{\n  "runtimeGzip": %s,\n  "runtimeBrotli": %s,\n  "wasmGzip": %s,\n  "glueGzip": %s\n}\n' \
+  "$RUN_G" "$( [ "$RUN_B" = - ] && echo null || echo "$RUN_B")" "${G[oidc_session_monitor_bg.wasm]}" "${G[oidc_session_monitor.js]}" > "$SIZE_OUT/size.json"
+echo "size: wrote ${SIZE_OUT#"$ROOT"/}/SIZE.md and size.json" >&2

@@ -11,81 +11,47 @@
 //   application/wasm, and a screenshot of es-module.html (docs/showcase.png, with --screenshot).
 //
 //   node www/check.mjs [--screenshot] [--headful]
-//   env: SHOWCASE_OP_PORT (8010), SHOWCASE_RP_PORT (8011), CHROMIUM (/usr/bin/chromium)
+//   env: SHOWCASE_OP_PORT (8010), SHOWCASE_RP_PORT (8011), CHROMIUM (/usr/bin/chromium; see tests/support/browsers.mjs)
 //
 // Prints one line per check and, last, `showcase: N passed, M failed`. Exit status 0 only when all passed.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer from 'puppeteer-core';
 import { startDemo } from './server.mjs';
 import { stopAll } from '../tests/e2e/ops/index.mjs';
+import { launch as launchBrowser, BROWSERS } from '../tests/support/browsers.mjs';
+import { reporter } from '../tests/support/report.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const OP_PORT = Number(process.env.SHOWCASE_OP_PORT || 8010);
 const RP_PORT = Number(process.env.SHOWCASE_RP_PORT || 8011);
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM = BROWSERS.chromium.executable;
 const SCREENSHOT = process.argv.includes('--screenshot');
 const HEADFUL = process.argv.includes('--headful');
 const SCREENSHOT_PATH = path.join(ROOT, 'docs', 'showcase.png');
 
-let passed = 0;
-let failed = 0;
-function ok(name) { passed += 1; console.log(`  ok    ${name}`); }
-function fail(name, why) { failed += 1; console.log(`  FAIL  ${name}: ${why}`); }
-async function check(name, fn) {
-  try {
-    const extra = await fn();
-    ok(extra ? `${name} (${extra})` : name);
-    return true;
-  } catch (e) {
-    fail(name, String(e && e.message ? e.message : e).split('\n')[0]);
-    return false;
-  }
-}
+const report = reporter('showcase');
+const check = (name, fn) => report.check(name, fn);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
 // browser
 
+let session = null;
 let browser = null;
-let profile = null;
 async function launch() {
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'showcase-chromium-'));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: !HEADFUL,
-    userDataDir: profile,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--no-default-browser-check',
-      '--password-store=basic', '--use-mock-keychain',
-      // Background tabs keep their timers (the monitor tab is in the background while we log out).
-      '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
-      ...(HEADFUL ? [] : ['--headless=new']),
-    ],
-    defaultViewport: { width: 1180, height: 900, deviceScaleFactor: 1 },
-  });
+  // Background tabs keep their timers (the monitor tab is in the background while we log out).
+  session = await launchBrowser('chromium', { headful: HEADFUL, unthrottled: true, viewport: { width: 1180, height: 900 } });
+  browser = session.browser;
 }
 async function closeBrowser() {
-  const b = browser;
+  const s = session;
+  session = null;
   browser = null;
-  if (b) {
-    await Promise.race([b.close().catch(() => {}), sleep(5000)]);
-    try { b.process()?.kill('SIGKILL'); } catch { /* gone */ }
-  }
-  if (profile) { try { fs.rmSync(profile, { recursive: true, force: true }); } catch { /* ignore */ } profile = null; }
+  if (s) await s.close();
 }
-process.on('exit', () => {
-  try { browser?.process()?.kill('SIGKILL'); } catch { /* ignore */ }
-  if (profile) { try { fs.rmSync(profile, { recursive: true, force: true }); } catch { /* ignore */ } }
-});
 
 /** Records console errors, page errors and CSP violations of a page. */
 function watch(page, problems, label) {
@@ -321,8 +287,8 @@ async function main() {
       await closeBrowser();
       await demo?.stop().catch(() => {});
       await stopAll().catch(() => {});
-      console.log(`showcase: ${passed} passed, ${failed + 1} failed (interrupted by ${sig})`);
-      process.exit(1);
+      report.fail('showcase check', `interrupted by ${sig}`);
+      process.exit(report.summary());
     });
   }
   try {
@@ -354,14 +320,13 @@ async function main() {
     await runPage(demo, 'script-tag.html', { reauth: false });
     await runPage(demo, 'oidc-client-ts.html', { reauth: true });
   } catch (e) {
-    fail('showcase check', e.message);
+    report.fail('showcase check', e.message);
   } finally {
     await closeBrowser();
     await demo?.stop().catch(() => {});
     await stopAll().catch(() => {});
   }
-  console.log(`showcase: ${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  process.exit(report.summary());
 }
 
 main();

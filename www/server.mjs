@@ -15,11 +15,11 @@
 // stops the OP (its whole process group) and this server, then exits.
 //
 // Also importable: `const demo = await startDemo({ opPort, rpPort }); ...; await demo.stop();`
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startNodeOp, stopAll } from '../tests/e2e/ops/index.mjs';
+import { files, serve } from '../tests/support/static.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -29,22 +29,7 @@ const MOUNTS = [
   ['/', HERE],
 ];
 // Server-side files in www/ that are not part of the site.
-const PRIVATE = new Set(['/server.mjs', '/check.mjs']);
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json; charset=utf-8',
-  '.ts': 'text/plain; charset=utf-8',
-  '.md': 'text/plain; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-};
+const PRIVATE = ['/server.mjs', '/check.mjs'];
 
 // frame-src needs 'self' besides the OP: a silent re-authentication iframe starts at the OP and is
 // redirected to this site's /silent-callback.html, and CSP checks every hop of a frame's navigation.
@@ -53,19 +38,7 @@ export function csp(opOrigin) {
     + `connect-src 'self' ${opOrigin}; style-src 'self'`;
 }
 
-function resolveFile(urlPath) {
-  for (const [prefix, dir] of MOUNTS) {
-    if (!urlPath.startsWith(prefix)) continue;
-    if (prefix === '/' && PRIVATE.has(urlPath)) return null;
-    const rel = urlPath.slice(prefix.length);
-    const file = path.resolve(dir, '.' + path.posix.normalize('/' + rel));
-    if (file !== dir && !file.startsWith(dir + path.sep)) return null; // no way out of the mount
-    return file;
-  }
-  return null;
-}
-
-function createRpServer({ op, quiet }) {
+function rpHandler({ op, quiet }) {
   const headers = {
     'Content-Security-Policy': csp(op.origin),
     'Cache-Control': 'no-store',
@@ -81,46 +54,21 @@ function createRpServer({ op, quiet }) {
     endSessionEndpoint: op.endSessionEndpoint,
     checkSessionIframe: op.checkSessionIframe,
   }, null, 2)};\n`;
-
-  return http.createServer((req, res) => {
-    const done = (status, type, body) => {
-      res.writeHead(status, { ...headers, 'Content-Type': type });
-      res.end(req.method === 'HEAD' ? undefined : body);
-      if (!quiet) console.log(`[rp] ${status} ${req.method} ${req.url}`);
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return done(405, 'text/plain', 'method not allowed\n');
-    let urlPath;
-    try {
-      urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    } catch {
-      return done(400, 'text/plain', 'bad request\n');
-    }
-    if (urlPath === '/config.js') return done(200, MIME['.js'], config);
-    if (urlPath === '/favicon.ico') urlPath = '/favicon.svg';
-    if (urlPath.endsWith('/')) urlPath += 'index.html';
-    const file = resolveFile(urlPath);
-    if (!file) return done(404, 'text/plain; charset=utf-8', 'not found\n');
-    fs.readFile(file, (err, body) => {
-      if (err) {
-        const hint = urlPath.startsWith('/pkg/') ? ' (run: bash scripts/build.sh)'
-          : urlPath.startsWith('/vendor/') ? ' (run: bash scripts/bootstrap.sh)' : '';
-        return done(404, 'text/plain; charset=utf-8', `not found${hint}\n`);
-      }
-      const ext = path.extname(file);
-      // The pages are static except for {{OP_ISSUER}} / {{CLIENT_ID}} (the script-tag page's attributes).
-      if (ext === '.html' && !urlPath.startsWith('/pkg/')) {
-        body = body.toString('utf8').replace(/\{\{(OP_ISSUER|CLIENT_ID)\}\}/g, (_, k) => (k === 'OP_ISSUER' ? op.issuer : op.clientId));
-      }
-      done(200, MIME[ext] || 'application/octet-stream', body);
-    });
+  const site = files({
+    mounts: MOUNTS,
+    headers,
+    hidden: PRIVATE,
+    routes: { '/config.js': config },
+    // The pages are static except for {{OP_ISSUER}} / {{CLIENT_ID}} (the script-tag page's attributes).
+    transform: (p, text) => (p.endsWith('.html') && !p.startsWith('/pkg/')
+      ? text.replace(/\{\{(OP_ISSUER|CLIENT_ID)\}\}/g, (_, k) => (k === 'OP_ISSUER' ? op.issuer : op.clientId))
+      : undefined),
   });
-}
-
-function listen(server, port) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
-  });
+  return (req, res) => {
+    if (!quiet) res.on('finish', () => console.log(`[rp] ${res.statusCode} ${req.method} ${req.url}`));
+    if (req.url === '/favicon.ico') req.url = '/favicon.svg';
+    return site(req, res);
+  };
 }
 
 /**
@@ -133,14 +81,12 @@ export async function startDemo({ opPort = 8000, rpPort = 8001, quiet = false } 
   }
   const rpOrigin = `http://127.0.0.1:${rpPort}`;
   const op = await startNodeOp({ port: opPort, rpOrigins: [rpOrigin] });
-  const server = createRpServer({ op, quiet });
-  const sockets = new Set();
-  server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
+  let rp;
   try {
-    await listen(server, rpPort);
+    rp = await serve(rpHandler({ op, quiet }), { port: rpPort });
   } catch (err) {
     await op.stop();
-    throw new Error(`RP: cannot listen on 127.0.0.1:${rpPort}: ${err.code || err.message}`);
+    throw new Error(`RP: ${err.message}`);
   }
   let stopping = null;
   return {
@@ -149,10 +95,7 @@ export async function startDemo({ opPort = 8000, rpPort = 8001, quiet = false } 
     rpOrigin,
     stop() {
       stopping ??= (async () => {
-        await new Promise((resolve) => {
-          server.close(() => resolve());
-          for (const s of sockets) s.destroy();
-        });
+        await rp.close();
         await op.stop();
       })();
       return stopping;

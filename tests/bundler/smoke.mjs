@@ -6,31 +6,19 @@
 //      no uncaught exception.
 // All pages are served with `script-src 'self' 'wasm-unsafe-eval'; frame-src <OP>`.
 // Usage: node tests/bundler/smoke.mjs   (after bash scripts/build.sh; PKG=dir, CHROMIUM=path)
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import puppeteer from 'puppeteer-core';
 import { build } from './build.mjs';
 import { startServers } from './server.mjs';
+import { launch } from '../support/browsers.mjs';
+import { reporter } from '../support/report.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let passed = 0;
-let failed = 0;
-function check(ok, what, detail) {
-  if (ok) { passed++; console.log(`ok - ${what}`); } else { failed++; console.log(`not ok - ${what}${detail === undefined ? '' : `\n    ${JSON.stringify(detail)}`}`); }
-}
+const report = reporter('bundler');
+const check = (ok, what, detail) => report.ok(ok, what, detail);
 
 const { files } = await build({ quiet: true });
 console.log(`# bundle: ${Object.entries(files).map(([f, b]) => `${f} ${b} B`).join(', ')}`);
 const srv = await startServers();
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bundler-chromium-'));
-const browser = await puppeteer.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  userDataDir: profile,
-  args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const session = await launch('chromium');
+const browser = session.browser;
 
 /** Opens url in a fresh context; returns { page, errors (console.error texts), exceptions, cspViolations }. */
 async function open(url) {
@@ -104,9 +92,7 @@ try {
     await r.context.close();
   }
 } finally {
-  await browser.close();
+  await session.close();
   await srv.stop();
-  fs.rmSync(profile, { recursive: true, force: true });
 }
-console.log(`bundler: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+process.exit(report.summary());

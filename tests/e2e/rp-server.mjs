@@ -16,11 +16,11 @@
 //
 // Usage: const srv = await startRpServer({ ops: { node: {...} } }); ... await srv.stop();
 // Standalone (manual poking): node tests/e2e/rp-server.mjs
-import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MIME, resolveIn, send as sendTo, sendFile, serve } from '../support/static.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
@@ -36,37 +36,11 @@ export const RP_CROSS_SITE_ORIGIN = `http://localhost:${RP_PORT}`;
 export const HOSTILE_ORIGIN = `http://127.0.0.1:${HOSTILE_PORT}`;
 export const BLACKHOLE_ORIGIN = `http://127.0.0.1:${BLACKHOLE_PORT}`;
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.ts': 'text/plain; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 export function pkgBuilt() {
   try {
     return fs.readdirSync(PKG_DIR).some((f) => f.endsWith('.wasm'))
       && fs.existsSync(path.join(PKG_DIR, 'oidc_session_monitor.js'));
   } catch { return false; }
-}
-
-function send(res, status, body, headers = {}) {
-  res.writeHead(status, { 'Cache-Control': 'no-store', ...headers });
-  res.end(body);
-}
-
-function serveFile(res, base, rel, extraHeaders) {
-  const file = path.resolve(base, '.' + path.posix.normalize('/' + rel));
-  if (!file.startsWith(base + path.sep) && file !== base) return send(res, 403, 'forbidden');
-  fs.readFile(file, (err, data) => {
-    if (err) return send(res, 404, 'not found: ' + rel, { 'Content-Type': 'text/plain' });
-    send(res, 200, data, { 'Content-Type': MIME[path.extname(file)] || 'application/octet-stream', ...extraHeaders });
-  });
 }
 
 function originOf(u) { try { return new URL(u).origin; } catch { return null; } }
@@ -82,7 +56,9 @@ function originOf(u) { try { return new URL(u).origin; } catch { return null; } 
 export async function startRpServer({ ops = {}, standin = false, monitorDefaults = {}, log = () => {} } = {}) {
   const state = { ops: { ...ops }, standin, monitorDefaults: { intervalMs: 500, loadTimeoutMs: 3000, responseTimeoutMs: 1500, ...monitorDefaults } };
 
-  const rp = http.createServer((req, res) => {
+  const rpHandler = (req, res) => {
+    const send = (res_, status, body, headers) => sendTo(req, res_, status, body, headers);
+    const serveFile = (res_, base, rel, headers) => sendFile(req, res_, resolveIn(base, rel), { headers, notFound: 'not found: ' + rel });
     const url = new URL(req.url, RP_ORIGIN);
     let p = decodeURIComponent(url.pathname);
     const opName = url.searchParams.get('op');
@@ -127,30 +103,31 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
       return serveFile(res, BUNDLER_DIST, bundled[2] || 'index.html', extra);
     }
     return serveFile(res, RP_DIR, p.slice(1), extra);
-  });
+  };
 
-  const hostile = http.createServer((req, res) => {
+  const hostileHandler = (req, res) => {
+    const send = (res_, status, body, headers) => sendTo(req, res_, status, body, headers);
+    const serveFile = (res_, base, rel) => sendFile(req, res_, resolveIn(base, rel));
     const p = new URL(req.url, HOSTILE_ORIGIN).pathname;
     if (p === '/' || p === '/hostile.html') return serveFile(res, RP_DIR, 'hostile/hostile.html');
     if (p === '/hostile.js') return serveFile(res, RP_DIR, 'hostile/hostile.js');
     return send(res, 404, 'not found');
-  });
+  };
 
   // Accepts TCP connections and never says a word: an OP that hangs.
   const held = new Set();
   const blackhole = net.createServer((sock) => { held.add(sock); sock.on('error', () => {}); sock.on('close', () => held.delete(sock)); });
 
   const servers = [];
-  const listen = (srv, port, host) => new Promise((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(port, host, () => { srv.off('error', reject); resolve(); });
-  });
-  await listen(rp, RP_PORT, '127.0.0.1'); servers.push(rp);
+  servers.push(await serve(rpHandler, { port: RP_PORT, host: '127.0.0.1' }));
   // Browsers may resolve `localhost` to ::1 first; answer there too (same handler).
-  const rp6 = http.createServer(rp.listeners('request')[0]);
-  try { await listen(rp6, RP_PORT, '::1'); servers.push(rp6); } catch (e) { log(`rp-server: no ::1 listener (${e.code})`); }
-  await listen(hostile, HOSTILE_PORT, '127.0.0.1'); servers.push(hostile);
-  await listen(blackhole, BLACKHOLE_PORT, '127.0.0.1'); servers.push(blackhole);
+  try { servers.push(await serve(rpHandler, { port: RP_PORT, host: '::1' })); } catch (e) { log(`rp-server: no ::1 listener (${e.message})`); }
+  servers.push(await serve(hostileHandler, { port: HOSTILE_PORT, host: '127.0.0.1' }));
+  await new Promise((resolve, reject) => {
+    blackhole.once('error', reject);
+    blackhole.listen(BLACKHOLE_PORT, '127.0.0.1', () => { blackhole.off('error', reject); resolve(); });
+  });
+  servers.push({ close: () => new Promise((r) => blackhole.close(() => r())) });
   log(`rp-server: ${RP_ORIGIN} (+ ${RP_CROSS_SITE_ORIGIN}), hostile ${HOSTILE_ORIGIN}, blackhole ${BLACKHOLE_ORIGIN}, lib=${state.standin ? 'standin' : 'pkg'}`);
 
   return {
@@ -158,7 +135,7 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
     get impl() { return state.standin ? 'standin' : 'pkg'; },
     async stop() {
       for (const s of held) s.destroy();
-      await Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
+      await Promise.all(servers.map((s) => s.close()));
     },
   };
 }

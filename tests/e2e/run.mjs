@@ -38,20 +38,25 @@
 // event detail may contain a session_state, code or token the test saw (callback pages, storage, the silent
 // callback's URL, token-endpoint responses).
 //
-// Writes tests/e2e/COMPAT.md and tests/e2e/compat.json (merged with earlier results for combinations not run),
-// prints `e2e: N passed, M failed`, exits 1 on any failure (2 on a harness error).
+// Writes COMPAT.md and compat.json under target/reports/e2e/ (E2E_REPORTS=dir for another place), merged with
+// earlier results for combinations not run (from that directory, else from the committed tests/e2e/compat.json);
+// `npm run report` copies them to tests/e2e/. Prints `e2e: N passed, M failed`, exits 1 on any failure (2 on a
+// harness error).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { launch, available, closeAll, BROWSERS } from './browsers.mjs';
+import { launch, available, closeAll, BROWSERS } from '../support/browsers.mjs';
+import { reporter } from '../support/report.mjs';
 import {
   startRpServer, pkgBuilt, ROOT, PKG_DIR, BUNDLER_DIST, RP_ORIGIN, RP_CROSS_SITE_ORIGIN, HOSTILE_ORIGIN, BLACKHOLE_ORIGIN,
 } from './rp-server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const T_START = Date.now();
+const REPORTS = path.resolve(process.env.E2E_REPORTS || path.join(ROOT, 'target', 'reports', 'e2e'));
+const report = reporter('e2e');
 
 // ------------------------------------------------------------------------------------------------ options
 const argv = process.argv.slice(2);
@@ -806,12 +811,12 @@ function opTail(h, n = 15) {
 
 function record(res) {
   results.push(res);
-  const head = `${res.ok ? 'PASS' : 'FAIL'} ${res.op} × ${res.browser} × ${res.scenario} (${SCENARIO_TITLES[res.scenario]}) ${secs(res.ms)}`;
+  const head = `${res.op} × ${res.browser} × ${res.scenario} (${SCENARIO_TITLES[res.scenario]}) ${secs(res.ms)}`;
   if (res.ok) {
-    console.log(`${head} — ${res.observed}`);
+    report.pass(`${head} — ${res.observed}`);
     if (opt.verbose) console.log(indent(res.console));
   } else {
-    console.log(`${head}\n  why: ${res.error}`);
+    report.fail(head, `\n  why: ${res.error}`);
     console.log(`  --- ${res.browser} console (${res.op} × ${res.scenario}) ---\n${indent(res.console || '(empty)')}`);
     if (res.opLog) console.log(`  --- ${res.op} OP log tail ---\n${indent(res.opLog)}`);
   }
@@ -871,9 +876,12 @@ async function pool(tasks, n) {
 
 // ------------------------------------------------------------------------------------------------ report
 function writeReport(wallMs) {
-  const jsonPath = path.join(HERE, 'compat.json');
+  fs.mkdirSync(REPORTS, { recursive: true });
+  const jsonPath = path.join(REPORTS, 'compat.json');
+  // Earlier results: the last run's report, else the committed table.
+  const prevPath = fs.existsSync(jsonPath) ? jsonPath : path.join(HERE, 'compat.json');
   let prev = [];
-  try { prev = JSON.parse(fs.readFileSync(jsonPath, 'utf8')).results || []; } catch { /* first run */ }
+  try { prev = JSON.parse(fs.readFileSync(prevPath, 'utf8')).results || []; } catch { /* first run */ }
   const key = (r) => `${r.op}/${r.browser}/${r.scenario}`;
   const now = new Date().toISOString();
   const fresh = results.map((r) => ({ op: r.op, browser: r.browser, scenario: r.scenario, ok: r.ok, observed: r.ok ? r.observed : `FAILED: ${r.error.split('\n')[0]}`, facts: r.facts || null, ms: r.ms, runAt: now }));
@@ -882,7 +890,7 @@ function writeReport(wallMs) {
   const all = [...merged.values()].sort((x, y) => ALL_OPS.indexOf(x.op) - ALL_OPS.indexOf(y.op) || ALL_BROWSERS.indexOf(x.browser) - ALL_BROWSERS.indexOf(y.browser) || ALL_SCENARIOS.indexOf(x.scenario) - ALL_SCENARIOS.indexOf(y.scenario));
   let pkgVersion = '?';
   try { pkgVersion = JSON.parse(fs.readFileSync(path.join(PKG_DIR, 'package.json'), 'utf8')).version; } catch { /* not built */ }
-  const prevMeta = (() => { try { return JSON.parse(fs.readFileSync(jsonPath, 'utf8')).meta || {}; } catch { return {}; } })();
+  const prevMeta = (() => { try { return JSON.parse(fs.readFileSync(prevPath, 'utf8')).meta || {}; } catch { return {}; } })();
   const meta = {
     generated: now, impl: opt.standin ? 'dev stand-in (NOT the package)' : `pkg/ ${pkgVersion}`,
     browsers: { ...(prevMeta.browsers || {}), ...versions }, ops: Object.fromEntries(ALL_OPS.map((o) => [o, OP_META[o].label])),
@@ -902,7 +910,7 @@ function writeReport(wallMs) {
   L.push('## What was observed', '');
   for (const r of all) L.push(`- ${r.ok ? 'pass' : '**FAIL**'} · ${r.op} × ${r.browser} × ${r.scenario} — ${String(r.observed).replace(/\|/g, '\\|').replace(/\n/g, ' ')}${r.runAt !== now ? ` _(from an earlier run, ${r.runAt})_` : ''}`);
   L.push('');
-  fs.writeFileSync(path.join(HERE, 'COMPAT.md'), L.join('\n'));
+  fs.writeFileSync(path.join(REPORTS, 'COMPAT.md'), L.join('\n'));
 }
 
 // ------------------------------------------------------------------------------------------------ main
@@ -924,12 +932,10 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
 async function main() {
   if (!opt.standin && !pkgBuilt()) {
     console.error(`e2e: ${PKG_DIR} has no built package (oidc_session_monitor.js + .wasm). Run \`bash scripts/build.sh\` first (or --standin to exercise the harness with the dev stand-in).`);
-    console.log('e2e: 0 passed, 1 failed');
     return 2;
   }
   try { ops = await import('./ops/index.mjs'); } catch (e) {
     console.error(`e2e: cannot load the OP harness tests/e2e/ops/index.mjs: ${e.message}`);
-    console.log('e2e: 0 passed, 1 failed');
     return 2;
   }
   if (opt.scenarios.includes('l')) {
@@ -1004,12 +1010,11 @@ try {
 }
 const wall = Date.now() - T_START;
 if (results.length) writeReport(wall);
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed + (code === 2 && !results.length ? 1 : 0);
+if (code === 2 && !results.length) report.fail('e2e harness', 'no scenario ran');
 if (results.some((r) => !r.ok)) {
   console.log('\nFailures:');
   for (const r of results.filter((x) => !x.ok)) console.log(`  ${r.op} × ${r.browser} × ${r.scenario}: ${r.error.split('\n')[0]}`);
 }
-console.log(`e2e: wall time ${secs(wall)}; table in tests/e2e/COMPAT.md`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(code === 0 && failed === 0 ? 0 : (code || 1));
+console.log(`e2e: wall time ${secs(wall)}; table in ${path.relative(ROOT, path.join(REPORTS, 'COMPAT.md'))}`);
+const status = report.summary();
+process.exit(code === 0 && status === 0 ? 0 : (code || 1));

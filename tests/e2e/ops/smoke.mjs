@@ -1,7 +1,7 @@
 // Smoke check of the real-OP harness, in headless Debian Chromium driven by puppeteer-core.
 //
 //   node tests/e2e/ops/smoke.mjs [--only node|django] [--node-port 9010] [--django-port 9020]
-//                                [--rp-port 9030] [--chromium /usr/bin/chromium] [--log] [--quick]
+//                                [--rp-port 9030] [--log] [--quick]      (CHROMIUM=path: tests/support/browsers.mjs)
 //
 // For each OP: start it (index.mjs), serve a tiny RP from a throw-away http server on 127.0.0.1:<rp-port>,
 // run a real authorization request (node: code + PKCE S256; django: id_token + nonce), log in as alice,
@@ -14,13 +14,11 @@
 // id_token_hint through the OP's confirmation page -> "changed".
 // Informational (not failing): the same check from http://localhost:<rp-port> (cross-site) -> "error".
 // Exits 0 when every required step passed, 1 otherwise.
-import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
 import { startNodeOp, startDjangoOp, stopAll, LOGIN } from './index.mjs';
+import { launch } from '../../support/browsers.mjs';
+import { reporter } from '../../support/report.mjs';
+import { send, serve } from '../../support/static.mjs';
 
 // ---------------------------------------------------------------------------------------------
 const args = process.argv.slice(2);
@@ -32,19 +30,17 @@ const ONLY = opt('only', null);
 const NODE_PORT = Number(opt('node-port', 9010));
 const DJANGO_PORT = Number(opt('django-port', 9020));
 const RP_PORT = Number(opt('rp-port', 9030));
-const CHROMIUM = opt('chromium', process.env.CHROMIUM || '/usr/bin/chromium');
 const ECHO_OP_LOG = args.includes('--log');
 const RP = `http://127.0.0.1:${RP_PORT}`;
 const RP_CROSS = `http://localhost:${RP_PORT}`;
 const STEP_TIMEOUT = 15000;
 
-let failures = 0;
-const results = [];
+const counts = reporter('smoke');
+let informational = 0;
 function report(op, step, ok, detail = '', { info = false } = {}) {
-  const tag = ok ? 'PASS' : (info ? 'INFO' : 'FAIL');
-  if (!ok && !info) failures += 1;
-  results.push({ op, step, tag, detail });
-  console.log(`[${op}] ${tag} ${step}${detail ? ` — ${detail}` : ''}`);
+  const line = `[${op}] ${step}${detail ? ` — ${detail}` : ''}`;
+  if (ok) counts.pass(line);
+  else if (info) { informational += 1; console.log(`  INFO  ${line}`); } else counts.fail(line);
 }
 const note = (op, msg) => console.log(`[${op}]      ${msg}`);
 
@@ -89,23 +85,14 @@ const RP_PAGES = {
   '/logged-out.html': page('RP logged out'),
 };
 function rpHandler(req, res) {
-  const { pathname } = new URL(req.url, RP);
-  const body = RP_PAGES[pathname];
-  if (!body) { res.writeHead(404).end('not found'); return; }
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+  const body = RP_PAGES[new URL(req.url, RP).pathname];
+  if (!body) return send(req, res, 404, 'not found');
+  send(req, res, 200, body, { 'Content-Type': 'text/html; charset=utf-8' });
 }
 async function startRp() {
-  const servers = [];
-  for (const host of ['127.0.0.1', '::1']) {
-    const s = http.createServer(rpHandler);
-    try {
-      await new Promise((resolve, reject) => { s.once('error', reject); s.listen(RP_PORT, host, resolve); });
-      servers.push(s);
-    } catch (err) {
-      if (host === '127.0.0.1') throw new Error(`RP: cannot listen on ${host}:${RP_PORT}: ${err.message}`);
-    }
-  }
-  return { close: () => Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(r); }))) };
+  const servers = [await serve(rpHandler, { port: RP_PORT, host: '127.0.0.1' })];
+  try { servers.push(await serve(rpHandler, { port: RP_PORT, host: '::1' })); } catch { /* no IPv6 loopback */ }
+  return { close: () => Promise.all(servers.map((s) => s.close())) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,16 +361,11 @@ async function smokeVariant(browser, kind) {
 
 async function main() {
   const rp = await startRp();
-  const userDataDir = mkdtempSync(join(tmpdir(), 'smoke-chromium-'));
+  let session;
   let browser;
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      userDataDir,
-      args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    session = await launch('chromium');
+    browser = session.browser;
     console.log(`browser: ${await browser.version()}; RP ${RP} (+ ${RP_CROSS})`);
     for (const kind of ['node', 'django']) {
       if (ONLY && ONLY !== kind) continue;
@@ -391,14 +373,11 @@ async function main() {
       if (!args.includes('--quick')) await smokeVariant(browser, kind);
     }
   } finally {
-    await browser?.close().catch(() => {});
+    await session?.close();
     await stopAll();
     await rp.close();
-    rmSync(userDataDir, { recursive: true, force: true });
   }
-  const count = (t) => results.filter((r) => r.tag === t).length;
-  console.log(`\nsmoke: ${count('PASS')} passed, ${count('FAIL')} failed, ${count('INFO')} informational`);
-  process.exitCode = failures ? 1 : 0;
+  process.exitCode = counts.summary(`(${informational} informational)`);
 }
 
 main().catch((err) => { console.error(err.stack || err.message); process.exitCode = 1; });
