@@ -56,6 +56,17 @@ if [ -n "$missing" ]; then
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# --- redis-server for the reference RP backend's Redis store tests (examples/rp-server) ----------
+# Not fatal: the tests then say they were skipped and why.
+if ! command -v redis-server >/dev/null 2>&1; then
+  log "apt-get install redis-server"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >/dev/null; } \
+    || log "redis-server could not be installed; the Redis store tests will be skipped"
+  # Debian starts a system instance on port 6379; the tests start their own on a free loopback port.
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
+fi
+
 # --- npm packages (test drivers, typescript, bundler, the node OP) --------------------------------
 if [ -f package.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then

@@ -6,6 +6,8 @@
 #   bash scripts/test.sh                 every layer, in this order:
 #   bash scripts/test.sh core            cargo test (the pure core, natively; and --all-features: the server-side
 #                                        helpers) + clippy and rustdoc with -D warnings, native and wasm32
+#   bash scripts/test.sh server          the server side (issue 12): examples/rp-server over HTTP with its memory
+#                                        and Redis stores (a real redis-server on a free loopback port)
 #   bash scripts/test.sh web             wasm-pack test: the browser glue in headless Chromium and Firefox,
 #                                        against the fake OP (tests/support/fake-op)
 #   bash scripts/test.sh package         release build, npm pack contents, TypeScript types, bundler build and
@@ -32,7 +34,7 @@ REPORTS=$ROOT/target/reports
 mkdir -p "$LOGS" "$REPORTS"
 START=$(date +%s)
 
-LAYERS=(core web package showcase e2e bench)
+LAYERS=(core server web package showcase e2e bench)
 WANT=("$@")
 [ ${#WANT[@]} -eq 0 ] && WANT=("${LAYERS[@]}")
 for w in "${WANT[@]}"; do
@@ -102,6 +104,12 @@ layer_core() {
     'cargo clippy --quiet --all-targets -- -D warnings && cargo clippy --quiet --all-targets --all-features -- -D warnings && cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings'
   run_check "rustdoc -D warnings (native, wasm32)" env RUSTDOCFLAGS="-D warnings" bash -c \
     'cargo doc --quiet --no-deps && cargo doc --quiet --no-deps --all-features && cargo doc --quiet --no-deps --target wasm32-unknown-unknown'
+}
+
+layer_server() {
+  command -v redis-server >/dev/null || echo "   SKIPPED: rp-server Redis store tests (redis-server not installed; scripts/bootstrap.sh installs it)"
+  run_cargo "rp-server (HTTP, memory + Redis)" "$LOGS/rp-server.log" cargo test --quiet -p rp-server
+  run_check "clippy -D warnings (rp-server)" cargo clippy --quiet -p rp-server --all-targets -- -D warnings
 }
 
 layer_web() {

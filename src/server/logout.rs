@@ -107,8 +107,65 @@ pub fn validate(
     expect: &Expect,
     now: u64,
 ) -> Result<LogoutToken, LogoutError> {
-    let token = token.as_ref();
-    if token.len() > expect.max_token_bytes {
+    let (alg, payload) = verify_compact(
+        token.as_ref(),
+        jwks,
+        &expect.algorithms,
+        expect.max_token_bytes,
+        |header| check_typ(header, expect.require_typ),
+    )?;
+    let claims: Map<String, Value> = match serde_json::from_slice(&payload) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(LogoutError::BadClaims),
+    };
+    check_claims(&claims, alg, expect, now)
+}
+
+/// Verifies the signature of any compact JWS (an ID Token, for instance) against `jwks` and
+/// returns its payload bytes; the same header and key rules as [`validate`], without its `typ`
+/// rule or any claim check. For an RP server that receives an ID Token from its page.
+///
+/// # Errors
+/// The first failed check ([`LogoutError::TooLarge`] above 16 384 bytes, then as in
+/// [`validate`] up to [`LogoutError::BadSignature`]).
+pub fn verify_jws(
+    token: impl AsRef<[u8]>,
+    jwks: &Jwks,
+    algorithms: &[Alg],
+) -> Result<Vec<u8>, LogoutError> {
+    verify_compact(token.as_ref(), jwks, algorithms, 16 * 1024, |_| Ok(())).map(|(_, p)| p)
+}
+
+/// The `typ` rule of §2.4: `logout+jwt` recommended; `JWT` or absent tolerated unless required.
+fn check_typ(header: &Map<String, Value>, required: bool) -> Result<(), LogoutError> {
+    match header.get("typ") {
+        None if required => Err(LogoutError::MissingType),
+        None => Ok(()),
+        Some(Value::String(typ)) => {
+            // RFC 7515 §4.1.9: the "application/" prefix may be omitted; media types are
+            // case-insensitive.
+            let typ = typ.to_ascii_lowercase();
+            match typ.strip_prefix("application/").unwrap_or(&typ) {
+                "logout+jwt" => Ok(()),
+                "jwt" if required => Err(LogoutError::MissingType),
+                "jwt" => Ok(()),
+                _ => Err(LogoutError::WrongType),
+            }
+        }
+        Some(_) => Err(LogoutError::BadHeader),
+    }
+}
+
+/// Compact JWS form, header (`alg`, `crit`, `kid`, then `check_header`), signature over the exact
+/// bytes received. Returns the algorithm and the payload bytes.
+fn verify_compact(
+    token: &[u8],
+    jwks: &Jwks,
+    algorithms: &[Alg],
+    max_bytes: usize,
+    check_header: impl FnOnce(&Map<String, Value>) -> Result<(), LogoutError>,
+) -> Result<(Alg, Vec<u8>), LogoutError> {
+    if token.len() > max_bytes {
         return Err(LogoutError::TooLarge);
     }
     let token = core::str::from_utf8(token).map_err(|_| LogoutError::Malformed)?;
@@ -126,7 +183,6 @@ pub fn validate(
     let payload = b64::decode(payload_b64).ok_or(LogoutError::Malformed)?;
     let signature = b64::decode(signature_b64).ok_or(LogoutError::Malformed)?;
 
-    // Header.
     let header: Map<String, Value> = match serde_json::from_slice(&header) {
         Ok(Value::Object(map)) => map,
         _ => return Err(LogoutError::BadHeader),
@@ -137,36 +193,19 @@ pub fn validate(
         }
         _ => return Err(LogoutError::BadHeader),
     };
-    if !expect.algorithms.contains(&alg) {
+    if !algorithms.contains(&alg) {
         return Err(LogoutError::AlgorithmNotAllowed);
     }
     if header.contains_key("crit") {
         return Err(LogoutError::UnsupportedCritical);
     }
-    match header.get("typ") {
-        None if expect.require_typ => return Err(LogoutError::MissingType),
-        None => {}
-        Some(Value::String(typ)) => {
-            // RFC 7515 §4.1.9: the "application/" prefix may be omitted; media types are
-            // case-insensitive.
-            let typ = typ.to_ascii_lowercase();
-            let typ = typ.strip_prefix("application/").unwrap_or(&typ);
-            match typ {
-                "logout+jwt" => {}
-                "jwt" if expect.require_typ => return Err(LogoutError::MissingType),
-                "jwt" => {}
-                _ => return Err(LogoutError::WrongType),
-            }
-        }
-        Some(_) => return Err(LogoutError::BadHeader),
-    }
+    check_header(&header)?;
     let kid = match header.get("kid") {
         None => None,
         Some(Value::String(kid)) => Some(kid.as_str()),
         Some(_) => return Err(LogoutError::BadHeader),
     };
 
-    // Signature, over the exact bytes received.
     let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
     if alg == Alg::None {
         // Only reachable when `none` was explicitly allowed; then the signature must be empty.
@@ -179,13 +218,7 @@ pub fn validate(
         }
         jwks.verify(alg, kid, signing_input, &signature)?;
     }
-
-    // Claims.
-    let claims: Map<String, Value> = match serde_json::from_slice(&payload) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(LogoutError::BadClaims),
-    };
-    check_claims(&claims, alg, expect, now)
+    Ok((alg, payload))
 }
 
 fn check_claims(

@@ -43,7 +43,7 @@ mod replay;
 
 pub use error::LogoutError;
 pub use jwk::{Alg, Jwk, Jwks, KeyRefresh, MAX_JWKS_BYTES, MAX_RSA_BITS, MIN_RSA_BITS};
-pub use logout::{validate, Expect, LogoutToken, BACKCHANNEL_LOGOUT_EVENT};
+pub use logout::{validate, verify_jws, Expect, LogoutToken, BACKCHANNEL_LOGOUT_EVENT};
 pub use replay::{MemoryReplayCache, ReplayCache};
 
 #[cfg(test)]

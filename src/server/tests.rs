@@ -839,3 +839,35 @@ fn weak_and_exotic_keys_are_not_used() {
     let set = Jwks::from_json(set.to_string().as_bytes()).unwrap();
     assert!(set.keys().is_empty(), "{set:?}");
 }
+
+#[test]
+fn verify_jws_returns_the_payload_of_any_signed_jwt() {
+    let id_claims = json!({"iss": ISS, "aud": CLIENT, "sub": "alice", "nonce": "n"});
+    for &alg in Alg::ASYMMETRIC {
+        let t = token_with(
+            alg,
+            &json!({"alg": alg.name(), "kid": kid_for(alg), "typ": "JWT"}),
+            &id_claims,
+        );
+        let payload = verify_jws(&t, &jwks(), Alg::ASYMMETRIC).unwrap();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&payload).unwrap(),
+            id_claims
+        );
+        let last = if t.ends_with('A') { "Q" } else { "A" };
+        let tampered = format!("{}{last}", &t[..t.len() - 1]);
+        assert!(
+            verify_jws(&tampered, &jwks(), Alg::ASYMMETRIC).is_err(),
+            "{alg:?}"
+        );
+    }
+    let unsigned = format!(
+        "{}.{}.",
+        e(br#"{"alg":"none"}"#),
+        e(id_claims.to_string().as_bytes())
+    );
+    assert_eq!(
+        verify_jws(&unsigned, &jwks(), Alg::ASYMMETRIC),
+        Err(LogoutError::AlgorithmNotAllowed)
+    );
+}
