@@ -39,3 +39,10 @@ pub mod server;
 pub mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+
+/// The .wasm's allocator: a small coalescing free list instead of dlmalloc (see Cargo.toml).
+// SAFETY: wasm32-unknown-unknown without the atomics feature is single-threaded.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
