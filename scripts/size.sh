@@ -2,7 +2,7 @@
 # Size report (issue 5 item 6): builds pkg/ (or uses it with --no-build), prints the size of every
 # shipped file raw / gzip -9 / brotli -q 11, the totals, the npm tarball, twiggy's largest items in
 # the .wasm, and the anchors' published figures for comparison, and writes target/reports/SIZE.md and
-# target/reports/size.json (the runtime figures as data; SIZE_OUT=dir for another place).
+# target/reports/size.json (the runtime figures the size budget checks; SIZE_OUT=dir for another place).
 # `npm run report` copies SIZE.md to the committed one.
 #
 # twiggy needs function names, which the shipped .wasm no longer has (wasm-opt strips them), so it
@@ -197,7 +197,7 @@ fi
 cat "$OUT"
 [ "$PKG" = "$ROOT/pkg" ] || sed -i "3s|\$| Measured copy: \`$PKG\`.|" "$OUT"
 cp "$OUT" "$SIZE_OUT/SIZE.md"
-# The runtime figures as data: wasm + glue, each file compressed on its own.
+# The runtime figures as data (scripts/size-budget.mjs): wasm + glue, each file compressed on its own.
 printf '{\n  "runtimeGzip": %s,\n  "runtimeBrotli": %s,\n  "wasmGzip": %s,\n  "glueGzip": %s\n}\n' \
   "$RUN_G" "$( [ "$RUN_B" = - ] && echo null || echo "$RUN_B")" "${G[oidc_session_monitor_bg.wasm]}" "${G[oidc_session_monitor.js]}" > "$SIZE_OUT/size.json"
 echo "size: wrote ${SIZE_OUT#"$ROOT"/}/SIZE.md and size.json" >&2

@@ -11,7 +11,7 @@
 #   bash scripts/test.sh web             wasm-pack test: the browser glue in headless Chromium and Firefox,
 #                                        against the fake OP (tests/support/fake-op)
 #   bash scripts/test.sh package         release build, npm pack contents, TypeScript types, bundler build and
-#                                        smoke test, size report (target/reports/SIZE.md)
+#                                        smoke test, size report + size budget (size-budget.json)
 #   bash scripts/test.sh showcase        the demo site against a real OP (www/check.mjs)
 #   bash scripts/test.sh e2e             the built package against two real OPs (tests/e2e/run.mjs)
 #   bash scripts/test.sh bench           speed benchmark side by side with the peers (figures, not counted)
@@ -134,11 +134,12 @@ layer_package() {
   run_check "TypeScript types (tsc)" bash tests/types/check.sh
   run_check "bundler build (esbuild)" node tests/bundler/build.mjs
   run_counted "bundle + drop-ins in Chromium" bundler node tests/bundler/smoke.mjs
-  # The size report: figures, not counted.
+  # The size report (figures, not counted) feeds the size budget (counted).
   echo "== size report (scripts/size.sh -> target/reports/SIZE.md)"
   if bash scripts/size.sh --no-build > "$LOGS/size.log" 2>&1; then
     sed -n '/^| file/,/^$/p;/^| total/,/^$/p' "$REPORTS/SIZE.md"
   else echo "   size report failed (log: target/test-logs/size.log)"; fi
+  run_counted "size budget (size-budget.json)" size-budget node scripts/size-budget.mjs
 }
 
 layer_showcase() {
