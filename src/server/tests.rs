@@ -871,3 +871,21 @@ fn verify_jws_returns_the_payload_of_any_signed_jwt() {
         Err(LogoutError::AlgorithmNotAllowed)
     );
 }
+
+/// The README's "Back-channel logout" section names every error code (one fact, one place: the enum).
+#[test]
+fn readme_lists_every_error_code() {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split("## Back-channel logout")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a Back-channel logout section");
+    for e in LogoutError::ALL {
+        assert!(
+            section.contains(&format!("`{}`", e.code())),
+            "README lacks `{}`",
+            e.code()
+        );
+    }
+}
