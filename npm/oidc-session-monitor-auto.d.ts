@@ -7,7 +7,7 @@ export type OidcSessionWindowEventMap = {
   [K in keyof SessionMonitorEventMap as `oidc-session:${K & string}`]: SessionMonitorEventMap[K];
 };
 
-/** Every event name the drop-in re-dispatches (listed ahead of the events still to come). */
+/** Every event name the monitor emits; the drop-in re-dispatches each on `window` as `oidc-session:<name>`. */
 export declare const EVENTS: readonly string[];
 
 /** Creates and starts a monitor from a script tag's data attributes; null after a console.error. */

@@ -16,10 +16,7 @@ import init, { SessionMonitor } from './oidc_session_monitor.js';
 
 const TAG = 'oidc-session-monitor-auto';
 
-/**
- * Every event name the monitor may emit. Listening for a name the monitor does not emit is
- * harmless, so names of events still to come can be listed here ahead of time.
- */
+/** Every event name the monitor emits (`SessionMonitorEventMap` in the TypeScript declarations). */
 export const EVENTS = [
   'unchanged', 'changed', 'error', 'stopped',
   'renewed', 'signedOut', 'userChanged', 'interactionRequired',
@@ -63,24 +60,25 @@ function optionsFrom(script) {
   return { options, from };
 }
 
-/** Rewrites a constructor error so that it names the data attribute instead of the option. */
+/**
+ * Rewrites a constructor error so that it names the data attribute instead of the option: the
+ * error's `option` says which option (and `code` which problem), so the message is not searched.
+ */
 function describe(error, from) {
   const message = String((error && error.message) || error).replace(/^SessionMonitor: /, '');
   const code = error && error.code ? ` (code ${error.code})` : '';
-  const unknown = /^unknown option "([^"]*)"/.exec(message);
-  if (unknown) return `${attr(unknown[1])}: unknown attribute${code}`;
-  // The option the message is about: the longest option name found at its start.
-  const names = ['checkSessionIframe', 'clientId', 'sessionState', 'issuer', ...Object.keys(from)]
-    .sort((a, b) => b.length - a.length);
-  const name = names.find((n) => message.startsWith(n + ':') || message.startsWith(n + ' '));
-  if (!name) return message + code;
-  let attribute = from[name] ? attr(from[name]) : attr(name);
-  if (name === 'sessionState' && !from.sessionState) {
+  const option = error && error.option;
+  if (!option) return message + code;
+  if (error.code === 'unknown_option') return `${attr(option)}: unknown attribute${code}`;
+  let attribute = from[option] ? attr(from[option]) : attr(option);
+  if (option === 'sessionState' && !from.sessionState) {
     attribute = 'data-session-state-cookie (or data-session-state-local-storage, data-session-state-session-storage, data-session-state)';
-  } else if (name === 'checkSessionIframe' && !from.checkSessionIframe) {
+  } else if (option === 'checkSessionIframe' && !from.checkSessionIframe) {
     attribute = 'data-check-session-iframe (or data-issuer)';
   }
-  return attribute + message.slice(name.length) + code;
+  // The message starts with the option's name ("clientId: …", "clientId is required").
+  const rest = message.startsWith(option) ? message.slice(option.length) : `: ${message}`;
+  return attribute + rest + code;
 }
 
 /**

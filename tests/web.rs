@@ -814,6 +814,48 @@ async fn an_op_that_always_says_changed_ends_in_reauth_loop() {
     storage().remove_item("oidcsm_h7").unwrap();
 }
 
+/// Thrown errors carry `option`, so callers (the drop-in) never read the message to learn it.
+#[wasm_bindgen_test]
+fn thrown_errors_name_the_option_they_are_about() {
+    let url = op("/check.html");
+    let thrown = |pairs: &[(&str, JsValue)]| -> (String, Option<String>) {
+        let mut all = vec![
+            ("checkSessionIframe", JsValue::from_str(&url)),
+            ("clientId", "client01".into()),
+            ("sessionState", "s".into()),
+        ];
+        all.extend(pairs.iter().cloned());
+        let e = SessionMonitor::new(&options(&all)).err().expect("throws");
+        let get = |k: &str| Reflect::get(&e, &k.into()).unwrap().as_string();
+        (get("code").unwrap(), get("option"))
+    };
+    let named = |code: &str, option: &str| (code.to_owned(), Some(option.to_owned()));
+    assert_eq!(
+        thrown(&[("intervalMS", 5.into())]),
+        named("unknown_option", "intervalMS")
+    );
+    assert_eq!(
+        thrown(&[("clientId", "a b".into())]),
+        named("invalid_client_id", "clientId")
+    );
+    assert_eq!(
+        thrown(&[("intervalMs", "soon".into())]),
+        named("invalid_option", "intervalMs")
+    );
+    assert_eq!(
+        thrown(&[("checkSessionIframe", JsValue::UNDEFINED)]),
+        named("missing_option", "checkSessionIframe")
+    );
+    assert_eq!(
+        thrown(&[("sessionState", 7.into())]),
+        named("invalid_session_state_source", "sessionState")
+    );
+    let e = SessionMonitor::new(JsValue::NULL.unchecked_ref())
+        .err()
+        .expect("throws");
+    assert!(Reflect::get(&e, &"option".into()).unwrap().is_undefined());
+}
+
 #[wasm_bindgen_test]
 fn reauth_options_are_validated() {
     let url = op("/check.html");

@@ -1,7 +1,9 @@
-//! Errors as JavaScript sees them: `Error` objects with a stable `code`.
+//! Errors as JavaScript sees them: `Error` objects with a stable `code` and, for an option, `option`.
 
-use js_sys::Reflect;
+use crate::core::error_code::ErrorCode;
 use wasm_bindgen::JsValue;
+
+use crate::browser::js::set;
 
 /// Why options were rejected by the constructor. Each variant has a stable `code`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,14 +23,14 @@ pub enum OptionsError {
 
 impl OptionsError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            OptionsError::NotAnObject => "invalid_options",
-            OptionsError::Unknown(_) => "unknown_option",
-            OptionsError::Missing("clientId") => "missing_client_id",
-            OptionsError::Missing(_) => "missing_option",
-            OptionsError::Invalid("sessionState", _) => "invalid_session_state_source",
-            OptionsError::Invalid(..) => "invalid_option",
+            OptionsError::NotAnObject => ErrorCode::InvalidOptions,
+            OptionsError::Unknown(_) => ErrorCode::UnknownOption,
+            OptionsError::Missing("clientId") => ErrorCode::MissingClientId,
+            OptionsError::Missing(_) => ErrorCode::MissingOption,
+            OptionsError::Invalid("sessionState", _) => ErrorCode::InvalidSessionStateSource,
+            OptionsError::Invalid(..) => ErrorCode::InvalidOption,
             OptionsError::Value(_, e) => e.code(),
         }
     }
@@ -61,16 +63,26 @@ impl OptionsError {
         m
     }
 
-    /// The `Error` object thrown to JavaScript.
-    pub fn to_js(&self) -> JsValue {
-        js_error(self.code(), &self.message())
+    /// The option the error is about, if it is about one.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            OptionsError::NotAnObject => None,
+            OptionsError::Unknown(name) => Some(name),
+            OptionsError::Missing(name)
+            | OptionsError::Invalid(name, _)
+            | OptionsError::Value(name, _) => Some(name),
+        }
     }
-}
 
-/// `Object.assign(new Error(message), { name: 'SessionMonitorError', code })`.
-pub fn js_error(code: &str, message: &str) -> JsValue {
-    let e = js_sys::Error::new(message);
-    e.set_name("SessionMonitorError");
-    let _ = Reflect::set(&e, &"code".into(), &code.into());
-    e.into()
+    /// The `Error` object thrown to JavaScript:
+    /// `Object.assign(new Error(message), { name: 'SessionMonitorError', code, option? })`.
+    pub fn to_js(&self) -> JsValue {
+        let e = js_sys::Error::new(&self.message());
+        e.set_name("SessionMonitorError");
+        set(&e, "code", self.code().as_str());
+        if let Some(option) = self.option() {
+            set(&e, "option", option);
+        }
+        e.into()
+    }
 }

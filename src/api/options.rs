@@ -1,10 +1,11 @@
 //! Reads and validates the options object passed to `new SessionMonitor(options)`.
 
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::error::OptionsError;
 use crate::browser::driver::Target;
+use crate::browser::js::{get, get_string};
 use crate::browser::reauth::{parse_claims, Method, SilentOptions};
 use crate::browser::source::Source;
 use crate::browser::url::{check_session_url, origin};
@@ -52,10 +53,6 @@ pub struct Options {
     pub source: Source,
     /// Timing and policy.
     pub config: Config,
-}
-
-fn get(obj: &Object, key: &'static str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn string(obj: &Object, key: &'static str) -> Result<Option<String>, OptionsError> {
@@ -133,9 +130,7 @@ fn source(obj: &Object, key: &'static str) -> Result<Source, OptionsError> {
         return Err(OptionsError::Invalid(key, WHY));
     }
     let kind = keys.get(0).as_string().unwrap_or_default();
-    let name = Reflect::get(spec, &keys.get(0))
-        .ok()
-        .and_then(|n| n.as_string())
+    let name = get_string(spec, &kind)
         .filter(|n| !n.is_empty())
         .ok_or(OptionsError::Invalid(
             key,

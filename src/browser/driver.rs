@@ -5,16 +5,18 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Object;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{CustomEvent, CustomEventInit, EventTarget, Response};
 
 use crate::browser::iframe::OpFrame;
+use crate::browser::js::set;
 use crate::browser::listener::Listener;
 use crate::browser::reauth::{self, Endpoints, Method, SilentFrame};
 use crate::browser::source::Source;
 use crate::core::discovery::{discovery_url, DiscoveryError, ProviderMetadata};
+use crate::core::error_code::ErrorCode;
 use crate::core::machine::{
     Effect, Event, Input, Machine, MonitorError, OpSite, Phase, ReauthOutcome, StopReason, Timer,
 };
@@ -261,8 +263,8 @@ fn start_reauth(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget
         Some(Method::Silent(opts)) => {
             let Some(endpoints) = state.endpoints.clone() else {
                 let e = MonitorError::Reauth {
-                    code: "not_supported",
-                    message: "no OP endpoints",
+                    code: ErrorCode::ReauthFailed,
+                    message: "no OP endpoints for the silent re-authentication",
                 };
                 spawn_local(async move { report(ReauthOutcome::Failed(e)) });
                 return;
@@ -382,10 +384,6 @@ pub fn event_name(event: &Event) -> &'static str {
     }
 }
 
-fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
-}
-
 fn dispatch(target: &EventTarget, event: Event) {
     let name = event_name(&event);
     let detail = Object::new();
@@ -393,7 +391,7 @@ fn dispatch(target: &EventTarget, event: Event) {
     set(&detail, "timestamp", js_sys::Date::now());
     match event {
         Event::Error { error, attempt } => {
-            set(&detail, "code", error.code());
+            set(&detail, "code", error.code().as_str());
             set(&detail, "message", error.message());
             set(&detail, "attempt", attempt);
             if let MonitorError::ThirdPartyCookiesBlocked(evidence) = error {

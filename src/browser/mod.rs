@@ -5,6 +5,7 @@
 pub mod channel;
 pub mod driver;
 pub mod iframe;
+pub mod js;
 pub mod json;
 pub mod lifecycle;
 pub mod listener;

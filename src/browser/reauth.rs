@@ -2,12 +2,13 @@
 //! (authorization request with `state`, `nonce` and PKCE S256, the package's silent-callback page,
 //! then the token exchange or the fragment's ID token).
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlIFrameElement, Request, RequestInit, Response};
 
 use crate::browser::iframe::{attach, hidden_iframe, listen_to_frame};
+use crate::browser::js::{get_string, set};
 use crate::browser::listener::Listener;
 use crate::browser::source::Source;
 use crate::core::authorize::{
@@ -15,6 +16,7 @@ use crate::core::authorize::{
     Flow, ResponseType, SilentResult, RANDOM_VALUE_BYTES,
 };
 use crate::core::claims::{decode_payload_str, ClaimsError, IdTokenClaims};
+use crate::core::error_code::ErrorCode;
 use crate::core::machine::{MonitorError, ReauthOutcome};
 use crate::core::pkce::{CodeVerifier, VERIFIER_RANDOM_BYTES};
 use crate::core::types::SessionState;
@@ -55,14 +57,8 @@ pub enum Method {
     Silent(SilentOptions),
 }
 
-fn failed(code: &'static str, message: &'static str) -> ReauthOutcome {
+fn failed(code: ErrorCode, message: &'static str) -> ReauthOutcome {
     ReauthOutcome::Failed(MonitorError::Reauth { code, message })
-}
-
-fn get_string(obj: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(obj, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.as_string())
 }
 
 fn interaction_code(error: &str) -> &'static str {
@@ -80,7 +76,7 @@ fn outcome_of_error(error: &str) -> ReauthOutcome {
             ReauthOutcome::InteractionRequired(interaction_code(error))
         }
         ErrorClass::Other => failed(
-            "reauth_failed",
+            ErrorCode::ReauthFailed,
             "the OP answered the prompt=none request with an error",
         ),
     }
@@ -90,17 +86,17 @@ fn outcome_of_error(error: &str) -> ReauthOutcome {
 /// rejected promise is an outcome (`reauth_failed`), never a crash.
 pub async fn run_hook(hook: Function, client_id: String) -> ReauthOutcome {
     let arg = Object::new();
-    let _ = Reflect::set(&arg, &"clientId".into(), &client_id.into());
-    let _ = Reflect::set(&arg, &"reason".into(), &"changed".into());
+    set(&arg, "clientId", client_id);
+    set(&arg, "reason", "changed");
     let Ok(returned) = hook.call1(&JsValue::NULL, &arg) else {
-        return failed("reauth_failed", "the reauthenticate hook threw");
+        return failed(ErrorCode::ReauthFailed, "the reauthenticate hook threw");
     };
     let Ok(result) = JsFuture::from(Promise::resolve(&returned)).await else {
-        return failed("reauth_failed", "the reauthenticate hook rejected");
+        return failed(ErrorCode::ReauthFailed, "the reauthenticate hook rejected");
     };
     if !result.is_object() {
         return failed(
-            "reauth_invalid_result",
+            ErrorCode::ReauthInvalidResult,
             "the reauthenticate hook must return an object",
         );
     }
@@ -115,7 +111,7 @@ pub async fn run_hook(hook: Function, client_id: String) -> ReauthOutcome {
             sid: get_string(&result, "sid"),
         },
         _ => failed(
-            "reauth_invalid_result",
+            ErrorCode::ReauthInvalidResult,
             "the reauthenticate hook must return { sessionState, sub } or { error }",
         ),
     }
@@ -198,8 +194,8 @@ pub fn prepare(
     ep: &Endpoints,
     client_id: &str,
 ) -> Result<Prepared, ReauthOutcome> {
-    const NO_RANDOM: (&str, &str) = (
-        "crypto_unavailable",
+    const NO_RANDOM: (ErrorCode, &str) = (
+        ErrorCode::CryptoUnavailable,
         "crypto.getRandomValues is unavailable",
     );
     let (a, b, c) = (
@@ -235,7 +231,7 @@ pub fn prepare(
         .to_url()
         .map_err(|e| failed(e.code(), e.message()))?;
     let (frame, promise) = open_frame(&url)
-        .ok_or_else(|| failed("reauth_failed", "could not add the silent iframe"))?;
+        .ok_or_else(|| failed(ErrorCode::ReauthFailed, "could not add the silent iframe"))?;
     Ok(Prepared {
         frame,
         promise,
@@ -256,7 +252,10 @@ pub async fn finish(
     client_id: String,
 ) -> ReauthOutcome {
     let Ok(url) = JsFuture::from(promise).await else {
-        return failed("reauth_cancelled", "the re-authentication was cancelled");
+        return failed(
+            ErrorCode::ReauthCancelled,
+            "the re-authentication was cancelled",
+        );
     };
     let url = url.as_string().unwrap_or_default();
     let callback = match parse_callback(&url, opts.response_type.response_mode()) {
@@ -281,7 +280,10 @@ pub async fn finish(
             session_state,
         } => {
             let Some(verifier) = &verifier else {
-                return failed("reauth_failed", "no PKCE verifier for the code flow");
+                return failed(
+                    ErrorCode::ReauthFailed,
+                    "no PKCE verifier for the code flow",
+                );
             };
             match exchange(&ep, code, verifier, &opts.redirect_uri, &client_id).await {
                 Ok(t) => (t, session_state),
@@ -291,7 +293,7 @@ pub async fn finish(
     };
     let Some(session_state) = session_state.and_then(|s| SessionState::new(s).ok()) else {
         return failed(
-            "no_session_state",
+            ErrorCode::NoSessionStateInResponse,
             "the OP's response carries no session_state",
         );
     };
@@ -335,13 +337,13 @@ async fn exchange(
     redirect_uri: &str,
     client_id: &str,
 ) -> Result<String, ReauthOutcome> {
-    const FAIL: (&str, &str) = (
-        "token_exchange_failed",
+    const FAIL: (ErrorCode, &str) = (
+        ErrorCode::TokenExchangeFailed,
         "the token endpoint did not return an ID token",
     );
     let token_endpoint = ep.token_endpoint.as_deref().ok_or_else(|| {
         failed(
-            "not_supported",
+            ErrorCode::NoTokenEndpoint,
             "the OP has no token_endpoint for the code flow",
         )
     })?;

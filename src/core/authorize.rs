@@ -8,6 +8,7 @@
 //! authorization requests and responses (so `+` means a space). The `session_state` in a callback is
 //! kept exactly as decoded: it is an opaque value to send back to the check-session iframe.
 
+use crate::core::error_code::ErrorCode;
 use core::fmt;
 
 use super::discovery::is_http_url;
@@ -533,14 +534,14 @@ pub enum AuthorizeError {
 
 impl AuthorizeError {
     /// A stable code that JavaScript can branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AuthorizeError::InvalidEndpoint => "invalid_endpoint",
-            AuthorizeError::InvalidRedirectUri => "invalid_redirect_uri",
-            AuthorizeError::MissingParameter => "missing_parameter",
-            AuthorizeError::MalformedCallback => "invalid_callback",
-            AuthorizeError::StateMismatch => "state_mismatch",
-            AuthorizeError::IssuerMismatch => "iss_mismatch",
+            AuthorizeError::InvalidEndpoint => ErrorCode::InvalidEndpoint,
+            AuthorizeError::InvalidRedirectUri => ErrorCode::InvalidRedirectUri,
+            AuthorizeError::MissingParameter => ErrorCode::MissingParameter,
+            AuthorizeError::MalformedCallback => ErrorCode::InvalidCallback,
+            AuthorizeError::StateMismatch => ErrorCode::StateMismatch,
+            AuthorizeError::IssuerMismatch => ErrorCode::IssMismatch,
         }
     }
 
@@ -996,7 +997,7 @@ mod tests {
             (AuthorizeError::IssuerMismatch, "iss_mismatch"),
         ];
         for (err, code) in all {
-            assert_eq!(err.code(), code);
+            assert_eq!(err.code().as_str(), code);
             assert!(!err.message().is_empty());
         }
     }

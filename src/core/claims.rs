@@ -14,6 +14,7 @@
 //! user, to decide which event to emit. A backend that wants to *trust* this token for anything else
 //! (a login, an API call) must verify its signature itself, against the OP's JWKS.
 
+use crate::core::error_code::ErrorCode;
 use core::fmt;
 
 use serde::de::{self, Deserializer, SeqAccess, Unexpected, Visitor};
@@ -226,13 +227,13 @@ pub enum ClaimsError {
 
 impl ClaimsError {
     /// A stable code that JavaScript can branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ClaimsError::Malformed => "invalid_id_token",
-            ClaimsError::IssuerMismatch => "iss_mismatch",
-            ClaimsError::AudienceMismatch => "aud_mismatch",
-            ClaimsError::NonceMismatch => "nonce_mismatch",
-            ClaimsError::Expired => "id_token_expired",
+            ClaimsError::Malformed => ErrorCode::InvalidIdToken,
+            ClaimsError::IssuerMismatch => ErrorCode::IssMismatch,
+            ClaimsError::AudienceMismatch => ErrorCode::AudMismatch,
+            ClaimsError::NonceMismatch => ErrorCode::NonceMismatch,
+            ClaimsError::Expired => ErrorCode::IdTokenExpired,
         }
     }
 
@@ -570,7 +571,7 @@ mod tests {
             (ClaimsError::Expired, "id_token_expired"),
         ];
         for (err, code) in all {
-            assert_eq!(err.code(), code);
+            assert_eq!(err.code().as_str(), code);
             assert!(!err.message().is_empty());
         }
     }

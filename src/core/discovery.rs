@@ -3,6 +3,7 @@
 //! The browser layer fetches [`discovery_url`] and turns the JSON into a [`ProviderMetadata`] (with
 //! `JSON.parse` + serde); [`ProviderMetadata::validate`] then decides whether the monitor can use it.
 
+use crate::core::error_code::ErrorCode;
 use core::fmt;
 
 use serde::Deserialize;
@@ -202,13 +203,13 @@ pub enum DiscoveryError {
 
 impl DiscoveryError {
     /// A stable code that JavaScript can branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            DiscoveryError::NotSupported => "not_supported",
-            DiscoveryError::IssuerMismatch => "issuer_mismatch",
-            DiscoveryError::InvalidJson => "invalid_discovery",
-            DiscoveryError::InvalidEndpoint => "invalid_endpoint",
-            DiscoveryError::Network => "discovery_failed",
+            DiscoveryError::NotSupported => ErrorCode::NotSupported,
+            DiscoveryError::IssuerMismatch => ErrorCode::IssuerMismatch,
+            DiscoveryError::InvalidJson => ErrorCode::InvalidDiscovery,
+            DiscoveryError::InvalidEndpoint => ErrorCode::InvalidEndpoint,
+            DiscoveryError::Network => ErrorCode::DiscoveryFailed,
         }
     }
 
@@ -490,7 +491,7 @@ mod tests {
             (DiscoveryError::Network, "discovery_failed"),
         ];
         for (err, code) in all {
-            assert_eq!(err.code(), code);
+            assert_eq!(err.code().as_str(), code);
             assert!(!err.message().is_empty());
             assert_eq!(err.to_string(), err.message());
         }

@@ -16,6 +16,7 @@
 pub mod authorize;
 pub mod claims;
 pub mod discovery;
+pub mod error_code;
 pub mod logout;
 pub mod loop_guard;
 pub mod machine;

@@ -6,6 +6,8 @@
 //! of the port dropped, IPv4 shorthand (`127.1`, `0x7f.0.0.1`) and IPv6 literals in canonical form.
 //! A browser test cross-checks this against `new URL(u).origin`.
 
+use crate::core::error_code::ErrorCode;
+
 /// Why a URL was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -22,10 +24,10 @@ pub enum OriginError {
 
 impl OriginError {
     /// Stable machine-readable code.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            OriginError::UnsupportedScheme => "unsupported_scheme",
-            _ => "invalid_url",
+            OriginError::UnsupportedScheme => ErrorCode::UnsupportedScheme,
+            _ => ErrorCode::InvalidUrl,
         }
     }
 
@@ -383,7 +385,10 @@ mod tests {
 
     #[test]
     fn error_codes_are_stable() {
-        assert_eq!(OriginError::UnsupportedScheme.code(), "unsupported_scheme");
-        assert_eq!(OriginError::InvalidPort.code(), "invalid_url");
+        assert_eq!(
+            OriginError::UnsupportedScheme.code().as_str(),
+            "unsupported_scheme"
+        );
+        assert_eq!(OriginError::InvalidPort.code().as_str(), "invalid_url");
     }
 }

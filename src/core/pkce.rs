@@ -3,6 +3,7 @@
 //! The browser supplies the randomness (`crypto.getRandomValues`): this module only turns 32 random
 //! bytes into a verifier and a verifier into its `S256` challenge, so it stays pure and testable.
 
+use crate::core::error_code::ErrorCode;
 use core::fmt;
 
 use sha2::{Digest, Sha256};
@@ -143,9 +144,9 @@ pub enum PkceError {
 
 impl PkceError {
     /// A stable code that JavaScript can branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            PkceError::InvalidVerifier => "invalid_code_verifier",
+            PkceError::InvalidVerifier => ErrorCode::InvalidCodeVerifier,
         }
     }
 
@@ -239,7 +240,10 @@ mod tests {
 
     #[test]
     fn error_strings() {
-        assert_eq!(PkceError::InvalidVerifier.code(), "invalid_code_verifier");
+        assert_eq!(
+            PkceError::InvalidVerifier.code().as_str(),
+            "invalid_code_verifier"
+        );
         assert!(!PkceError::InvalidVerifier.message().is_empty());
     }
 

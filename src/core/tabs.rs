@@ -227,7 +227,7 @@ impl From<&Event> for TabEvent {
                 first_check: *first_check,
             },
             Event::Error { error, attempt } => TabEvent::Error {
-                code: error.code().into(),
+                code: error.code().as_str().into(),
                 message: error.message().into(),
                 attempt: *attempt,
             },

@@ -4,6 +4,7 @@
 //! `Result`, so the rest of the crate never handles an unchecked string. `SessionState` is a secret:
 //! its `Debug` form is `SessionState([redacted])`, and nothing in this crate logs it.
 
+use crate::core::error_code::ErrorCode;
 use core::fmt;
 
 use crate::core::origin::{origin_of, OriginError};
@@ -25,11 +26,11 @@ pub enum ValueError {
 
 impl ValueError {
     /// Stable machine-readable code, surfaced to JavaScript as `error.code`.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            ValueError::EmptyClientId => "missing_client_id",
-            ValueError::InvalidClientId => "invalid_client_id",
-            ValueError::InvalidSessionState => "invalid_session_state",
+            ValueError::EmptyClientId => ErrorCode::MissingClientId,
+            ValueError::InvalidClientId => ErrorCode::InvalidClientId,
+            ValueError::InvalidSessionState => ErrorCode::InvalidSessionState,
             ValueError::Url(e) => e.code(),
         }
     }
@@ -209,7 +210,10 @@ mod tests {
         assert_eq!(ClientId::new("a b"), Err(ValueError::InvalidClientId));
         assert_eq!(ClientId::new("a\nb"), Err(ValueError::InvalidClientId));
         assert_eq!(ClientId::new("session-rp").unwrap().as_str(), "session-rp");
-        assert_eq!(ValueError::EmptyClientId.code(), "missing_client_id");
+        assert_eq!(
+            ValueError::EmptyClientId.code().as_str(),
+            "missing_client_id"
+        );
     }
 
     #[test]

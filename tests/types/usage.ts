@@ -5,6 +5,7 @@ import init, {
   type SessionMonitorEventMap,
   type SessionMonitorState,
   type SessionMonitorErrorCode,
+  type SessionMonitorOptionsErrorCode,
   type SessionMonitorError,
   type SessionStateSource,
 } from 'oidc-session-monitor';
@@ -37,8 +38,9 @@ try {
 } catch (e) {
   const err = e as SessionMonitorError;
   const name: 'SessionMonitorError' = err.name;
-  const code: string = err.code;
-  console.log(name, code, err.message);
+  const code: SessionMonitorOptionsErrorCode = err.code;
+  const option: string | undefined = err.option;
+  console.log(name, code, option, err.message);
   throw e;
 }
 

@@ -266,7 +266,7 @@ fn evidence_names_are_distinct_snake_case() {
         assert!(!names[..i].contains(n), "{n} twice");
     }
     assert_eq!(
-        blocked(Evidence::ErrorFromStart).code(),
+        blocked(Evidence::ErrorFromStart).code().as_str(),
         "third_party_cookies_blocked"
     );
 }

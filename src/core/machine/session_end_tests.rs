@@ -156,7 +156,7 @@ fn an_unusable_rp_answer_is_an_error_never_a_logout() {
         ]
     );
     assert_eq!(
-        MonitorError::RpSessionUnavailable.code(),
+        MonitorError::RpSessionUnavailable.code().as_str(),
         "rp_session_unavailable"
     );
     // A request that never answers times out the same way; its late answer is dropped.

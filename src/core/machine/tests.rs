@@ -506,7 +506,7 @@ fn failed_reauth_is_an_error_not_a_logout() {
     let (mut m, mut s) = in_flight(reauth_cfg());
     m.handle(Input::Answer(OpAnswer::Changed), &mut s);
     let e = MonitorError::Reauth {
-        code: "state_mismatch",
+        code: crate::core::error_code::ErrorCode::StateMismatch,
         message: "m",
     };
     let fx = m.handle(finished(1, ReauthOutcome::Failed(e)), &mut s);

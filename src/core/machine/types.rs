@@ -1,6 +1,7 @@
 //! The machine's vocabulary: phases, timers, inputs, effects, events and errors.
 
 use super::blind::Evidence;
+use crate::core::error_code::ErrorCode;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::tabs::{TabEvent, TabMessage, View};
 use crate::core::types::{OpAnswer, SessionState};
@@ -143,16 +144,16 @@ pub enum MonitorError {
     /// Discovery of the OP's metadata failed (`not_supported`, `issuer_mismatch`,
     /// `invalid_discovery`, `invalid_endpoint`, `discovery_failed`).
     Discovery {
-        /// Stable code.
-        code: &'static str,
+        /// Which discovery error.
+        code: ErrorCode,
         /// Human-readable explanation.
         message: &'static str,
     },
     /// The re-authentication failed (hook threw, token exchange failed, a check on the response
     /// failed); `code` says which.
     Reauth {
-        /// Stable code, e.g. `reauth_failed`, `state_mismatch`, `nonce_mismatch`.
-        code: &'static str,
+        /// Which failure, e.g. `reauth_failed`, `state_mismatch`, `nonce_mismatch`.
+        code: ErrorCode,
         /// Human-readable explanation.
         message: &'static str,
     },
@@ -160,18 +161,18 @@ pub enum MonitorError {
 
 impl MonitorError {
     /// Stable machine-readable code (`e.detail.code`).
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            MonitorError::NoSessionState => "no_session_state",
-            MonitorError::InvalidSessionState => "invalid_session_state",
-            MonitorError::StorageUnavailable => "storage_unavailable",
-            MonitorError::LoadTimeout => "load_timeout",
-            MonitorError::NoResponse => "no_response",
-            MonitorError::OpError => "op_error",
-            MonitorError::ReauthTimeout => "reauth_timeout",
-            MonitorError::ReauthLoop => "reauth_loop",
-            MonitorError::RpSessionUnavailable => "rp_session_unavailable",
-            MonitorError::ThirdPartyCookiesBlocked(_) => "third_party_cookies_blocked",
+            MonitorError::NoSessionState => ErrorCode::NoSessionState,
+            MonitorError::InvalidSessionState => ErrorCode::InvalidSessionState,
+            MonitorError::StorageUnavailable => ErrorCode::StorageUnavailable,
+            MonitorError::LoadTimeout => ErrorCode::LoadTimeout,
+            MonitorError::NoResponse => ErrorCode::NoResponse,
+            MonitorError::OpError => ErrorCode::OpError,
+            MonitorError::ReauthTimeout => ErrorCode::ReauthTimeout,
+            MonitorError::ReauthLoop => ErrorCode::ReauthLoop,
+            MonitorError::RpSessionUnavailable => ErrorCode::RpSessionUnavailable,
+            MonitorError::ThirdPartyCookiesBlocked(_) => ErrorCode::ThirdPartyCookiesBlocked,
             MonitorError::Reauth { code, .. } | MonitorError::Discovery { code, .. } => code,
         }
     }
@@ -225,7 +226,7 @@ impl StopReason {
     pub fn code(self) -> &'static str {
         match self {
             StopReason::Caller => "stopped",
-            StopReason::Error(e) => e.code(),
+            StopReason::Error(e) => e.code().as_str(),
             StopReason::SignedOut(reason) => reason.as_str(),
             StopReason::UserChanged => "user_changed",
             StopReason::InteractionRequired => "interaction_required",
