@@ -29,6 +29,7 @@
 //!
 //! [OpenID Connect Session Management 1.0]: https://openid.net/specs/openid-connect-session-1_0.html
 #![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
 
 pub mod core;
 

@@ -825,7 +825,7 @@ fn thrown_errors_name_the_option_they_are_about() {
             ("sessionState", "s".into()),
         ];
         all.extend(pairs.iter().cloned());
-        let e = SessionMonitor::new(&options(&all)).err().expect("throws");
+        let e = SessionMonitor::new(&options(&all)).expect_err("throws");
         let get = |k: &str| Reflect::get(&e, &k.into()).unwrap().as_string();
         (get("code").unwrap(), get("option"))
     };
@@ -850,9 +850,7 @@ fn thrown_errors_name_the_option_they_are_about() {
         thrown(&[("sessionState", 7.into())]),
         named("invalid_session_state_source", "sessionState")
     );
-    let e = SessionMonitor::new(JsValue::NULL.unchecked_ref())
-        .err()
-        .expect("throws");
+    let e = SessionMonitor::new(JsValue::NULL.unchecked_ref()).expect_err("throws");
     assert!(Reflect::get(&e, &"option".into()).unwrap().is_undefined());
 }
 

@@ -20,11 +20,21 @@ extern "C" {
 
     /// `EventTarget`, bound with untyped arguments so listeners and options pass through as given.
     #[wasm_bindgen(js_name = EventTarget)]
-    type Target;
+    type UntypedEventTarget;
     #[wasm_bindgen(method, js_name = addEventListener)]
-    fn add_listener(this: &Target, kind: &JsValue, listener: &JsValue, options: &JsValue);
+    fn add_listener(
+        this: &UntypedEventTarget,
+        kind: &JsValue,
+        listener: &JsValue,
+        options: &JsValue,
+    );
     #[wasm_bindgen(method, js_name = removeEventListener)]
-    fn remove_listener(this: &Target, kind: &JsValue, listener: &JsValue, options: &JsValue);
+    fn remove_listener(
+        this: &UntypedEventTarget,
+        kind: &JsValue,
+        listener: &JsValue,
+        options: &JsValue,
+    );
 }
 
 /// Follows the user's session at an OpenID Provider by OpenID Connect Session Management 1.0.
@@ -50,7 +60,15 @@ extern "C" {
 #[wasm_bindgen]
 pub struct SessionMonitor {
     driver: Driver,
-    events: Target,
+    events: UntypedEventTarget,
+}
+
+impl std::fmt::Debug for SessionMonitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionMonitor")
+            .field("driver", &self.driver)
+            .finish_non_exhaustive()
+    }
 }
 
 #[wasm_bindgen]
@@ -66,16 +84,8 @@ impl SessionMonitor {
     pub fn new(options: &SessionMonitorOptions) -> Result<SessionMonitor, JsValue> {
         let o = options::parse(options).map_err(|e| e.to_js())?;
         let events = EventTarget::new()?;
-        let client_id = o.client_id.as_str().to_owned();
-        let machine = Machine::new(o.client_id, o.config);
-        let driver = Driver::new(
-            machine,
-            o.target,
-            o.source,
-            client_id,
-            o.method,
-            events.clone(),
-        );
+        let machine = Machine::new(o.client_id, o.config, o.location);
+        let driver = Driver::new(machine, o.source, o.method, events.clone());
         Ok(SessionMonitor {
             driver,
             events: events.unchecked_into(),

@@ -4,13 +4,12 @@ use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::error::OptionsError;
-use crate::browser::driver::Target;
 use crate::browser::js::{get, get_string};
-use crate::browser::reauth::{parse_claims, Method, SilentOptions};
+use crate::browser::reauth::{parse_claims, ReauthMethod, SilentOptions};
 use crate::browser::source::Source;
 use crate::browser::url::{check_session_url, origin};
 use crate::core::authorize::ResponseType;
-use crate::core::machine::{BlindPolicy, Config};
+use crate::core::machine::{BlindPolicy, Config, OpLocation};
 use crate::core::types::{ClientId, SessionState};
 
 /// Every accepted option name: anything else is a typo and is rejected.
@@ -42,11 +41,12 @@ const KNOWN_SILENT: &[&str] = &[
 ];
 
 /// Validated options.
+#[derive(Debug)]
 pub struct Options {
     /// The OP iframe URL, or the issuer to discover it from.
-    pub target: Target,
+    pub location: OpLocation,
     /// How to re-authenticate on `changed`, if at all.
-    pub method: Option<Method>,
+    pub method: Option<ReauthMethod>,
     /// The RP's client id.
     pub client_id: ClientId,
     /// Where to read session_state.
@@ -200,7 +200,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
     if let Some(issuer) = &issuer {
         origin(issuer).map_err(|e| OptionsError::Value("issuer", e))?;
     }
-    let target = match (string(obj, "checkSessionIframe")?, issuer) {
+    let location = match (string(obj, "checkSessionIframe")?, issuer) {
         (Some(_), Some(_)) => {
             return Err(OptionsError::Invalid(
                 "issuer",
@@ -208,11 +208,10 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             ))
         }
         (None, None) => return Err(OptionsError::Missing("checkSessionIframe")),
-        (Some(url), None) => Target::Known(
+        (Some(url), None) => OpLocation::CheckSessionIframe(
             check_session_url(&url).map_err(|e| OptionsError::Value("checkSessionIframe", e))?,
-            None,
         ),
-        (None, Some(issuer)) => Target::Issuer(issuer),
+        (None, Some(issuer)) => OpLocation::Issuer(issuer),
     };
     let source = source(obj, "sessionState")?;
     let hook = get(obj, "reauthenticate");
@@ -228,13 +227,13 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             let f = hook
                 .dyn_into()
                 .map_err(|_| OptionsError::Invalid("reauthenticate", "must be a function"))?;
-            (Some(Method::Hook(f)), None)
+            (Some(ReauthMethod::Hook(f)), None)
         }
         (true, Some((opts, timeout))) => {
-            if !matches!(target, Target::Issuer(_)) {
+            if !matches!(location, OpLocation::Issuer(_)) {
                 return Err(OptionsError::Missing("issuer"));
             }
-            (Some(Method::Silent(opts)), timeout)
+            (Some(ReauthMethod::Silent(opts)), timeout)
         }
         (true, None) => (None, None),
     };
@@ -242,7 +241,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
     let expected_sub = match string(obj, "sub")? {
         Some(sub) => Some(sub),
         None => match &method {
-            Some(Method::Silent(SilentOptions {
+            Some(ReauthMethod::Silent(SilentOptions {
                 id_token_hint: Some(hint),
                 ..
             })) => hint
@@ -289,7 +288,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         ..d
     };
     Ok(Options {
-        target,
+        location,
         method,
         client_id,
         source,

@@ -17,6 +17,7 @@ use crate::core::tabs::TabMessage;
 /// An open `BroadcastChannel` and its `message` listener. Dropping it removes the listener and
 /// closes the channel (a closed channel keeps no page out of the back/forward cache).
 #[must_use = "the channel is closed as soon as this value is dropped"]
+#[derive(Debug)]
 pub struct Channel {
     channel: BroadcastChannel,
     _listener: Listener,

@@ -1,5 +1,6 @@
 //! Runs the state machine in the page: feeds it DOM events, timer callbacks and async results,
-//! performs its effects, and dispatches its events.
+//! performs its effects, and dispatches its events. It holds handles (iframes, listeners,
+//! timers), never phases: every decision is the machine's.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -13,34 +14,22 @@ use web_sys::{CustomEvent, CustomEventInit, EventTarget, Response};
 use crate::browser::iframe::OpFrame;
 use crate::browser::js::set;
 use crate::browser::listener::Listener;
-use crate::browser::reauth::{self, Endpoints, Method, SilentFrame};
+use crate::browser::reauth::{self, ReauthMethod, SilentFrame};
 use crate::browser::source::Source;
-use crate::core::discovery::{discovery_url, DiscoveryError, ProviderMetadata};
+use crate::core::discovery::{
+    discovery_url, DiscoveryError, Endpoints, Provider, ProviderMetadata,
+};
 use crate::core::error_code::ErrorCode;
 use crate::core::machine::{
-    Effect, Event, Input, Machine, MonitorError, OpSite, Phase, ReauthOutcome, StopReason, Timer,
+    Effect, Event, Input, Machine, MonitorError, OpSite, Phase, ReauthOutcome, Timer,
 };
 use crate::core::types::CheckSessionUrl;
 
-/// Where the OP's URLs come from.
-pub enum Target {
-    /// Given directly (`checkSessionIframe`), with endpoints if the host gave an issuer too.
-    Known(CheckSessionUrl, Option<Endpoints>),
-    /// Discovered from the issuer at the first `start()`.
-    Issuer(String),
-}
-
+/// What the driver owns besides the machine: the source it reads, and every browser resource.
 struct Inner {
     machine: Machine,
-    url: Option<CheckSessionUrl>,
-    endpoints: Option<Endpoints>,
-    issuer: Option<String>,
-    /// A discovery is under way; `start_wanted` says whether to start when it ends.
-    discovering: bool,
-    start_wanted: bool,
     source: Source,
-    client_id: String,
-    method: Option<Method>,
+    method: Option<ReauthMethod>,
     frame: Option<OpFrame>,
     silent: Option<SilentFrame>,
     timers: [Option<Timeout>; Timer::ALL.len()],
@@ -48,70 +37,186 @@ struct Inner {
     visibility: Option<Listener>,
 }
 
+/// A cheap, cloneable way to feed the machine from a callback: a weak reference (so a pending
+/// callback never keeps a dropped monitor alive) and the event target to dispatch to.
+#[derive(Clone)]
+struct Handle {
+    inner: Weak<RefCell<Inner>>,
+    events: EventTarget,
+}
+
+impl Handle {
+    /// Feeds an input, performs the effects, then dispatches the events with no borrow held, so
+    /// a listener may call `stop()`, `checkNow()` or `start()` from inside an event. Does nothing
+    /// once the monitor is gone, or while the machine is busy (an input from inside an effect).
+    fn feed(&self, input: Input) {
+        let Some(rc) = self.inner.upgrade() else {
+            return;
+        };
+        let emitted = {
+            let Ok(mut guard) = rc.try_borrow_mut() else {
+                return;
+            };
+            let state = &mut *guard;
+            let effects = state.machine.handle(input, &mut state.source);
+            let mut emitted = Vec::new();
+            for effect in effects {
+                match effect {
+                    Effect::Emit(event) => emitted.push(event),
+                    other => self.perform(state, other),
+                }
+            }
+            emitted
+        };
+        for event in emitted {
+            dispatch(&self.events, event);
+        }
+    }
+
+    fn perform(&self, state: &mut Inner, effect: Effect) {
+        match effect {
+            Effect::Discover { issuer } => {
+                let handle = self.clone();
+                spawn_local(async move { handle.feed(Input::Discovered(discover(&issuer).await)) });
+            }
+            Effect::CreateIframe => {
+                let (Some(window), Some(provider)) = (web_sys::window(), state.machine.provider())
+                else {
+                    return;
+                };
+                let Some(document) = window.document() else {
+                    return;
+                };
+                let site = op_site(&provider.check_session_iframe);
+                let (on_load, on_answer) = (self.clone(), self.clone());
+                state.frame = OpFrame::open(
+                    &window,
+                    &document,
+                    &provider.check_session_iframe,
+                    move || on_load.feed(Input::IframeLoaded),
+                    move |answer| on_answer.feed(Input::Answer(answer)),
+                );
+                // If the page has no body to attach to, the load deadline reports it.
+                state.machine.set_op_site(site);
+            }
+            Effect::RemoveIframe => state.frame = None,
+            Effect::Post(message) => {
+                if let Some(frame) = &state.frame {
+                    frame.post(&message);
+                }
+            }
+            Effect::SetTimer(timer, ms) => {
+                let handle = self.clone();
+                state.timers[timer.index()] = Some(Timeout::new(ms, move || {
+                    handle.feed(Input::TimerFired(timer))
+                }));
+            }
+            Effect::ClearTimer(timer) => state.timers[timer.index()] = None,
+            Effect::StoreSessionState(value) => state.source.write(&value),
+            Effect::EndReauth => state.silent = None,
+            Effect::StartReauth { generation } => self.start_reauth(state, generation),
+            // The logout glue (issue 11) performs these; until then a sign-out only reports.
+            Effect::FetchRpSession { .. } | Effect::ClearSession | Effect::TellOtherTabs(_) => {}
+            Effect::Emit(_) => {}
+            // Cross-tab effects: the glue for them comes with the channel and lock handles;
+            // `cross_tab` is off until then, so the machine never asks for them.
+            Effect::OpenChannel
+            | Effect::CloseChannel
+            | Effect::RequestLock { .. }
+            | Effect::ReleaseLock
+            | Effect::Broadcast(_)
+            | Effect::Relay(_) => {}
+        }
+    }
+
+    /// Starts the attempt the machine asked for; its outcome comes back as `ReauthFinished`,
+    /// always asynchronously, so the machine is never re-entered.
+    fn start_reauth(&self, state: &mut Inner, generation: u32) {
+        let handle = self.clone();
+        let report = move |outcome: ReauthOutcome| {
+            handle.feed(Input::ReauthFinished {
+                generation,
+                outcome,
+            })
+        };
+        let client_id = state.machine.client_id().as_str().to_owned();
+        match state.method.clone() {
+            Some(ReauthMethod::Hook(hook)) => {
+                spawn_local(async move { report(reauth::run_hook(hook, client_id).await) })
+            }
+            Some(ReauthMethod::Silent(options)) => {
+                let endpoints = state.machine.provider().and_then(|p| p.endpoints.clone());
+                // The options require `issuer` with `silentReauth`, so endpoints are known here.
+                let Some(endpoints) = endpoints else {
+                    let error = MonitorError::Reauth {
+                        code: ErrorCode::ReauthFailed,
+                        message: "no OP endpoints for the silent re-authentication",
+                    };
+                    spawn_local(async move { report(ReauthOutcome::Failed(error)) });
+                    return;
+                };
+                match reauth::prepare(options, endpoints, client_id) {
+                    Ok((frame, attempt)) => {
+                        state.silent = Some(frame);
+                        spawn_local(async move { report(attempt.finish().await) });
+                    }
+                    Err(outcome) => spawn_local(async move { report(outcome) }),
+                }
+            }
+            None => {}
+        }
+    }
+}
+
 /// Owns the machine and every browser resource it uses. Dropping it (or [`Driver::dispose`])
 /// releases the iframes, the listeners, the timers and their closures, without emitting events.
 pub struct Driver {
     inner: Rc<RefCell<Inner>>,
-    events: EventTarget,
+    handle: Handle,
+}
+
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Driver")
+            .field("phase", &self.phase())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Driver {
     /// A driver in the `idle` phase; events go to `events`.
     pub fn new(
         machine: Machine,
-        target: Target,
         source: Source,
-        client_id: String,
-        method: Option<Method>,
+        method: Option<ReauthMethod>,
         events: EventTarget,
     ) -> Self {
-        let (url, endpoints, issuer) = match target {
-            Target::Known(url, endpoints) => (Some(url), endpoints, None),
-            Target::Issuer(issuer) => (None, None, Some(issuer)),
-        };
-        let mut machine = machine;
-        if let Some(url) = &url {
-            machine.set_op_site(op_site(url));
-        }
-        let inner = Inner {
+        let pause_when_hidden = machine.config().pause_when_hidden;
+        let inner = Rc::new(RefCell::new(Inner {
             machine,
-            url,
-            endpoints,
-            issuer,
-            discovering: false,
-            start_wanted: false,
             source,
-            client_id,
             method,
             frame: None,
             silent: None,
             timers: Default::default(),
             visibility: None,
-        };
-        let pause_when_hidden = inner.machine.config().pause_when_hidden;
-        let driver = Driver {
-            inner: Rc::new(RefCell::new(inner)),
+        }));
+        let handle = Handle {
+            inner: Rc::downgrade(&inner),
             events,
         };
         if pause_when_hidden {
             if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-                let (weak, events) = (Rc::downgrade(&driver.inner), driver.events.clone());
-                let doc = document.clone();
+                let (doc, on_change) = (document.clone(), handle.clone());
                 let listener = Listener::new(&document, "visibilitychange", move |_| {
-                    feed_weak(
-                        &weak,
-                        &events,
-                        Input::VisibilityChanged {
-                            hidden: doc.hidden(),
-                        },
-                    );
+                    on_change.feed(Input::VisibilityChanged {
+                        hidden: doc.hidden(),
+                    })
                 });
-                if let Ok(mut inner) = driver.inner.try_borrow_mut() {
-                    inner.visibility = Some(listener);
-                }
+                inner.borrow_mut().visibility = Some(listener);
             }
         }
-        driver
+        Driver { inner, handle }
     }
 
     /// Tells the machine whether the page is hidden now (before `start()`).
@@ -123,16 +228,15 @@ impl Driver {
         }
     }
 
-    /// Feeds an input, performs the effects, then dispatches the events with no borrow held, so a
-    /// listener may call `stop()`, `checkNow()` or `start()` from inside an event.
+    /// Feeds an input, performs the effects, then dispatches the events with no borrow held, so
+    /// a listener may call `stop()`, `checkNow()` or `start()` from inside an event.
     pub fn feed(&self, input: Input) {
-        feed(&self.inner, &self.events, input);
+        self.handle.feed(input);
     }
 
-    /// The current phase (`Loading` while discovering).
+    /// The current phase.
     pub fn phase(&self) -> Phase {
         match self.inner.try_borrow() {
-            Ok(i) if i.discovering && i.start_wanted => Phase::Loading,
             Ok(i) => i.machine.phase(),
             Err(_) => Phase::Stopped,
         }
@@ -145,7 +249,6 @@ impl Driver {
             inner.silent = None;
             inner.timers = Default::default();
             inner.visibility = None;
-            inner.start_wanted = false;
         }
     }
 }
@@ -153,146 +256,6 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         self.dispose();
-    }
-}
-
-fn feed(inner: &Rc<RefCell<Inner>>, events: &EventTarget, input: Input) {
-    let emitted = {
-        let Ok(mut guard) = inner.try_borrow_mut() else {
-            return;
-        };
-        let state = &mut *guard;
-        if state.url.is_none() {
-            // Issuer mode before discovery: start() discovers, stop() cancels the wish to start.
-            match input {
-                Input::Start => {
-                    state.start_wanted = true;
-                    if !state.discovering {
-                        state.discovering = true;
-                        let issuer = state.issuer.clone().unwrap_or_default();
-                        spawn_local(discover(Rc::downgrade(inner), events.clone(), issuer));
-                    }
-                }
-                Input::Stop => state.start_wanted = false,
-                _ => {}
-            }
-            return;
-        }
-        let effects = state.machine.handle(input, &mut state.source);
-        let mut emitted = Vec::new();
-        for effect in effects {
-            match effect {
-                Effect::Emit(event) => emitted.push(event),
-                other => perform(state, inner, events, other),
-            }
-        }
-        emitted
-    };
-    for event in emitted {
-        dispatch(events, event);
-    }
-}
-
-fn perform(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, effect: Effect) {
-    match effect {
-        Effect::CreateIframe => {
-            let (Some(window), Some(url)) = (web_sys::window(), &state.url) else {
-                return;
-            };
-            let Some(document) = window.document() else {
-                return;
-            };
-            let weak = Rc::downgrade(rc);
-            let (w1, e1, w2, e2) = (weak.clone(), events.clone(), weak, events.clone());
-            state.frame = OpFrame::open(
-                &window,
-                &document,
-                url,
-                move || feed_weak(&w1, &e1, Input::IframeLoaded),
-                move |answer| feed_weak(&w2, &e2, Input::Answer(answer)),
-            );
-            // If the page has no body to attach to, the load deadline reports it.
-        }
-        Effect::RemoveIframe => state.frame = None,
-        Effect::Post(message) => {
-            if let Some(frame) = &state.frame {
-                frame.post(&message);
-            }
-        }
-        Effect::SetTimer(timer, ms) => {
-            let (weak, events) = (Rc::downgrade(rc), events.clone());
-            state.timers[timer.index()] = Some(Timeout::new(ms, move || {
-                feed_weak(&weak, &events, Input::TimerFired(timer))
-            }));
-        }
-        Effect::ClearTimer(timer) => state.timers[timer.index()] = None,
-        Effect::StoreSessionState(value) => state.source.write(&value),
-        Effect::EndReauth => state.silent = None,
-        Effect::StartReauth { generation } => start_reauth(state, rc, events, generation),
-        // The logout glue (issue 11) performs these; until then a sign-out only reports.
-        Effect::FetchRpSession { .. } | Effect::ClearSession | Effect::TellOtherTabs(_) => {}
-        Effect::Emit(_) => {}
-        // Cross-tab effects: the glue for them comes with the channel and lock handles;
-        // `cross_tab` is off until then, so the machine never asks for them.
-        Effect::OpenChannel
-        | Effect::CloseChannel
-        | Effect::RequestLock { .. }
-        | Effect::ReleaseLock
-        | Effect::Broadcast(_)
-        | Effect::Relay(_) => {}
-    }
-}
-
-fn start_reauth(state: &mut Inner, rc: &Rc<RefCell<Inner>>, events: &EventTarget, generation: u32) {
-    let (weak, events) = (Rc::downgrade(rc), events.clone());
-    let client_id = state.client_id.clone();
-    let report = move |outcome: ReauthOutcome| {
-        feed_weak(
-            &weak,
-            &events,
-            Input::ReauthFinished {
-                generation,
-                outcome,
-            },
-        );
-    };
-    match state.method.clone() {
-        Some(Method::Hook(hook)) => {
-            spawn_local(async move { report(reauth::run_hook(hook, client_id).await) })
-        }
-        Some(Method::Silent(opts)) => {
-            let Some(endpoints) = state.endpoints.clone() else {
-                let e = MonitorError::Reauth {
-                    code: ErrorCode::ReauthFailed,
-                    message: "no OP endpoints for the silent re-authentication",
-                };
-                spawn_local(async move { report(ReauthOutcome::Failed(e)) });
-                return;
-            };
-            match reauth::prepare(&opts, &endpoints, &client_id) {
-                Ok(p) => {
-                    let (promise, st, nonce, verifier) = (p.promise, p.state, p.nonce, p.verifier);
-                    state.silent = Some(p.frame);
-                    spawn_local(async move {
-                        report(
-                            reauth::finish(
-                                promise, st, nonce, verifier, opts, endpoints, client_id,
-                            )
-                            .await,
-                        )
-                    });
-                }
-                // Reported asynchronously, like every outcome, so the machine is never re-entered.
-                Err(outcome) => spawn_local(async move { report(outcome) }),
-            }
-        }
-        None => {}
-    }
-}
-
-fn feed_weak(weak: &Weak<RefCell<Inner>>, events: &EventTarget, input: Input) {
-    if let Some(inner) = weak.upgrade() {
-        feed(&inner, events, input);
     }
 }
 
@@ -312,48 +275,15 @@ async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError
     crate::browser::json::from_value(json).map_err(|_| DiscoveryError::InvalidJson)
 }
 
-async fn discover(weak: Weak<RefCell<Inner>>, events: EventTarget, issuer: String) {
-    let result = fetch_metadata(&issuer)
-        .await
-        .and_then(|m| m.validate(&issuer));
-    let Some(inner) = weak.upgrade() else { return };
-    let start = {
-        let Ok(mut state) = inner.try_borrow_mut() else {
-            return;
-        };
-        state.discovering = false;
-        match result {
-            Ok(meta) => match crate::browser::url::check_session_url(meta.check_session_iframe()) {
-                Ok(url) => {
-                    state.machine.set_op_site(op_site(&url));
-                    state.url = Some(url);
-                    state.endpoints = Some(Endpoints {
-                        issuer: meta.issuer().to_owned(),
-                        authorization_endpoint: meta.authorization_endpoint().to_owned(),
-                        token_endpoint: meta.token_endpoint().map(str::to_owned),
-                    });
-                    Ok(state.start_wanted)
-                }
-                Err(_) => Err(DiscoveryError::InvalidEndpoint),
-            },
-            Err(e) => Err(e),
-        }
-    };
-    match start {
-        Ok(true) => feed(&inner, &events, Input::Start),
-        Ok(false) => {}
-        Err(e) => {
-            let error = MonitorError::Discovery {
-                code: e.code(),
-                message: e.message(),
-            };
-            let wanted = inner.try_borrow().map(|s| s.start_wanted).unwrap_or(false);
-            if wanted {
-                dispatch(&events, Event::Error { error, attempt: 1 });
-                dispatch(&events, Event::Stopped(StopReason::Error(error)));
-            }
-        }
-    }
+/// Fetches and validates the issuer's discovery document; the machine decides what follows.
+async fn discover(issuer: &str) -> Result<Provider, DiscoveryError> {
+    let meta = fetch_metadata(issuer).await?.validate(issuer)?;
+    let check_session_iframe = crate::browser::url::check_session_url(meta.check_session_iframe())
+        .map_err(|_| DiscoveryError::InvalidEndpoint)?;
+    Ok(Provider {
+        check_session_iframe,
+        endpoints: Some(Endpoints::from(&meta)),
+    })
 }
 
 /// Where the OP iframe stands to this page. A page that is itself framed (`window.top` is not

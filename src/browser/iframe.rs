@@ -72,6 +72,7 @@ pub fn listen_to_frame(
 /// The OP's `check_session_iframe`, hidden, with its `load` listener and the window's `message`
 /// listener. Dropping it removes both listeners and the element.
 #[must_use = "the iframe is removed as soon as this value is dropped"]
+#[derive(Debug)]
 pub struct OpFrame {
     iframe: HtmlIFrameElement,
     target_origin: String,

@@ -18,6 +18,7 @@ use crate::core::machine::Input;
 
 /// The listeners; dropping it removes them all.
 #[must_use = "the listeners are removed as soon as this value is dropped"]
+#[derive(Debug)]
 pub struct Lifecycle {
     _listeners: Vec<Listener>,
 }

@@ -7,6 +7,7 @@ use web_sys::{Event, EventTarget};
 /// A registered listener. Dropping it calls `removeEventListener` with the same type, callback and
 /// capture flag (`false`), then frees the closure.
 #[must_use = "the listener is removed as soon as this value is dropped"]
+#[derive(Debug)]
 pub struct Listener {
     target: EventTarget,
     kind: &'static str,

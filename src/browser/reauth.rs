@@ -16,6 +16,7 @@ use crate::core::authorize::{
     Flow, ResponseType, SilentResult, RANDOM_VALUE_BYTES,
 };
 use crate::core::claims::{decode_payload_str, ClaimsError, IdTokenClaims};
+use crate::core::discovery::Endpoints;
 use crate::core::error_code::ErrorCode;
 use crate::core::machine::{MonitorError, ReauthOutcome};
 use crate::core::pkce::{CodeVerifier, VERIFIER_RANDOM_BYTES};
@@ -37,20 +38,9 @@ pub struct SilentOptions {
     pub id_token_hint: Option<Source>,
 }
 
-/// The OP endpoints the silent re-authentication needs (from discovery).
+/// How this monitor re-authenticates on `changed`.
 #[derive(Debug, Clone)]
-pub struct Endpoints {
-    /// The exact issuer identifier.
-    pub issuer: String,
-    /// `authorization_endpoint`.
-    pub authorization_endpoint: String,
-    /// `token_endpoint`, needed for `code`.
-    pub token_endpoint: Option<String>,
-}
-
-/// How this monitor re-authenticates.
-#[derive(Debug, Clone)]
-pub enum Method {
+pub enum ReauthMethod {
     /// The host's `reauthenticate({ clientId, reason })` hook.
     Hook(Function),
     /// The built-in hidden iframe.
@@ -127,6 +117,7 @@ fn random<const N: usize>() -> Option<[u8; N]> {
 /// The hidden iframe of one silent attempt and its `message` listener. Dropping it removes both
 /// and rejects the pending wait, so an abandoned attempt leaves nothing behind.
 #[must_use = "the silent iframe is removed as soon as this value is dropped"]
+#[derive(Debug)]
 pub struct SilentFrame {
     iframe: HtmlIFrameElement,
     reject: Function,
@@ -174,26 +165,39 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     ))
 }
 
-/// A prepared silent attempt: the frame to keep alive, and what is needed to finish.
-pub struct Prepared {
-    /// Keep this alive until the attempt ends; drop it to cancel.
-    pub frame: SilentFrame,
-    /// Resolves with the callback URL.
-    pub promise: Promise,
+/// One silent attempt under way: what was sent, and what is needed to check the answer. Its
+/// `Debug` form leaves out `state`, `nonce` and the verifier.
+pub struct Attempt {
+    /// Resolves with the callback URL; rejects when the [`SilentFrame`] is dropped.
+    callback: Promise,
     /// The request's `state`.
-    pub state: String,
+    state: String,
     /// The request's `nonce`.
-    pub nonce: String,
+    nonce: String,
     /// The PKCE verifier, for `code`.
-    pub verifier: Option<CodeVerifier>,
+    verifier: Option<CodeVerifier>,
+    options: SilentOptions,
+    endpoints: Endpoints,
+    client_id: String,
 }
 
-/// Builds the request and opens the iframe.
+impl std::fmt::Debug for Attempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attempt")
+            .field("options", &self.options)
+            .field("endpoints", &self.endpoints)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds the request and opens the iframe. Keep the returned frame alive until the attempt
+/// ends (dropping it cancels the attempt), and await [`Attempt::finish`].
 pub fn prepare(
-    opts: &SilentOptions,
-    ep: &Endpoints,
-    client_id: &str,
-) -> Result<Prepared, ReauthOutcome> {
+    options: SilentOptions,
+    endpoints: Endpoints,
+    client_id: String,
+) -> Result<(SilentFrame, Attempt), ReauthOutcome> {
+    let (opts, ep) = (&options, &endpoints);
     const NO_RANDOM: (ErrorCode, &str) = (
         ErrorCode::CryptoUnavailable,
         "crypto.getRandomValues is unavailable",
@@ -220,7 +224,7 @@ pub fn prepare(
     let request = AuthorizeRequest {
         authorization_endpoint: &ep.authorization_endpoint,
         flow,
-        client_id,
+        client_id: &client_id,
         redirect_uri: &opts.redirect_uri,
         scope: opts.scope.as_deref(),
         state: &state,
@@ -230,80 +234,88 @@ pub fn prepare(
     let url = request
         .to_url()
         .map_err(|e| failed(e.code(), e.message()))?;
-    let (frame, promise) = open_frame(&url)
+    let (frame, callback) = open_frame(&url)
         .ok_or_else(|| failed(ErrorCode::ReauthFailed, "could not add the silent iframe"))?;
-    Ok(Prepared {
+    Ok((
         frame,
-        promise,
-        state,
-        nonce,
-        verifier,
-    })
+        Attempt {
+            callback,
+            state,
+            nonce,
+            verifier,
+            options,
+            endpoints,
+            client_id,
+        },
+    ))
 }
 
-/// Waits for the callback and turns it into an outcome. `frame` is released by the caller.
-pub async fn finish(
-    promise: Promise,
-    state: String,
-    nonce: String,
-    verifier: Option<CodeVerifier>,
-    opts: SilentOptions,
-    ep: Endpoints,
-    client_id: String,
-) -> ReauthOutcome {
-    let Ok(url) = JsFuture::from(promise).await else {
-        return failed(
-            ErrorCode::ReauthCancelled,
-            "the re-authentication was cancelled",
-        );
-    };
-    let url = url.as_string().unwrap_or_default();
-    let callback = match parse_callback(&url, opts.response_type.response_mode()) {
-        Ok(c) => c,
-        Err(e) => return failed(e.code(), e.message()),
-    };
-    let result = match callback.verify(&state, opts.response_type, &ep.issuer) {
-        Ok(r) => r,
-        Err(e) => return failed(e.code(), e.message()),
-    };
-    let (id_token, session_state) = match result {
-        SilentResult::SignedOut => return ReauthOutcome::SignedOut,
-        SilentResult::InteractionRequired(e) | SilentResult::Error(e) => {
-            return outcome_of_error(e)
-        }
-        SilentResult::IdToken {
-            id_token,
-            session_state,
-        } => (id_token.to_owned(), session_state),
-        SilentResult::Code {
-            code,
-            session_state,
-        } => {
-            let Some(verifier) = &verifier else {
-                return failed(
-                    ErrorCode::ReauthFailed,
-                    "no PKCE verifier for the code flow",
-                );
-            };
-            match exchange(&ep, code, verifier, &opts.redirect_uri, &client_id).await {
-                Ok(t) => (t, session_state),
-                Err(outcome) => return outcome,
+impl Attempt {
+    /// Waits for the callback and turns it into an outcome. The frame is released by the caller.
+    pub async fn finish(self) -> ReauthOutcome {
+        let Attempt {
+            callback: promise,
+            state,
+            nonce,
+            verifier,
+            options: opts,
+            endpoints: ep,
+            client_id,
+        } = self;
+        let Ok(url) = JsFuture::from(promise).await else {
+            return failed(
+                ErrorCode::ReauthCancelled,
+                "the re-authentication was cancelled",
+            );
+        };
+        let url = url.as_string().unwrap_or_default();
+        let callback = match parse_callback(&url, opts.response_type.response_mode()) {
+            Ok(c) => c,
+            Err(e) => return failed(e.code(), e.message()),
+        };
+        let result = match callback.verify(&state, opts.response_type, &ep.issuer) {
+            Ok(r) => r,
+            Err(e) => return failed(e.code(), e.message()),
+        };
+        let (id_token, session_state) = match result {
+            SilentResult::SignedOut => return ReauthOutcome::SignedOut,
+            SilentResult::InteractionRequired(e) | SilentResult::Error(e) => {
+                return outcome_of_error(e)
             }
+            SilentResult::IdToken {
+                id_token,
+                session_state,
+            } => (id_token.to_owned(), session_state),
+            SilentResult::Code {
+                code,
+                session_state,
+            } => {
+                let Some(verifier) = &verifier else {
+                    return failed(
+                        ErrorCode::ReauthFailed,
+                        "no PKCE verifier for the code flow",
+                    );
+                };
+                match exchange(&ep, code, verifier, &opts.redirect_uri, &client_id).await {
+                    Ok(t) => (t, session_state),
+                    Err(outcome) => return outcome,
+                }
+            }
+        };
+        let Some(session_state) = session_state.and_then(|s| SessionState::new(s).ok()) else {
+            return failed(
+                ErrorCode::NoSessionStateInResponse,
+                "the OP's response carries no session_state",
+            );
+        };
+        match verified_claims(&id_token, &ep.issuer, &client_id, &nonce) {
+            Ok(claims) => ReauthOutcome::Renewed {
+                session_state,
+                sub: claims.sub,
+                sid: claims.sid,
+            },
+            Err(outcome) => outcome,
         }
-    };
-    let Some(session_state) = session_state.and_then(|s| SessionState::new(s).ok()) else {
-        return failed(
-            ErrorCode::NoSessionStateInResponse,
-            "the OP's response carries no session_state",
-        );
-    };
-    match verified_claims(&id_token, &ep.issuer, &client_id, &nonce) {
-        Ok(claims) => ReauthOutcome::Renewed {
-            session_state,
-            sub: claims.sub,
-            sid: claims.sid,
-        },
-        Err(outcome) => outcome,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::core::machine::{Effect, Input};
 use crate::core::tabs::{channel_name, lock_name, scope};
 
 /// One monitor's part in its scope's sharing.
+#[derive(Debug)]
 pub struct Sharing {
     scope: String,
     lock_name: String,

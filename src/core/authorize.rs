@@ -99,7 +99,7 @@ impl Flow<'_> {
 
 /// A `prompt=none` authorization request, ready to become the hidden iframe's URL.
 ///
-/// No `Debug`: it holds `state`, `nonce` and possibly an ID token.
+/// Its `Debug` form leaves out `state`, `nonce` and the ID token hint.
 #[derive(Clone, Copy)]
 pub struct AuthorizeRequest<'a> {
     /// The OP's authorization endpoint; it may already carry a query, which is kept.
@@ -118,6 +118,17 @@ pub struct AuthorizeRequest<'a> {
     pub nonce: &'a str,
     /// A previous ID token, so the OP knows which user the RP expects; empty counts as absent.
     pub id_token_hint: Option<&'a str>,
+}
+
+impl fmt::Debug for AuthorizeRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorizeRequest")
+            .field("authorization_endpoint", &self.authorization_endpoint)
+            .field("client_id", &self.client_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AuthorizeRequest<'_> {

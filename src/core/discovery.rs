@@ -6,6 +6,8 @@
 use crate::core::error_code::ErrorCode;
 use core::fmt;
 
+use crate::core::types::CheckSessionUrl;
+
 use serde::Deserialize;
 
 /// The path appended to the issuer to find its metadata (OpenID Connect Discovery §4).
@@ -119,6 +121,37 @@ impl ValidMetadata {
     pub fn end_session_endpoint(&self) -> Option<&str> {
         self.end_session_endpoint.as_deref()
     }
+}
+
+/// The OP endpoints the silent re-authentication needs, from a validated discovery document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// The exact issuer identifier.
+    pub issuer: String,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: String,
+    /// `token_endpoint`, needed for `code`.
+    pub token_endpoint: Option<String>,
+}
+
+impl From<&ValidMetadata> for Endpoints {
+    fn from(meta: &ValidMetadata) -> Self {
+        Endpoints {
+            issuer: meta.issuer().to_owned(),
+            authorization_endpoint: meta.authorization_endpoint().to_owned(),
+            token_endpoint: meta.token_endpoint().map(str::to_owned),
+        }
+    }
+}
+
+/// What the monitor knows of the OP once it can start: the `check_session_iframe`, and with
+/// `issuer` the endpoints discovery found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    /// The URL the hidden iframe loads, with its origin.
+    pub check_session_iframe: CheckSessionUrl,
+    /// The endpoints for silent re-authentication; `None` without discovery.
+    pub endpoints: Option<Endpoints>,
 }
 
 /// Whether `url` is an absolute `http:`/`https:` URL with a host, no credentials and no fragment.

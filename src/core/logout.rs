@@ -54,7 +54,7 @@ impl SignOutReason {
 
 /// An RP-Initiated Logout 1.0 request: the URL the top-level window navigates to.
 ///
-/// No `Debug`: it holds an ID token and the `state`.
+/// Its `Debug` form leaves out the ID token hint, the `state` and the logout hint.
 #[derive(Clone, Copy)]
 pub struct EndSessionRequest<'a> {
     /// The OP's `end_session_endpoint`; it may already carry a query, which is kept.
@@ -71,6 +71,16 @@ pub struct EndSessionRequest<'a> {
     pub logout_hint: Option<&'a str>,
     /// `ui_locales`: preferred languages of the OP's logout pages; empty counts as absent.
     pub ui_locales: Option<&'a str>,
+}
+
+impl core::fmt::Debug for EndSessionRequest<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EndSessionRequest")
+            .field("end_session_endpoint", &self.end_session_endpoint)
+            .field("client_id", &self.client_id)
+            .field("post_logout_redirect_uri", &self.post_logout_redirect_uri)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EndSessionRequest<'_> {

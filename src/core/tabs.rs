@@ -114,7 +114,7 @@ impl View {
     /// The view of a leader in `phase`.
     pub fn of(phase: Phase) -> View {
         match phase {
-            Phase::Loading | Phase::Connecting => View::Loading,
+            Phase::Discovering | Phase::Loading | Phase::Connecting => View::Loading,
             Phase::Waiting | Phase::FirstPartyOnly => View::Waiting,
             Phase::InFlight => View::Checking,
             Phase::Paused => View::Paused,

@@ -2,6 +2,16 @@
 
 use super::blind::{BlindPolicy, OpSite};
 use crate::core::loop_guard::LoopGuardConfig;
+use crate::core::types::CheckSessionUrl;
+
+/// Where the OP's `check_session_iframe` comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpLocation {
+    /// Given directly (the `checkSessionIframe` option).
+    CheckSessionIframe(CheckSessionUrl),
+    /// Discovered from the issuer (the `issuer` option) at the first `start()`.
+    Issuer(String),
+}
 
 /// Timing and policy. Defaults: 2 s interval, 10 s load timeout, 3 s response timeout, two
 /// unanswered checks retried before polling stops, polling stops on `error`.

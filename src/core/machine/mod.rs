@@ -10,24 +10,29 @@
 //! # Phase × input → next phase
 //!
 //! `·` means the input is dropped in that phase (stale or redundant: an answer with nothing in
-//! flight, a timer that lost a race, `start()` while running). `stop()` takes every running
-//! phase to `Stopped`; a timer column names the timer that must fire.
+//! flight, a timer that lost a race, a discovery result after `stop()`, `start()` while running).
+//! `stop()` takes every running phase to `Stopped`; a timer column names the timer that must
+//! fire.
 //!
 //! ```text
-//!  phase \ input   │ Start    │ CheckNow │ IframeLoaded │ TimerFired          │ Answer  │ VisibilityChanged │ ReauthFinished
-//! ─────────────────┼──────────┼──────────┼──────────────┼─────────────────────┼─────────┼───────────────────┼───────────────
-//!  Idle            │ Loading  │ ·        │ ·            │ ·                   │ ·       │ ·                 │ ·
-//!  Loading         │ ·        │ ·        │ Connecting¹  │ Load: Stopped       │ ·       │ ·                 │ ·
-//!  Connecting      │ ·        │ ·        │ ·            │ Load: Stopped       │ ²       │ ·                 │ ·
-//!  Waiting         │ ·        │ check¹   │ ·            │ Poll: check¹        │ ·       │ hidden: Hidden³   │ ·
-//!  InFlight        │ ·        │ ·        │ ·            │ Response: Waiting⁴  │ ²       │ ·                 │ ·
-//!  Paused          │ check¹   │ check¹   │ ·            │ ·                   │ ·       │ ·                 │ ·
-//!  Reauthenticating│ ·        │ ·        │ ·            │ Reauth: Stopped     │ ·       │ ·                 │ ⁵
-//!  BackingOff(then)│ ·        │ ·        │ ·            │ Backoff: ⁶          │ ·       │ ·                 │ ·
-//!  Hidden          │ check¹   │ check¹   │ ·            │ ·                   │ ·       │ shown: check¹³    │ ·
-//!  Stopped         │ Loading  │ ·        │ ·            │ ·                   │ ·       │ ·                 │ ·
+//!  phase \ input   │ Start     │ CheckNow │ Discovered   │ IframeLoaded │ TimerFired          │ Answer │ VisibilityChanged │ ReauthFinished
+//! ─────────────────┼───────────┼──────────┼──────────────┼──────────────┼─────────────────────┼────────┼───────────────────┼───────────────
+//!  Idle            │ ⁰         │ ·        │ ·            │ ·            │ ·                   │ ·      │ ·                 │ ·
+//!  Discovering     │ ·         │ ·        │ ok: Loading  │ ·            │ ·                   │ ·      │ ·                 │ ·
+//!                  │           │          │ err: Stopped │              │                     │        │                   │
+//!  Loading         │ ·         │ ·        │ ·            │ Connecting¹  │ Load: Stopped       │ ·      │ ·                 │ ·
+//!  Connecting      │ ·         │ ·        │ ·            │ ·            │ Load: Stopped       │ ²      │ ·                 │ ·
+//!  Waiting         │ ·         │ check¹   │ ·            │ ·            │ Poll: check¹        │ ·      │ hidden: Hidden³   │ ·
+//!  InFlight        │ ·         │ ·        │ ·            │ ·            │ Response: Waiting⁴  │ ²      │ ·                 │ ·
+//!  Paused          │ check¹    │ check¹   │ ·            │ ·            │ ·                   │ ·      │ ·                 │ ·
+//!  Reauthenticating│ ·         │ ·        │ ·            │ ·            │ Reauth: Stopped     │ ·      │ ·                 │ ⁵
+//!  BackingOff(then)│ ·         │ ·        │ ·            │ ·            │ Backoff: ⁶          │ ·      │ ·                 │ ·
+//!  Hidden          │ check¹    │ check¹   │ ·            │ ·            │ ·                   │ ·      │ shown: check¹³    │ ·
+//!  Stopped         │ ⁰         │ ·        │ ·            │ ·            │ ·                   │ ·      │ ·                 │ ·
 //! ```
 //!
+//! 0. `Discovering` (effect [`Effect::Discover`]) when the OP is given by its issuer and not yet
+//!    discovered; otherwise `Loading` (effects `CreateIframe` and the load timer).
 //! 1. A check reads the `session_state`: `InFlight` once posted (`Connecting` for the first
 //!    message after `load`); if it cannot be read, `Waiting` (or `Hidden`), reported once per streak.
 //! 2. `unchanged`: `Waiting` (or `Hidden`). `changed`: `Paused` without re-authentication, else
@@ -82,7 +87,7 @@ mod tabs_tests;
 mod tests;
 
 pub use blind::{BlindPolicy, Evidence, OpSite};
-pub use config::{Config, RpSessionConfig};
+pub use config::{Config, OpLocation, RpSessionConfig};
 pub use transitions::Machine;
 #[cfg(test)]
 use transitions::RpPoll;

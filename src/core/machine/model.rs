@@ -1,7 +1,8 @@
 //! Model-based property test: random input sequences against a model of the glue.
 
-use super::tests::{machine, reauth_cfg, renewed, Clocked};
+use super::tests::{discovered, discovering_machine, machine, reauth_cfg, renewed, Clocked};
 use super::*;
+use crate::core::discovery::DiscoveryError;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::types::OpAnswer;
 use Effect::*;
@@ -21,7 +22,7 @@ impl Rng {
 }
 
 /// The glue, as a model: which timers are pending, whether the iframe exists, how many posts
-/// are unanswered.
+/// are unanswered, how many discovery fetches have not reported yet.
 #[derive(Default)]
 struct Model {
     timers: [bool; Timer::ALL.len()],
@@ -32,6 +33,8 @@ struct Model {
     rp_generation: Option<u32>,
     /// `signedOut` events since the last `start()` that did something.
     signed_out: u32,
+    /// Discovery fetches that have not reported yet.
+    fetches: u32,
 }
 
 impl Model {
@@ -64,6 +67,7 @@ impl Model {
                 ClearTimer(t) => self.timers[t.index()] = false,
                 StartReauth { generation } => self.generation = Some(*generation),
                 EndReauth => self.generation = None,
+                Discover { .. } => self.fetches += 1,
                 Emit(_) | StoreSessionState(_) => {}
                 OpenChannel
                 | CloseChannel
@@ -76,8 +80,9 @@ impl Model {
     }
 }
 
-/// Random inputs, delivered as the browser would (timers fire only when pending; answers and
-/// outcomes, stale ones included, arrive at any time): the machine never panics, never has
+/// Random inputs, delivered as the browser would (timers fire only when pending, a discovery
+/// result only for a fetch that was asked for; answers and outcomes, stale ones included, arrive
+/// at any time): the machine never panics, never has
 /// two messages in flight, never posts without an iframe, holds nothing once stopped, and
 /// while running always has the timer that moves it on (polling never stalls silently).
 #[test]
@@ -110,7 +115,12 @@ fn random_input_sequences_keep_every_invariant() {
         let cross = config.op_site == OpSite::Cross;
         // An `unchanged` answer since start(): the iframe sees its cookies.
         let mut proven = false;
-        let mut m = machine(config);
+        // Every third seed configures an issuer: the machine discovers the OP first.
+        let mut m = if seed % 3 == 1 {
+            discovering_machine(config)
+        } else {
+            machine(config)
+        };
         let mut s = Clocked {
             state: "s0",
             now: 0,
@@ -120,7 +130,20 @@ fn random_input_sequences_keep_every_invariant() {
         for step in 0..300 {
             s.now += rng.pick(3000);
             s.state = ["s0", "s1", "", "s2"][rng.pick(4) as usize];
-            let input = match rng.pick(21) {
+            let input = match rng.pick(22) {
+                21 => {
+                    if model.fetches == 0 {
+                        continue;
+                    }
+                    model.fetches -= 1;
+                    match rng.pick(3) {
+                        0 => Input::Discovered(Err([
+                            DiscoveryError::Network,
+                            DiscoveryError::NotSupported,
+                        ][rng.pick(2) as usize])),
+                        _ => discovered(),
+                    }
+                }
                 12 => {
                     hidden = rng.pick(2) == 0;
                     Input::VisibilityChanged { hidden }
@@ -255,11 +278,15 @@ fn random_input_sequences_keep_every_invariant() {
                 Phase::InFlight => assert!(pending(Timer::Response), "{}", ctx()),
                 Phase::Reauthenticating => assert!(pending(Timer::Reauth), "{}", ctx()),
                 Phase::BackingOff(_) => assert!(pending(Timer::Backoff), "{}", ctx()),
+                Phase::Discovering => {
+                    assert!(model.fetches > 0, "{}: no discovery under way", ctx());
+                    assert!(!model.iframe, "{}: iframe before discovery", ctx());
+                }
                 Phase::Paused | Phase::Hidden | Phase::FirstPartyOnly => {}
                 Phase::Following(_) | Phase::Suspended => panic!("{}: follows alone", ctx()),
             }
             let running = !matches!(m.phase(), Phase::Idle | Phase::Stopped);
-            if running {
+            if running && m.phase() != Phase::Discovering {
                 // A blind OP iframe is dropped when rpSession carries on (FirstPartyOnly).
                 let iframe = m.config().op_iframe && m.phase() != Phase::FirstPartyOnly;
                 assert_eq!(model.iframe, iframe, "{}: iframe", ctx());

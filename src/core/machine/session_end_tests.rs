@@ -1,10 +1,10 @@
 //! Unit tests of the first-party session signal (`rpSession`) and of the end of a session
 //! (`logout()`, front-channel, another tab), one behaviour each.
 
-use super::tests::cfg;
+use super::tests::{cfg, machine};
 use super::*;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
-use crate::core::types::{ClientId, SessionState};
+use crate::core::types::SessionState;
 use Effect::*;
 
 struct Src;
@@ -25,10 +25,6 @@ fn rp_cfg(op_iframe: bool) -> Config {
         rp_session: Some(RP),
         ..cfg()
     }
-}
-
-fn machine(config: Config) -> Machine {
-    Machine::new(ClientId::new("client01").unwrap(), config)
 }
 
 fn answered(generation: u32, answer: RpSessionAnswer) -> Input {

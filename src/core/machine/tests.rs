@@ -1,8 +1,9 @@
 //! Unit tests of the transitions, one behaviour each.
 
 use super::*;
+use crate::core::discovery::{DiscoveryError, Endpoints, Provider};
 use crate::core::logout::SignOutReason;
-use crate::core::types::{ClientId, OpAnswer, SessionState};
+use crate::core::types::{CheckSessionUrl, ClientId, OpAnswer, SessionState};
 use Effect::*;
 
 const CLEAR_ALL: [Effect; 4] = [
@@ -32,7 +33,38 @@ impl SessionStateSource for Src {
 }
 
 pub(super) fn machine(config: Config) -> Machine {
-    Machine::new(ClientId::new("client01").unwrap(), config)
+    Machine::new(
+        ClientId::new("client01").unwrap(),
+        config,
+        OpLocation::CheckSessionIframe(check_session_url()),
+    )
+}
+
+pub(super) const ISSUER: &str = "https://op.example";
+
+fn check_session_url() -> CheckSessionUrl {
+    CheckSessionUrl::new("https://op.example/check").unwrap()
+}
+
+/// A machine configured with an issuer: it discovers the OP at the first start().
+pub(super) fn discovering_machine(config: Config) -> Machine {
+    Machine::new(
+        ClientId::new("client01").unwrap(),
+        config,
+        OpLocation::Issuer(ISSUER.into()),
+    )
+}
+
+/// What a successful discovery of [`ISSUER`] reports.
+pub(super) fn discovered() -> Input {
+    Input::Discovered(Ok(Provider {
+        check_session_iframe: check_session_url(),
+        endpoints: Some(Endpoints {
+            issuer: ISSUER.into(),
+            authorization_endpoint: "https://op.example/authorize".into(),
+            token_endpoint: None,
+        }),
+    }))
 }
 
 fn first_post() -> Vec<Effect> {
@@ -86,6 +118,104 @@ fn start_creates_iframe_and_waits_for_load_before_posting() {
             SetTimer(Timer::Poll, 100)
         ]
     );
+}
+
+#[test]
+fn an_issuer_is_discovered_at_the_first_start_then_the_iframe_loads() {
+    let mut m = discovering_machine(cfg());
+    let mut s = Src(Some("abc.salt"));
+    assert_eq!(m.provider(), None);
+    assert_eq!(
+        m.handle(Input::Start, &mut s),
+        vec![Discover {
+            issuer: ISSUER.into()
+        }]
+    );
+    assert_eq!(m.phase(), Phase::Discovering);
+    assert_eq!(m.phase().name(), "loading");
+    assert_eq!(m.handle(Input::Start, &mut s), vec![], "start() again");
+    assert_eq!(m.handle(Input::CheckNow, &mut s), vec![]);
+    assert_eq!(
+        m.handle(Input::IframeLoaded, &mut s),
+        vec![],
+        "no iframe yet"
+    );
+    assert_eq!(
+        m.handle(discovered(), &mut s),
+        vec![CreateIframe, SetTimer(Timer::Load, 500)]
+    );
+    assert_eq!(m.phase(), Phase::Loading);
+    assert!(m.provider().unwrap().endpoints.is_some());
+    assert_eq!(m.handle(discovered(), &mut s), vec![], "a second result");
+    assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
+    // Discovery happens once: start() after stop() loads the iframe at once.
+    m.handle(Input::Stop, &mut s);
+    assert_eq!(
+        m.handle(Input::Start, &mut s),
+        vec![CreateIframe, SetTimer(Timer::Load, 500)]
+    );
+}
+
+#[test]
+fn a_failed_discovery_reports_its_code_and_stops() {
+    let mut m = discovering_machine(cfg());
+    let mut s = Src(Some("abc.salt"));
+    m.handle(Input::Start, &mut s);
+    let error = MonitorError::Discovery(DiscoveryError::NotSupported);
+    assert_eq!(
+        m.handle(Input::Discovered(Err(DiscoveryError::NotSupported)), &mut s),
+        concat(&[
+            &CLEAR_ALL,
+            &[
+                Emit(Event::Error { error, attempt: 1 }),
+                Emit(Event::Stopped(StopReason::Error(error)))
+            ]
+        ])
+    );
+    assert_eq!(error.code().as_str(), "not_supported");
+    assert_eq!(m.phase(), Phase::Stopped);
+    // start() tries again.
+    assert_eq!(
+        m.handle(Input::Start, &mut s),
+        vec![Discover {
+            issuer: ISSUER.into()
+        }]
+    );
+}
+
+#[test]
+fn stop_during_discovery_stops_and_the_late_result_is_dropped() {
+    let mut m = discovering_machine(cfg());
+    let mut s = Src(Some("abc.salt"));
+    m.handle(Input::Start, &mut s);
+    assert_eq!(
+        m.handle(Input::Stop, &mut s),
+        concat(&[&CLEAR_ALL, &[Emit(Event::Stopped(StopReason::Caller))]])
+    );
+    assert_eq!(m.handle(discovered(), &mut s), vec![]);
+    assert_eq!(
+        m.handle(Input::Discovered(Err(DiscoveryError::Network)), &mut s),
+        vec![]
+    );
+    assert_eq!(m.phase(), Phase::Stopped);
+}
+
+#[test]
+fn the_page_hidden_during_discovery_pauses_polling_after_the_first_answer() {
+    let mut m = discovering_machine(Config {
+        pause_when_hidden: true,
+        ..cfg()
+    });
+    let mut s = Src(Some("abc.salt"));
+    m.handle(Input::Start, &mut s);
+    assert_eq!(
+        m.handle(Input::VisibilityChanged { hidden: true }, &mut s),
+        vec![]
+    );
+    m.handle(discovered(), &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    assert_eq!(m.phase(), Phase::Hidden, "the visibility change was kept");
 }
 
 #[test]

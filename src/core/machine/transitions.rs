@@ -1,8 +1,9 @@
 //! The transitions: `Machine::handle` maps (input, phase) to the next phase and its effects.
 
 use super::blind::{BlindPolicy, Evidence, OpSite, Sight};
-use super::config::Config;
+use super::config::{Config, OpLocation};
 use super::types::*;
+use crate::core::discovery::Provider;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::loop_guard::{Decision, LoopGuard};
 use crate::core::types::{check_message, ClientId, OpAnswer, SessionState};
@@ -12,6 +13,11 @@ use crate::core::types::{check_message, ClientId, OpAnswer, SessionState};
 pub struct Machine {
     config: Config,
     client_id: ClientId,
+    /// Where the OP is, as configured.
+    location: OpLocation,
+    /// The OP's check_session_iframe (and endpoints), once known: at once with
+    /// `checkSessionIframe`, after discovery with `issuer`.
+    provider: Option<Provider>,
     phase: Phase,
     /// Consecutive unanswered checks.
     no_response: u32,
@@ -64,8 +70,17 @@ pub(super) enum RpPoll {
 
 impl Machine {
     /// A machine in [`Phase::Idle`].
-    pub fn new(client_id: ClientId, config: Config) -> Self {
+    pub fn new(client_id: ClientId, config: Config, location: OpLocation) -> Self {
+        let provider = match &location {
+            OpLocation::CheckSessionIframe(url) => Some(Provider {
+                check_session_iframe: url.clone(),
+                endpoints: None,
+            }),
+            OpLocation::Issuer(_) => None,
+        };
         Machine {
+            location,
+            provider,
             guard: LoopGuard::new(config.loop_guard),
             expected_sub: config.expected_sub.clone(),
             config,
@@ -100,6 +115,11 @@ impl Machine {
         self.phase
     }
 
+    /// The RP's client id, as posted in every check.
+    pub fn client_id(&self) -> &ClientId {
+        &self.client_id
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
@@ -118,9 +138,15 @@ impl Machine {
         self.phase = phase;
     }
 
-    /// Sets where the OP iframe stands to the page, once its URL is known (after discovery).
+    /// Sets where the OP iframe stands to the page (the glue does, when it creates the iframe).
     pub fn set_op_site(&mut self, site: OpSite) {
         self.config.op_site = site;
+    }
+
+    /// The OP's check_session_iframe and endpoints, once known (the glue reads them to perform
+    /// [`Effect::CreateIframe`] and [`Effect::StartReauth`]).
+    pub fn provider(&self) -> Option<&Provider> {
+        self.provider.as_ref()
     }
 
     /// Feeds one input; returns the effects to perform, in order.
@@ -146,7 +172,8 @@ impl Machine {
         self.finish(before, fx)
     }
 
-    /// Goes from `Idle`/`Stopped` (or, cross-tab, from following) to loading the OP iframe.
+    /// Goes from `Idle`/`Stopped` (or, cross-tab, from following) to loading the OP iframe, or
+    /// to discovering the OP first.
     pub(super) fn begin_polling(&mut self, fx: &mut Vec<Effect>) {
         self.no_response = 0;
         self.read_failures = 0;
@@ -154,12 +181,16 @@ impl Machine {
         self.guard.reset();
         // A new OP iframe: what the last one proved about its sight does not carry over.
         self.sight = Sight::default();
-        if self.config.op_iframe {
-            self.phase = Phase::Loading;
-            fx.push(Effect::CreateIframe);
-            fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
-        } else {
+        if !self.config.op_iframe {
             self.phase = Phase::FirstPartyOnly;
+        } else if let (None, OpLocation::Issuer(issuer)) = (&self.provider, &self.location) {
+            // The OP is known by its issuer only: discover it first (once).
+            self.phase = Phase::Discovering;
+            fx.push(Effect::Discover {
+                issuer: issuer.clone(),
+            });
+        } else {
+            self.load(fx);
         }
         self.rp_fetch(fx);
     }
@@ -186,6 +217,13 @@ impl Machine {
                     self.begin_polling(fx);
                 }
             }
+            (Input::Discovered(result), Phase::Discovering) => match result {
+                Ok(provider) => {
+                    self.provider = Some(provider);
+                    self.load(fx);
+                }
+                Err(e) => self.fail(MonitorError::Discovery(e), 1, fx),
+            },
             (
                 Input::SessionEnded {
                     reason,
@@ -368,6 +406,13 @@ impl Machine {
             }
             _ => {}
         }
+    }
+
+    /// Adds the OP iframe and waits for its `load`.
+    fn load(&mut self, fx: &mut Vec<Effect>) {
+        self.phase = Phase::Loading;
+        fx.push(Effect::CreateIframe);
+        fx.push(Effect::SetTimer(Timer::Load, self.config.load_timeout_ms));
     }
 
     /// Reads the session_state and posts a check, or reports why not and tries again later.

@@ -1,6 +1,7 @@
 //! The machine's vocabulary: phases, timers, inputs, effects, events and errors.
 
 use super::blind::Evidence;
+use crate::core::discovery::{DiscoveryError, Provider};
 use crate::core::error_code::ErrorCode;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::tabs::{TabEvent, TabMessage, View};
@@ -49,6 +50,9 @@ impl Timer {
 pub enum Phase {
     /// Created, never started.
     Idle,
+    /// Fetching the issuer's discovery document (with `issuer`, at the first `start()`).
+    /// JavaScript sees it as `loading`.
+    Discovering,
     /// The OP iframe is loading.
     Loading,
     /// The OP iframe fired `load` and the first message is posted. Browsers fire `load` for error
@@ -88,7 +92,7 @@ impl Phase {
     pub fn name(self) -> &'static str {
         match self {
             Phase::Idle => "idle",
-            Phase::Loading | Phase::Connecting => "loading",
+            Phase::Discovering | Phase::Loading | Phase::Connecting => "loading",
             Phase::Waiting | Phase::FirstPartyOnly => "waiting",
             Phase::InFlight => "checking",
             Phase::Paused => "paused",
@@ -143,12 +147,7 @@ pub enum MonitorError {
     ThirdPartyCookiesBlocked(Evidence),
     /// Discovery of the OP's metadata failed (`not_supported`, `issuer_mismatch`,
     /// `invalid_discovery`, `invalid_endpoint`, `discovery_failed`).
-    Discovery {
-        /// Which discovery error.
-        code: ErrorCode,
-        /// Human-readable explanation.
-        message: &'static str,
-    },
+    Discovery(DiscoveryError),
     /// The re-authentication failed (hook threw, token exchange failed, a check on the response
     /// failed); `code` says which.
     Reauth {
@@ -173,7 +172,8 @@ impl MonitorError {
             MonitorError::ReauthLoop => ErrorCode::ReauthLoop,
             MonitorError::RpSessionUnavailable => ErrorCode::RpSessionUnavailable,
             MonitorError::ThirdPartyCookiesBlocked(_) => ErrorCode::ThirdPartyCookiesBlocked,
-            MonitorError::Reauth { code, .. } | MonitorError::Discovery { code, .. } => code,
+            MonitorError::Reauth { code, .. } => code,
+            MonitorError::Discovery(e) => e.code(),
         }
     }
 
@@ -199,9 +199,8 @@ impl MonitorError {
                 "the OP check_session_iframe cannot see the OP's cookies here (third-party cookies \
                  blocked or partitioned): its answers say nothing about the user"
             }
-            MonitorError::Reauth { message, .. } | MonitorError::Discovery { message, .. } => {
-                message
-            }
+            MonitorError::Reauth { message, .. } => message,
+            MonitorError::Discovery(e) => e.message(),
         }
     }
 }
@@ -301,6 +300,11 @@ pub enum ReauthOutcome {
 /// What the glue must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Fetch the issuer's discovery document, validate it, and report with [`Input::Discovered`].
+    Discover {
+        /// The configured issuer.
+        issuer: String,
+    },
     /// Add the hidden OP iframe and listen for its `load` and for `message` events.
     CreateIframe,
     /// Remove the iframe and every listener.
@@ -356,6 +360,8 @@ pub enum Effect {
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
+    /// The discovery asked for by [`Effect::Discover`] ended.
+    Discovered(Result<Provider, DiscoveryError>),
     /// `start()`.
     Start,
     /// `stop()`, `free()`, or the monitor going away.
