@@ -49,6 +49,13 @@
 //!    (another user, signed out, interaction required, failure): `Stopped`.
 //! 6. `BackingOff(Reauth)`: `Reauthenticating`; `BackingOff(Resume)`: a check¹.
 //!
+//! `FirstPartyOnly` (no OP iframe: [`Config::op_iframe`] off, or a blind iframe dropped with
+//! `thirdPartyCookiesBlocked: 'rpSession'`) takes none of the OP-iframe inputs above. The
+//! first-party `rpSession` signal is a region beside the phase, in every running phase:
+//! `TimerFired(RpSession)`, `RpSessionAnswered` and `Focused` drive it, and an ended session
+//! (`RpSessionAnswered` ended, or `SessionEnded` from `logout()`, the front-channel page or another
+//! tab) goes to `Stopped` after `signedOut`, once per `start()`.
+//!
 //! Cross-tab ([`Config::cross_tab`]) adds two phases, `Following(view)` and `Suspended`, and the
 //! inputs `LockAcquired`, `LockLost`, `Tab(message)`, `PageHidden`, `PageShown` and the timer
 //! `Leader`; `leadership` documents them. `Wake` (shown, focus, online) checks at once in
