@@ -23,6 +23,10 @@ if [ "$PROFILE" = --release ]; then
     --strip-debug --strip-producers \
     pkg/oidc_session_monitor_bg.wasm -o pkg/oidc_session_monitor_bg.wasm.opt
   mv pkg/oidc_session_monitor_bg.wasm.opt pkg/oidc_session_monitor_bg.wasm
+  # Short import/export names in the .wasm and the glue alike (wasm-bindgen's are hashed: ~2.5 kB gzip).
+  node scripts/minify-names.mjs "$WASM_OPT" pkg oidc_session_monitor --enable-bulk-memory \
+    --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-reference-types --enable-multivalue
 fi
 
 # Minify the generated JS glue (esbuild from npm; ES module in, ES module out, exports kept).
