@@ -17,16 +17,14 @@ test -f pkg/oidc_session_monitor_bg.wasm || { echo "build: wasm-pack produced no
 WASM_OPT=node_modules/.bin/wasm-opt
 if [ "$PROFILE" = --release ]; then
   test -x "$WASM_OPT" || { echo "build: $WASM_OPT missing: run scripts/bootstrap.sh" >&2; exit 1; }
-  # Rust's wasm32 target emits these post-MVP features by default; wasm-opt must be told.
-  "$WASM_OPT" -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
-    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-    --strip-debug --strip-producers \
+  . scripts/wasm-opt-flags.sh
+  # shellcheck disable=SC2086 # word splitting of the flag lists is intended
+  "$WASM_OPT" $WASM_OPT_PASSES $WASM_FEATURES --strip-debug --strip-producers \
     pkg/oidc_session_monitor_bg.wasm -o pkg/oidc_session_monitor_bg.wasm.opt
   mv pkg/oidc_session_monitor_bg.wasm.opt pkg/oidc_session_monitor_bg.wasm
   # Short import/export names in the .wasm and the glue alike (wasm-bindgen's are hashed: ~2.5 kB gzip).
-  node scripts/minify-names.mjs "$WASM_OPT" pkg oidc_session_monitor --enable-bulk-memory \
-    --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
-    --enable-reference-types --enable-multivalue
+  # shellcheck disable=SC2086
+  node scripts/minify-names.mjs "$WASM_OPT" pkg oidc_session_monitor $WASM_FEATURES
 fi
 
 # Minify the generated JS glue (esbuild from npm; ES module in, ES module out, exports kept).

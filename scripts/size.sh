@@ -159,10 +159,14 @@ echo >> "$OUT"
 TWIN=""
 CARGO_WASM=$ROOT/target/wasm32-unknown-unknown/release/oidc_session_monitor.wasm
 if have twiggy && have wasm-bindgen && have wasm-opt && [ -f "$CARGO_WASM" ]; then
+  # shellcheck disable=SC2086 # word splitting of the flag lists is intended
   if wasm-bindgen --target web --out-dir "$TMP/twin" "$CARGO_WASM" 2>/dev/null \
-     && wasm-opt -Oz -g --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
-          --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue --strip-producers \
-          "$TMP/twin/oidc_session_monitor_bg.wasm" -o "$TMP/twin.wasm" 2>/dev/null; then
+     && . "$ROOT/scripts/wasm-opt-flags.sh" \
+     && wasm-opt $WASM_OPT_PASSES -g $WASM_FEATURES --strip-producers \
+          "$TMP/twin/oidc_session_monitor_bg.wasm" -o "$TMP/twin/opt.wasm" 2>/dev/null \
+     && mv "$TMP/twin/opt.wasm" "$TMP/twin/oidc_session_monitor_bg.wasm" \
+     && node "$ROOT/scripts/minify-names.mjs" wasm-opt "$TMP/twin" oidc_session_monitor $WASM_FEATURES -g >/dev/null 2>&1 \
+     && cp "$TMP/twin/oidc_session_monitor_bg.wasm" "$TMP/twin.wasm"; then
     TWIN=$TMP/twin.wasm
     # The same module without its names must be byte-identical in size to the shipped one.
     wasm-opt --strip-debug --all-features "$TWIN" -o "$TMP/twin.stripped.wasm" 2>/dev/null || true
