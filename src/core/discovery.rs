@@ -172,8 +172,8 @@ pub(crate) fn is_http_url(url: &str) -> bool {
     {
         return false;
     }
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    is_valid_authority(&rest[..authority_end])
+    // `split` rather than slicing at `find`: no char-boundary panic path (and its formatting) in the .wasm.
+    is_valid_authority(rest.split(['/', '?']).next().unwrap_or(rest))
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
