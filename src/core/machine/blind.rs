@@ -25,10 +25,12 @@ impl OpSite {
     /// `framed`: the page is itself inside another page's iframe, whose site is unknown here.
     pub fn of(page_origin: &str, op_origin: &str, framed: bool) -> OpSite {
         let split = |o: &str| {
-            let (scheme, rest) = o.split_once("://")?;
+            // A char split, then a prefix: no substring searcher (and its panic paths) in the .wasm.
+            let (scheme, rest) = o.split_once(':')?;
+            let rest = rest.strip_prefix("//")?;
             // An IPv6 literal keeps its colons inside brackets; the port follows the last colon.
-            let host = match rest.rfind(':') {
-                Some(i) if !rest[i..].contains(']') => &rest[..i],
+            let host = match rest.rsplit_once(':') {
+                Some((host, port)) if !port.contains(']') => host,
                 _ => rest,
             };
             Some((scheme.to_owned(), host.to_ascii_lowercase()))
@@ -39,9 +41,10 @@ impl OpSite {
         let ip = |h: &str| h.starts_with('[') || h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         // `b` is a subdomain of `a`, and `a` has a dot (not a bare top-level label).
         let under = |a: &str, b: &str| {
-            !ip(a) && a.contains('.') && b.len() > a.len() + 1 && b.ends_with(a) && {
-                b.as_bytes()[b.len() - a.len() - 1] == b'.'
-            }
+            !ip(a)
+                && a.contains('.')
+                && b.strip_suffix(a)
+                    .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
         };
         if !framed && s1 == s2 && (h1 == h2 || under(&h1, &h2) || under(&h2, &h1)) {
             OpSite::Same
