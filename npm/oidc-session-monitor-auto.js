@@ -49,7 +49,7 @@ function optionsFrom(script) {
       // Left as a string when not a number, so that the constructor names it.
       options[key] = value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
       from[key] = key;
-    } else if (key === 'continueOnError' || key === 'pauseWhenHidden') {
+    } else if (key === 'continueOnError' || key === 'pauseWhenHidden' || key === 'crossTab') {
       options[key] = value === '' || value === 'true' ? true : value === 'false' ? false : value;
       from[key] = key;
     } else {

@@ -1070,3 +1070,314 @@ async fn ten_thousand_checks_leave_memory_and_listeners_flat() {
     assert_eq!(message_listeners(), listeners);
     drop(next);
 }
+
+// ---- Several monitors, one poller (cross-tab sharing) ----
+
+#[wasm_bindgen(inline_js = r#"
+export function post_on_channel(name, data) { const c = new BroadcastChannel(name); c.postMessage(data); c.close(); }
+export function page_transition(kind, persisted) {
+  window.dispatchEvent(new PageTransitionEvent(kind, { persisted }));
+}
+"#)]
+extern "C" {
+    fn post_on_channel(name: &str, data: &JsValue);
+    fn page_transition(kind: &str, persisted: bool);
+}
+
+/// A monitor whose session_state is in `localStorage[key]` (shared by default).
+fn shared_monitor(key: &str, extra: &[(&str, JsValue)]) -> SessionMonitor {
+    let o = fast(&op("/check.html"), obj("localStorage", key));
+    for (k, v) in extra {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    SessionMonitor::new(&o).unwrap()
+}
+
+/// Records `detail.leader` of every `unchanged`.
+struct LeaderFlags {
+    seen: Rc<RefCell<Vec<bool>>>,
+    _c: Closure<dyn FnMut(web_sys::CustomEvent)>,
+}
+
+impl LeaderFlags {
+    fn attach(m: &SessionMonitor) -> LeaderFlags {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let s = seen.clone();
+        let c = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            let leader = Reflect::get(&e.detail(), &"leader".into())
+                .unwrap()
+                .as_bool()
+                .expect("detail.leader is a boolean");
+            s.borrow_mut().push(leader);
+        });
+        m.add_event_listener(&"unchanged".into(), c.as_ref(), &JsValue::UNDEFINED);
+        LeaderFlags { seen, _c: c }
+    }
+    fn all(&self, want: bool) -> bool {
+        let seen = self.seen.borrow();
+        !seen.is_empty() && seen.iter().all(|l| *l == want)
+    }
+}
+
+async fn until(ms: u32, mut f: impl FnMut() -> bool) -> bool {
+    let mut waited = 0;
+    while !f() {
+        if waited >= ms {
+            return false;
+        }
+        sleep(20).await;
+        waited += 20;
+    }
+    true
+}
+
+#[wasm_bindgen_test]
+async fn two_monitors_with_one_source_share_one_iframe_and_free_of_the_leader_hands_off() {
+    storage().set_item("oidcsm_x1", "unchanged-secret").unwrap();
+    let frames = iframe_count();
+    let a = shared_monitor("oidcsm_x1", &[]);
+    let b = shared_monitor("oidcsm_x1", &[]);
+    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    let (la, lb) = (LeaderFlags::attach(&a), LeaderFlags::attach(&b));
+    a.start();
+    assert!(until(2000, || a.leader()).await, "the first monitor leads");
+    b.start();
+    assert!(ra.wait_for("unchanged", 4, 5000).await, "{:?}", ra.events());
+    assert!(rb.wait_for("unchanged", 3, 5000).await, "{:?}", rb.events());
+    assert_eq!(iframe_count(), frames + 1, "one OP iframe for both");
+    assert!(a.leader() && !b.leader());
+    assert!(la.all(true), "the leader's events say leader: true");
+    assert!(lb.all(false), "the follower's events say leader: false");
+    let state = b.state().as_string().unwrap();
+    assert!(
+        state == "waiting" || state == "checking",
+        "follower state {state}"
+    );
+    // One poller: over the same second both see the same checks.
+    let (na, nb) = (ra.count("unchanged"), rb.count("unchanged"));
+    sleep(1000).await;
+    let (da, db) = (ra.count("unchanged") - na, rb.count("unchanged") - nb);
+    assert!(
+        da >= 3 && da.abs_diff(db) <= 1,
+        "leader {da} vs follower {db}"
+    );
+    // free() of the leader: the follower takes over within 1 s + one interval.
+    drop(a);
+    assert!(until(1100, || b.leader()).await, "the follower took over");
+    let n = rb.count("unchanged");
+    assert!(
+        rb.wait_for("unchanged", n + 2, 3000).await,
+        "{:?}",
+        rb.events()
+    );
+    assert_eq!(iframe_count(), frames + 1, "still one OP iframe");
+    assert!(
+        lb.seen.borrow().last() == Some(&true),
+        "now leader: {:?}",
+        lb.seen.borrow()
+    );
+    assert!(
+        rb.events().iter().all(|e| e == "unchanged"),
+        "no gap, no error: {:?}",
+        rb.events()
+    );
+    drop(b);
+    assert_eq!(iframe_count(), frames);
+    storage().remove_item("oidcsm_x1").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_follower_stop_is_its_own_and_cross_tab_false_polls_alone() {
+    storage().set_item("oidcsm_x2", "unchanged-secret").unwrap();
+    let frames = iframe_count();
+    let a = shared_monitor("oidcsm_x2", &[]);
+    let b = shared_monitor("oidcsm_x2", &[]);
+    let c = shared_monitor("oidcsm_x2", &[("crossTab", false.into())]);
+    let (ra, rb, rc) = (
+        Recorder::attach(&a),
+        Recorder::attach(&b),
+        Recorder::attach(&c),
+    );
+    a.start();
+    assert!(until(2000, || a.leader()).await);
+    b.start();
+    c.start();
+    assert!(rb.wait_for("unchanged", 2, 5000).await, "{:?}", rb.events());
+    assert!(rc.wait_for("unchanged", 2, 5000).await, "{:?}", rc.events());
+    assert_eq!(
+        iframe_count(),
+        frames + 2,
+        "crossTab: false has its own iframe"
+    );
+    assert!(c.leader(), "alone, a monitor does its own work");
+    b.stop();
+    assert_eq!(rb.events().last().unwrap(), "stopped:stopped");
+    let n = ra.count("unchanged");
+    assert!(
+        ra.wait_for("unchanged", n + 2, 3000).await,
+        "the leader goes on"
+    );
+    assert_eq!(
+        rb.events().last().unwrap(),
+        "stopped:stopped",
+        "{:?}",
+        rb.events()
+    );
+    drop((a, b, c));
+    assert_eq!(iframe_count(), frames);
+    storage().remove_item("oidcsm_x2").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_stop_for_everyone_reaches_followers_with_the_same_detail() {
+    storage().set_item("oidcsm_x3", "unchanged-secret").unwrap();
+    let a = shared_monitor("oidcsm_x3", &[]);
+    let b = shared_monitor("oidcsm_x3", &[]);
+    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    a.start();
+    assert!(until(2000, || a.leader()).await);
+    b.start();
+    assert!(rb.wait_for("unchanged", 1, 5000).await, "{:?}", rb.events());
+    storage().set_item("oidcsm_x3", "error-secret").unwrap();
+    assert!(
+        ra.wait_for("stopped:op_error", 1, 3000).await,
+        "{:?}",
+        ra.events()
+    );
+    assert!(
+        rb.wait_for("stopped:op_error", 1, 3000).await,
+        "{:?}",
+        rb.events()
+    );
+    let tail = |r: &Recorder| -> Vec<String> {
+        r.events()
+            .into_iter()
+            .filter(|e| e != "unchanged")
+            .collect()
+    };
+    assert_eq!(tail(&ra), ["error:op_error", "stopped:op_error"]);
+    assert_eq!(tail(&rb), tail(&ra), "followers get the same events");
+    assert_eq!(b.state().as_string().unwrap(), "stopped");
+    storage().remove_item("oidcsm_x3").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn junk_on_the_channel_is_ignored_and_counted() {
+    use oidc_session_monitor::core::tabs::{channel_name, scope, TabEvent, TabMessage, View};
+    storage().set_item("oidcsm_x4", "unchanged-secret").unwrap();
+    let m = shared_monitor("oidcsm_x4", &[]);
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    let origin = op("");
+    let name = channel_name(&origin, "client01");
+    let foreign = TabMessage::Event {
+        event: TabEvent::Stopped {
+            reason: "op_error".into(),
+        },
+        view: View::Stopped,
+        hidden: false,
+    }
+    .encode(&scope(&origin, "client01", "localStorage", "another_key"));
+    let ours = scope(&origin, "client01", "localStorage", "oidcsm_x4");
+    let junk: Vec<JsValue> = vec![
+        Object::new().into(),
+        42.into(),
+        "hello".into(),
+        JsValue::NULL,
+        ["osm2\n", &ours, "\nb"].concat().into(),
+        ["osm1\n", &ours, "\ne\nw\n0\nsignedOut\nnot_a_reason"]
+            .concat()
+            .into(),
+        ["osm1\n", &ours, "\ne\nw\n0\nstopped\nstopped"]
+            .concat()
+            .into(),
+        foreign.into(),
+    ];
+    let count = junk.len() as u32;
+    for data in &junk {
+        post_on_channel(&name, data);
+    }
+    assert!(
+        until(2000, || m.ignored_messages() >= count).await,
+        "{}",
+        m.ignored_messages()
+    );
+    sleep(300).await;
+    assert_eq!(m.ignored_messages(), count);
+    assert!(
+        r.events().iter().all(|e| e == "unchanged"),
+        "junk became events: {:?}",
+        r.events()
+    );
+    assert!(m.leader(), "still leading");
+    storage().remove_item("oidcsm_x4").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pagehide_gives_the_lock_up_and_pageshow_contests_again() {
+    storage().set_item("oidcsm_x5", "unchanged-secret").unwrap();
+    let frames = iframe_count();
+    let a = shared_monitor("oidcsm_x5", &[]);
+    let b = shared_monitor("oidcsm_x5", &[]);
+    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    a.start();
+    assert!(until(2000, || a.leader()).await);
+    b.start();
+    assert!(rb.wait_for("unchanged", 1, 5000).await, "{:?}", rb.events());
+    // Into the back/forward cache: nobody leads, no iframe, no lock (a held lock would keep the
+    // page out of the cache).
+    page_transition("pagehide", true);
+    assert!(!a.leader() && !b.leader());
+    assert_eq!(iframe_count(), frames);
+    assert_eq!(a.state().as_string().unwrap(), "hidden");
+    // The release is asynchronous (the promise that held the lock settles); give it a moment.
+    sleep(50).await;
+    let lock_free = Rc::new(RefCell::new(None));
+    {
+        let f = lock_free.clone();
+        let name =
+            oidc_session_monitor::core::tabs::lock_name(&oidc_session_monitor::core::tabs::scope(
+                &op(""),
+                "client01",
+                "localStorage",
+                "oidcsm_x5",
+            ));
+        let cb = Closure::once_into_js(move |lock: JsValue| {
+            *f.borrow_mut() = Some(!lock.is_null());
+        });
+        let opts = Object::new();
+        Reflect::set(&opts, &"ifAvailable".into(), &true.into()).unwrap();
+        let locks = Reflect::get(
+            &Reflect::get(&js_sys::global(), &"navigator".into()).unwrap(),
+            &"locks".into(),
+        )
+        .unwrap();
+        let request: js_sys::Function = Reflect::get(&locks, &"request".into()).unwrap().into();
+        request.call3(&locks, &name.into(), &opts, &cb).unwrap();
+    }
+    assert!(until(1000, || lock_free.borrow().is_some()).await);
+    assert_eq!(
+        *lock_free.borrow(),
+        Some(true),
+        "the lock is free after pagehide"
+    );
+    // Back from the cache: one of them leads again.
+    page_transition("pageshow", true);
+    assert!(until(2000, || a.leader() || b.leader()).await);
+    let (na, nb) = (ra.count("unchanged"), rb.count("unchanged"));
+    assert!(
+        ra.wait_for("unchanged", na + 2, 3000).await,
+        "{:?}",
+        ra.events()
+    );
+    assert!(
+        rb.wait_for("unchanged", nb + 2, 3000).await,
+        "{:?}",
+        rb.events()
+    );
+    assert!(a.leader() != b.leader());
+    assert_eq!(iframe_count(), frames + 1);
+    drop((a, b));
+    storage().remove_item("oidcsm_x5").unwrap();
+}

@@ -112,8 +112,22 @@ impl SessionMonitor {
         self.driver.feed(Input::CheckNow);
     }
 
+    /// Whether this monitor polls the OP itself: alone, or as the leader of the monitors that
+    /// share its OP, client and session_state source. `false` in a follower and when stopped.
+    #[wasm_bindgen(getter)]
+    pub fn leader(&self) -> bool {
+        self.driver.leader()
+    }
+
+    /// How many messages on the cross-tab channel were ignored (malformed, another version or
+    /// another source): a debug counter. None of them ever became an event.
+    #[wasm_bindgen(getter, js_name = ignoredMessages)]
+    pub fn ignored_messages(&self) -> u32 {
+        self.driver.ignored_messages()
+    }
+
     /// The current phase: `idle`, `loading`, `waiting`, `checking`, `paused`,
-    /// `reauthenticating`, `hidden` or `stopped`.
+    /// `reauthenticating`, `hidden` or `stopped`. In a follower, the leader's phase.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionMonitorState")]
     pub fn state(&self) -> JsValue {
         JsValue::from_str(self.driver.phase().name())

@@ -23,6 +23,7 @@ const KNOWN: &[&str] = &[
     "maxNoResponseRetries",
     "continueOnError",
     "pauseWhenHidden",
+    "crossTab",
     "issuer",
     "reauthenticate",
     "silentReauth",
@@ -282,9 +283,15 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         expected_sub,
         loop_guard: d.loop_guard,
         pause_when_hidden: boolean(obj, "pauseWhenHidden")?,
-        cross_tab: false,
         // op_site is set by the driver from the page's and the OP iframe's origins.
         blind_policy,
+        // Shared by default where every tab sees the same session_state (cookie, localStorage);
+        // per tab for sessionStorage or a literal unless asked; alone where the APIs are missing.
+        cross_tab: match get(obj, "crossTab").as_bool() {
+            Some(wanted) => wanted,
+            None if get(obj, "crossTab").is_undefined() => source.shared_by_tabs(),
+            None => return Err(OptionsError::Invalid("crossTab", "must be a boolean")),
+        } && crate::browser::sharing::Sharing::supported(),
         ..d
     };
     Ok(Options {

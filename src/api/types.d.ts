@@ -41,6 +41,11 @@ interface SessionMonitorCommonOptions {
   continueOnError?: boolean;
   /** No polling while the page is hidden; check at once when it is shown again. Default false. */
   pauseWhenHidden?: boolean;
+  /** Share one poller with the other monitors of this origin that watch the same OP, client and
+   *  session_state source, in any tab: one leader polls, every monitor gets the events. Default:
+   *  true for a cookie or localStorage source, false for sessionStorage or a literal value.
+   *  Where Web Locks or BroadcastChannel are missing, each monitor polls alone. */
+  crossTab?: boolean;
   /** On `changed`, ask the host to re-authenticate with `prompt=none` (e.g. oidc-client-ts `signinSilent`). */
   reauthenticate?: (request: { clientId: string; reason: "changed" }) => ReauthenticateResult | Promise<ReauthenticateResult>;
   /** On `changed`, re-authenticate with the built-in hidden iframe. Needs `issuer`. */
@@ -125,6 +130,9 @@ export interface SessionMonitorEventDetailBase {
   type: string;
   /** `Date.now()` when the event was dispatched. */
   timestamp: number;
+  /** Whether this monitor did the work: true alone or in the leader, false in a follower that
+   *  relays what the leader's monitor saw. */
+  leader: boolean;
 }
 export interface UnchangedDetail extends SessionMonitorEventDetailBase { type: "unchanged" }
 export interface ChangedDetail extends SessionMonitorEventDetailBase {

@@ -13,16 +13,18 @@ use web_sys::{CustomEvent, CustomEventInit, EventTarget, Response};
 
 use crate::browser::iframe::OpFrame;
 use crate::browser::js::set;
-use crate::browser::listener::Listener;
+use crate::browser::lifecycle::Lifecycle;
 use crate::browser::reauth::{self, ReauthMethod, SilentFrame};
+use crate::browser::sharing::{Feed, Sharing};
 use crate::browser::source::Source;
 use crate::core::discovery::{
     discovery_url, DiscoveryError, Endpoints, Provider, ProviderMetadata,
 };
 use crate::core::error_code::ErrorCode;
 use crate::core::machine::{
-    Effect, Event, Input, Machine, MonitorError, OpSite, Phase, ReauthOutcome, Timer,
+    Effect, Input, Machine, MonitorError, OpLocation, OpSite, Phase, ReauthOutcome, Timer,
 };
+use crate::core::tabs::TabEvent;
 use crate::core::types::CheckSessionUrl;
 
 /// What the driver owns besides the machine: the source it reads, and every browser resource.
@@ -33,8 +35,12 @@ struct Inner {
     frame: Option<OpFrame>,
     silent: Option<SilentFrame>,
     timers: [Option<Timeout>; Timer::ALL.len()],
-    /// `visibilitychange` on the document, with `pauseWhenHidden`.
-    visibility: Option<Listener>,
+    /// Page lifecycle listeners (visibility, focus, online, pagehide/pageshow, freeze/resume).
+    lifecycle: Option<Lifecycle>,
+    /// Cross-tab: the channel and the lock, when the machine shares.
+    sharing: Option<Sharing>,
+    /// Feeds inputs back from the lock and the channel; holds the driver weakly.
+    feed: Option<Feed>,
 }
 
 /// A cheap, cloneable way to feed the machine from a callback: a weak reference (so a pending
@@ -62,14 +68,15 @@ impl Handle {
             let mut emitted = Vec::new();
             for effect in effects {
                 match effect {
-                    Effect::Emit(event) => emitted.push(event),
+                    Effect::Emit(event) => emitted.push((TabEvent::from(&event), true)),
+                    Effect::Relay(event) => emitted.push((event, false)),
                     other => self.perform(state, other),
                 }
             }
             emitted
         };
-        for event in emitted {
-            dispatch(&self.events, event);
+        for (event, leader) in emitted {
+            dispatch(&self.events, &event, leader);
         }
     }
 
@@ -117,15 +124,16 @@ impl Handle {
             Effect::StartReauth { generation } => self.start_reauth(state, generation),
             // The logout glue (issue 11) performs these; until then a sign-out only reports.
             Effect::FetchRpSession { .. } | Effect::ClearSession | Effect::TellOtherTabs(_) => {}
-            Effect::Emit(_) => {}
-            // Cross-tab effects: the glue for them comes with the channel and lock handles;
-            // `cross_tab` is off until then, so the machine never asks for them.
+            Effect::Emit(_) | Effect::Relay(_) => {}
             Effect::OpenChannel
             | Effect::CloseChannel
             | Effect::RequestLock { .. }
             | Effect::ReleaseLock
-            | Effect::Broadcast(_)
-            | Effect::Relay(_) => {}
+            | Effect::Broadcast(_) => {
+                if let (Some(sharing), Some(feed)) = (&mut state.sharing, &state.feed) {
+                    sharing.perform(effect, feed);
+                }
+            }
         }
     }
 
@@ -191,7 +199,16 @@ impl Driver {
         method: Option<ReauthMethod>,
         events: EventTarget,
     ) -> Self {
-        let pause_when_hidden = machine.config().pause_when_hidden;
+        let sharing = machine.config().cross_tab.then(|| {
+            // Names from the OP (its iframe's origin, or the issuer before discovery), the client
+            // and the source: the same in every tab configured alike; never the session_state.
+            let op = match machine.location() {
+                OpLocation::CheckSessionIframe(url) => url.origin().as_str(),
+                OpLocation::Issuer(issuer) => issuer.as_str(),
+            };
+            let (kind, key) = source.scope_parts();
+            Sharing::new(op, machine.client_id().as_str(), kind, key)
+        });
         let inner = Rc::new(RefCell::new(Inner {
             machine,
             source,
@@ -199,24 +216,37 @@ impl Driver {
             frame: None,
             silent: None,
             timers: Default::default(),
-            visibility: None,
+            lifecycle: None,
+            sharing,
+            feed: None,
         }));
         let handle = Handle {
             inner: Rc::downgrade(&inner),
             events,
         };
-        if pause_when_hidden {
-            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-                let (doc, on_change) = (document.clone(), handle.clone());
-                let listener = Listener::new(&document, "visibilitychange", move |_| {
-                    on_change.feed(Input::VisibilityChanged {
-                        hidden: doc.hidden(),
-                    })
-                });
-                inner.borrow_mut().visibility = Some(listener);
-            }
+        // One shared, dynamically called feed for the lifecycle, lock and channel callbacks.
+        let h = handle.clone();
+        let feed: Feed = Rc::new(move |input| h.feed(input));
+        {
+            let mut i = inner.borrow_mut();
+            i.lifecycle = Lifecycle::new(&feed);
+            i.feed = Some(feed);
         }
         Driver { inner, handle }
+    }
+
+    /// Whether this monitor polls the OP itself (alone, or as the cross-tab leader).
+    pub fn leader(&self) -> bool {
+        self.phase().is_polling()
+    }
+
+    /// How many messages on the cross-tab channel were ignored (malformed or foreign).
+    pub fn ignored_messages(&self) -> u32 {
+        self.inner
+            .try_borrow()
+            .ok()
+            .and_then(|i| i.sharing.as_ref().map(Sharing::ignored))
+            .unwrap_or(0)
     }
 
     /// Tells the machine whether the page is hidden now (before `start()`).
@@ -248,7 +278,10 @@ impl Driver {
             inner.frame = None;
             inner.silent = None;
             inner.timers = Default::default();
-            inner.visibility = None;
+            inner.lifecycle = None;
+            // Releases the lock (or withdraws the request) and closes the channel.
+            inner.sharing = None;
+            inner.feed = None;
         }
     }
 }
@@ -300,45 +333,38 @@ pub fn op_site(url: &CheckSessionUrl) -> OpSite {
     OpSite::of(&page, url.origin().as_str(), framed)
 }
 
-/// Event names, as used with `addEventListener`.
-pub fn event_name(event: &Event) -> &'static str {
-    match event {
-        Event::Unchanged => "unchanged",
-        Event::Changed { .. } => "changed",
-        Event::Error { .. } => "error",
-        Event::Stopped(_) => "stopped",
-        Event::Renewed { .. } => "renewed",
-        Event::SignedOut(_) => "signedOut",
-        Event::UserChanged { .. } => "userChanged",
-        Event::InteractionRequired { .. } => "interactionRequired",
-    }
-}
-
-fn dispatch(target: &EventTarget, event: Event) {
-    let name = event_name(&event);
+fn dispatch(target: &EventTarget, event: &TabEvent, leader: bool) {
+    let name = event.name();
     let detail = Object::new();
     set(&detail, "type", name);
     set(&detail, "timestamp", js_sys::Date::now());
+    // Whether this monitor did the work (alone, or as the leader of its tabs).
+    set(&detail, "leader", leader);
     match event {
-        Event::Error { error, attempt } => {
-            set(&detail, "code", error.code().as_str());
-            set(&detail, "message", error.message());
-            set(&detail, "attempt", attempt);
-            if let MonitorError::ThirdPartyCookiesBlocked(evidence) = error {
+        TabEvent::Error {
+            code,
+            message,
+            attempt,
+            evidence,
+        } => {
+            set(&detail, "code", code.as_str());
+            set(&detail, "message", message.as_str());
+            set(&detail, "attempt", *attempt);
+            if let Some(evidence) = evidence {
                 set(&detail, "evidence", evidence.as_str());
             }
         }
-        Event::Stopped(reason) => set(&detail, "reason", reason.code()),
-        Event::Renewed { sub, sid } | Event::UserChanged { sub, sid } => {
-            set(&detail, "sub", sub);
+        TabEvent::Stopped { reason } => set(&detail, "reason", reason.as_str()),
+        TabEvent::Renewed { sub, sid } | TabEvent::UserChanged { sub, sid } => {
+            set(&detail, "sub", sub.as_str());
             if let Some(sid) = sid {
-                set(&detail, "sid", sid);
+                set(&detail, "sid", sid.as_str());
             }
         }
-        Event::InteractionRequired { code } => set(&detail, "code", code),
-        Event::Changed { first_check } => set(&detail, "firstCheck", first_check),
-        Event::SignedOut(reason) => set(&detail, "reason", reason.as_str()),
-        Event::Unchanged => {}
+        TabEvent::InteractionRequired { code } => set(&detail, "code", code.as_str()),
+        TabEvent::Changed { first_check } => set(&detail, "firstCheck", *first_check),
+        TabEvent::SignedOut(reason) => set(&detail, "reason", reason.as_str()),
+        TabEvent::Unchanged => {}
     }
     let init = CustomEventInit::new();
     init.set_detail(&detail);

@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Event, PageTransitionEvent};
 
 use crate::browser::listener::Listener;
+use crate::browser::sharing::Feed;
 use crate::core::machine::Input;
 
 /// The listeners; dropping it removes them all.
@@ -25,7 +26,7 @@ pub struct Lifecycle {
 
 impl Lifecycle {
     /// Listens on this page's window and document and feeds what happens to `feed`.
-    pub fn new(feed: impl Fn(Input) + Clone + 'static) -> Option<Lifecycle> {
+    pub fn new(feed: &Feed) -> Option<Lifecycle> {
         let window = web_sys::window()?;
         let document = window.document()?;
         let mut listeners = Vec::with_capacity(7);
@@ -36,23 +37,28 @@ impl Lifecycle {
                 hidden: doc.hidden(),
             })
         }));
+        // `fn() -> Input`, not a cloned `Input`: no clone code for every input variant (size).
+        let wake: fn() -> Input = || Input::Wake;
+        let hide: fn() -> Input = || Input::PageHidden;
+        let show: fn() -> Input = || Input::PageShown;
         for (target, kind, input) in [
-            (window.as_ref(), "focus", Input::Wake),
-            (window.as_ref(), "online", Input::Wake),
-            (window.as_ref(), "pagehide", Input::PageHidden),
-            (document.as_ref(), "freeze", Input::PageHidden),
-            (document.as_ref(), "resume", Input::PageShown),
+            (window.as_ref(), "focus", wake),
+            (window.as_ref(), "online", wake),
+            (window.as_ref(), "pagehide", hide),
+            (document.as_ref(), "freeze", hide),
+            (document.as_ref(), "resume", show),
         ] {
             let f = feed.clone();
-            listeners.push(Listener::new(target, kind, move |_| f(input.clone())));
+            listeners.push(Listener::new(target, kind, move |_| f(input())));
         }
+        let f = feed.clone();
         listeners.push(Listener::new(&window, "pageshow", move |event: Event| {
             // The first pageshow of a load is not a return from the back/forward cache.
             if event
                 .dyn_ref::<PageTransitionEvent>()
                 .is_some_and(|e| e.persisted())
             {
-                feed(Input::PageShown)
+                f(Input::PageShown)
             }
         }));
         Some(Lifecycle {

@@ -10,6 +10,10 @@ use crate::browser::lock::Lock;
 use crate::core::machine::{Effect, Input};
 use crate::core::tabs::{channel_name, lock_name, scope};
 
+/// Feeds an input back to the monitor's machine. One shared, dynamically called function, so the
+/// machine is not copied into every callback (size).
+pub type Feed = Rc<dyn Fn(Input)>;
+
 /// One monitor's part in its scope's sharing.
 #[derive(Debug)]
 pub struct Sharing {
@@ -53,7 +57,7 @@ impl Sharing {
 
     /// Performs a cross-tab effect; reports what comes back through `feed`. Other effects are
     /// not for this type and are ignored.
-    pub fn perform(&mut self, effect: Effect, feed: impl Fn(Input) + Clone + 'static) {
+    pub fn perform(&mut self, effect: Effect, feed: &Feed) {
         match effect {
             Effect::OpenChannel => {
                 let f = feed.clone();
@@ -73,7 +77,10 @@ impl Sharing {
                     &self.lock_name,
                     steal,
                     move || granted(Input::LockAcquired),
-                    move || feed(Input::LockLost),
+                    {
+                        let lost = feed.clone();
+                        move || lost(Input::LockLost)
+                    },
                 );
             }
             Effect::ReleaseLock => self.lock = None,

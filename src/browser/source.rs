@@ -96,6 +96,23 @@ impl Source {
     }
 }
 
+impl Source {
+    /// What names this source for cross-tab sharing: its kind and key (never a literal's value).
+    pub fn scope_parts(&self) -> (&'static str, &str) {
+        match self {
+            Source::Cookie(name) => ("cookie", name),
+            Source::LocalStorage(key) => ("localStorage", key),
+            Source::SessionStorage(key) => ("sessionStorage", key),
+            Source::Literal(_) => ("literal", ""),
+        }
+    }
+
+    /// Whether every tab of the origin sees the same value: a cookie or `localStorage`.
+    pub fn shared_by_tabs(&self) -> bool {
+        matches!(self, Source::Cookie(_) | Source::LocalStorage(_))
+    }
+}
+
 impl SessionStateSource for Source {
     fn read(&mut self) -> Result<SessionState, MonitorError> {
         let raw = self.read_raw()?.ok_or(MonitorError::NoSessionState)?;

@@ -21,10 +21,8 @@
 //! osm1 \n <scope> \n b                                                                   leader leaves
 //! ```
 
-use sha2::{Digest, Sha256};
-
 use crate::core::logout::SignOutReason;
-use crate::core::machine::{Event, Phase};
+use crate::core::machine::{Event, Evidence, MonitorError, Phase};
 
 /// The version tag every message starts with. A message of another version is ignored.
 pub const VERSION: &str = "osm1";
@@ -34,19 +32,22 @@ pub const MAX_FIELD: usize = 512;
 
 const PREFIX: &str = "oidc-session-monitor:";
 
-/// 24 hex digits of `sha256` over the parts joined by `\n`.
+/// 24 hex digits (96 bits) of FNV-1a over the parts joined by `\n`: two 64-bit passes with
+/// different offsets. Names need a fixed shape and no collision in practice, not a cryptographic
+/// hash; FNV costs a few instructions where a second SHA-256 instantiation cost a kilobyte.
 fn digest(parts: &[&str]) -> String {
-    let mut hash = Sha256::new();
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            hash.update(b"\n");
-        }
-        hash.update(part.as_bytes());
-    }
+    let joined = parts.join("\n");
+    let fnv = |offset: u64| {
+        joined.bytes().fold(offset, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let (a, b) = (fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4));
     let mut out = String::with_capacity(24);
-    for byte in &hash.finalize()[..12] {
-        for nibble in [byte >> 4, byte & 15] {
-            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+    for (word, nibbles) in [(a, 16), (b, 8)] {
+        for i in (0..nibbles).rev() {
+            let nibble = ((word >> (i * 4)) & 15) as u32;
+            out.push(char::from_digit(nibble, 16).unwrap_or('0'));
         }
     }
     out
@@ -174,6 +175,8 @@ pub enum TabEvent {
         message: String,
         /// `detail.attempt`.
         attempt: u32,
+        /// `detail.evidence` of `third_party_cookies_blocked`.
+        evidence: Option<Evidence>,
     },
     /// `stopped`.
     Stopped {
@@ -230,6 +233,10 @@ impl From<&Event> for TabEvent {
                 code: error.code().as_str().into(),
                 message: error.message().into(),
                 attempt: *attempt,
+                evidence: match error {
+                    MonitorError::ThirdPartyCookiesBlocked(evidence) => Some(*evidence),
+                    _ => None,
+                },
             },
             Event::Stopped(reason) => TabEvent::Stopped {
                 reason: reason.code().into(),
@@ -326,10 +333,14 @@ impl TabMessage {
                         code,
                         message,
                         attempt,
+                        evidence,
                     } => {
                         put(code);
                         put(message);
-                        put(&attempt.to_string());
+                        put(&decimal(*attempt));
+                        if let Some(evidence) = evidence {
+                            put(evidence.as_str());
+                        }
                     }
                     TabEvent::Stopped { reason } => put(reason),
                     TabEvent::InteractionRequired { code } => put(code),
@@ -362,42 +373,78 @@ impl TabMessage {
     /// that is not exactly a message this version sends.
     pub fn decode(data: &str, scope: &str) -> Result<TabMessage, Ignored> {
         use Ignored::Malformed;
-        let mut fields = data.split('\n');
-        if fields.next() != Some(VERSION) {
+        let mut f = Fields(data.split('\n'));
+        if f.next()? != VERSION {
             return Err(Malformed);
         }
-        let from = fields.next().ok_or(Malformed)?;
+        let from = f.next()?;
         if from.len() != 24 || !from.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err(Malformed);
         }
-        let rest: Vec<&str> = fields.collect();
-        if rest
-            .iter()
-            .any(|f| f.len() > MAX_FIELD || f.chars().any(char::is_control))
-        {
-            return Err(Malformed);
-        }
-        let message = match rest.as_slice() {
-            ["e", view, hidden, name, tail @ ..] => TabMessage::Event {
-                view: View::parse(view).ok_or(Malformed)?,
-                hidden: parse_flag(hidden)?,
-                event: parse_event(name, tail)?,
+        let message = match f.next()? {
+            "e" => {
+                let view = View::parse(f.next()?).ok_or(Malformed)?;
+                let hidden = parse_flag(f.next()?)?;
+                let event = parse_event(&mut f)?;
+                TabMessage::Event {
+                    event,
+                    view,
+                    hidden,
+                }
+            }
+            "s" => TabMessage::State {
+                view: View::parse(f.next()?).ok_or(Malformed)?,
+                hidden: parse_flag(f.next()?)?,
             },
-            ["s", view, hidden] => TabMessage::State {
-                view: View::parse(view).ok_or(Malformed)?,
-                hidden: parse_flag(hidden)?,
+            "c" => TabMessage::Check {
+                explicit: parse_flag(f.next()?)?,
             },
-            ["c", explicit] => TabMessage::Check {
-                explicit: parse_flag(explicit)?,
-            },
-            ["b"] => TabMessage::Bye,
+            "b" => TabMessage::Bye,
             _ => return Err(Malformed),
         };
+        if f.optional()?.is_some() {
+            return Err(Malformed);
+        }
         if from != scope {
             return Err(Ignored::Foreign);
         }
         Ok(message)
     }
+}
+
+/// The fields of a message, each checked as it is taken: at most [`MAX_FIELD`] bytes, no control
+/// character.
+struct Fields<'a>(core::str::Split<'a, char>);
+
+impl<'a> Fields<'a> {
+    fn optional(&mut self) -> Result<Option<&'a str>, Ignored> {
+        match self.0.next() {
+            Some(f) if f.len() > MAX_FIELD || f.chars().any(char::is_control) => {
+                Err(Ignored::Malformed)
+            }
+            other => Ok(other),
+        }
+    }
+
+    #[allow(clippy::should_implement_trait)]
+    fn next(&mut self) -> Result<&'a str, Ignored> {
+        self.optional()?.ok_or(Ignored::Malformed)
+    }
+}
+
+/// `n` in decimal, without the formatting machinery (size).
+fn decimal(mut n: u32) -> String {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&d| char::from(d)).collect()
 }
 
 fn parse_flag(field: &str) -> Result<bool, Ignored> {
@@ -421,34 +468,59 @@ fn parse_text(field: &str) -> Result<String, Ignored> {
         .ok_or(Ignored::Malformed)
 }
 
-fn parse_event(name: &str, tail: &[&str]) -> Result<TabEvent, Ignored> {
+fn parse_event(f: &mut Fields) -> Result<TabEvent, Ignored> {
     use Ignored::Malformed;
-    Ok(match (name, tail) {
-        ("unchanged", []) => TabEvent::Unchanged,
-        ("signedOut", [reason]) => {
-            TabEvent::SignedOut(SignOutReason::parse(reason).ok_or(Malformed)?)
-        }
-        ("changed", [first]) => TabEvent::Changed {
-            first_check: parse_flag(first)?,
+    let name = f.next()?;
+    Ok(match name {
+        "unchanged" => TabEvent::Unchanged,
+        "signedOut" => TabEvent::SignedOut(SignOutReason::parse(f.next()?).ok_or(Malformed)?),
+        "changed" => TabEvent::Changed {
+            first_check: parse_flag(f.next()?)?,
         },
-        ("error", [code, message, attempt]) => TabEvent::Error {
-            code: parse_code(code)?,
-            message: parse_text(message)?,
-            attempt: match attempt.parse::<u32>() {
-                Ok(n) if n >= 1 && !attempt.starts_with('0') && !attempt.starts_with('+') => n,
+        "error" => {
+            let code = parse_code(f.next()?)?;
+            let message = parse_text(f.next()?)?;
+            let attempt = f.next()?;
+            // 1 to 4294967295, plain decimal digits, no leading zero (what `decimal` writes).
+            let attempt = match attempt.as_bytes() {
+                [b'1'..=b'9', rest @ ..] if rest.len() < 10 => attempt
+                    .bytes()
+                    .try_fold(0u32, |n, d| match d {
+                        b'0'..=b'9' => n.checked_mul(10)?.checked_add(u32::from(d - b'0')),
+                        _ => None,
+                    })
+                    .ok_or(Malformed)?,
                 _ => return Err(Malformed),
+            };
+            let evidence = match f.optional()? {
+                Some(e) => Some(
+                    Evidence::ALL
+                        .into_iter()
+                        .find(|x| x.as_str() == e)
+                        .ok_or(Malformed)?,
+                ),
+                None => None,
+            };
+            TabEvent::Error {
+                code,
+                message,
+                attempt,
+                evidence,
+            }
+        }
+        // A leader's own `stop()` travels as `Bye`: `stopped` for everyone has another reason.
+        "stopped" => match f.next()? {
+            "stopped" => return Err(Malformed),
+            reason => TabEvent::Stopped {
+                reason: parse_code(reason)?,
             },
         },
-        // A leader's own `stop()` travels as `Bye`: `stopped` for everyone has another reason.
-        ("stopped", [reason]) if *reason != "stopped" => TabEvent::Stopped {
-            reason: parse_code(reason)?,
+        "interactionRequired" => TabEvent::InteractionRequired {
+            code: parse_code(f.next()?)?,
         },
-        ("interactionRequired", [code]) => TabEvent::InteractionRequired {
-            code: parse_code(code)?,
-        },
-        ("renewed" | "userChanged", [sub, sid @ ..]) if sid.len() <= 1 => {
-            let sub = parse_text(sub)?;
-            let sid = match sid.first() {
+        "renewed" | "userChanged" => {
+            let sub = parse_text(f.next()?)?;
+            let sid = match f.optional()? {
                 Some(s) => Some(parse_text(s)?),
                 None => None,
             };

@@ -120,6 +120,11 @@ impl Machine {
         &self.client_id
     }
 
+    /// Where the OP's check_session_iframe comes from (the option given).
+    pub fn location(&self) -> &OpLocation {
+        &self.location
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::core::logout::SignOutReason;
-use crate::core::machine::{MonitorError, StopReason};
+use crate::core::machine::{Evidence, MonitorError, StopReason};
 
 fn s() -> String {
     scope("https://op.example", "client01", "cookie", "session_state")
@@ -16,6 +16,14 @@ fn every_message() -> Vec<TabMessage> {
         TabEvent::from(&Event::Error {
             error: MonitorError::NoResponse,
             attempt: 2,
+        }),
+        TabEvent::from(&Event::Error {
+            error: MonitorError::ThirdPartyCookiesBlocked(Evidence::ALL[0]),
+            attempt: u32::MAX,
+        }),
+        TabEvent::from(&Event::Error {
+            error: MonitorError::OpError,
+            attempt: 10,
         }),
         TabEvent::from(&Event::Stopped(StopReason::SignedOut(
             SignOutReason::OpIframe,
@@ -158,6 +166,8 @@ fn junk_is_malformed() {
         ok(&format!("e\nw\n0\nrenewed\n{}", "a".repeat(MAX_FIELD + 1))),
         ok("e\nw\n0\nsignedOut\r"),
         ok("e\nw\n0\nsignedOut"),
+        ok("e\nw\n0\nerror\nthird_party_cookies_blocked\nmsg\n1\nnot_evidence"),
+        ok("e\nw\n0\nerror\nop_error\nmsg\n1\n"),
         ok("e\nw\n0\nsignedOut\nsigned_out"),
         ok("e\nw\n0\ninteractionRequired\n"),
     ];
