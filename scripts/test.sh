@@ -116,6 +116,8 @@ layer_web() {
   # wasm-pack's runner reads webdriver.json; the flags themselves live in tests/support/browsers.mjs.
   run_check "webdriver.json = tests/support/browsers.mjs" node tests/support/browsers.mjs --check-webdriver-json
   local port=${FAKE_OP_PORT:-9040} pid
+  # The runner gives the whole suite 20 s by default; the suite (real timers, real iframes) takes longer.
+  export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-180}
   node tests/support/fake-op/server.mjs "$port" > "$LOGS/fake-op.log" 2>&1 &
   pid=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/check.html" >/dev/null && break; sleep 0.1; done
