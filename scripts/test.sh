@@ -7,7 +7,8 @@
 #   bash scripts/test.sh core            cargo test (the pure core, natively; and --all-features: the server-side
 #                                        helpers) + clippy and rustdoc with -D warnings, native and wasm32
 #   bash scripts/test.sh server          the server side (issue 12): examples/rp-server over HTTP with its memory
-#                                        and Redis stores (a real redis-server on a free loopback port)
+#                                        and Redis stores (a real redis-server on a free loopback port), then
+#                                        tests/e2e/backchannel.mjs (node OP → rp-server, real logout tokens)
 #   bash scripts/test.sh web             wasm-pack test: the browser glue in headless Chromium and Firefox,
 #                                        against the fake OP (tests/support/fake-op)
 #   bash scripts/test.sh package         release build, npm pack contents, TypeScript types, bundler build and
@@ -110,6 +111,10 @@ layer_server() {
   command -v redis-server >/dev/null || echo "   SKIPPED: rp-server Redis store tests (redis-server not installed; scripts/bootstrap.sh installs it)"
   run_cargo "rp-server (HTTP, memory + Redis)" "$LOGS/rp-server.log" cargo test --quiet -p rp-server
   run_check "clippy -D warnings (rp-server)" cargo clippy --quiet -p rp-server --all-targets -- -D warnings
+  # End to end: node oidc-provider's real logout tokens → rp-server; session_state of both real OPs.
+  run_check "build rp-server, session_state example" bash -c \
+    'cargo build --quiet -p rp-server && cargo build --quiet --features op --example session_state'
+  run_counted "back-channel logout e2e (node OP, Chromium)" backchannel node tests/e2e/backchannel.mjs
 }
 
 layer_web() {

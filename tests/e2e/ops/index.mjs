@@ -272,9 +272,10 @@ const handles = new Set();
 /**
  * Starts node oidc-provider 6.31.1 (tests/e2e/ops/node/server.mjs).
  * @param {{port?: number, rpOrigins?: string[]|string, log?: boolean|((line:string)=>void),
- *          skipConsent?: boolean, timeoutMs?: number}} opts
+ *          skipConsent?: boolean, timeoutMs?: number, backchannelLogoutUri?: string}} opts
+ *   backchannelLogoutUri: enables Back-Channel Logout (see server.mjs NODE_OP_BACKCHANNEL_URI)
  */
-export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipConsent = true, timeoutMs = 20000 } = {}) {
+export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipConsent = true, timeoutMs = 20000, backchannelLogoutUri = '' } = {}) {
   installHandlers();
   const origins = normalizeOrigins(rpOrigins);
   const origin = `http://127.0.0.1:${port}`;
@@ -289,6 +290,7 @@ export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipCon
       NODE_OP_RP_ORIGINS: origins.join(','),
       NODE_OP_SKIP_CONSENT: skipConsent ? '1' : '0',
       NODE_OP_DATA_DIR: dataDir,
+      NODE_OP_BACKCHANNEL_URI: backchannelLogoutUri,
     },
     stream,
     echo: makeLogger(log, `[node-op:${port}]`),

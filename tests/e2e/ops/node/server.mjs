@@ -10,6 +10,9 @@
 //   NODE_OP_RP_ORIGINS    comma-separated RP origins; for each origin O the client `session-rp` gets
 //                         O/callback.html, O/silent-callback.html (redirect_uris) and O/logged-out.html
 //                         (post_logout_redirect_uris)                       default http://127.0.0.1:9030
+//   NODE_OP_BACKCHANNEL_URI  when set: features.backchannelLogout on, client `session-rp` gets this
+//                         backchannel_logout_uri (sid required), and a second client `other-rp` (same
+//                         redirect URIs) gets it too, so a real token for another client can be tested
 //   NODE_OP_SKIP_CONSENT  "0" keeps the stock devInteractions consent page ("Continue") after login;
 //                         anything else grants consent together with the login form (default)
 //
@@ -60,6 +63,13 @@ const client = {
   post_logout_redirect_uris: RP_ORIGINS.map((o) => `${o}/logged-out.html`),
 };
 
+const BACKCHANNEL_URI = process.env.NODE_OP_BACKCHANNEL_URI || '';
+const clients = [client];
+if (BACKCHANNEL_URI) {
+  Object.assign(client, { backchannel_logout_uri: BACKCHANNEL_URI, backchannel_logout_session_required: true });
+  clients.push({ ...client, client_id: 'other-rp', client_name: 'other-rp' });
+}
+
 // Fresh signing key per start (no key material is stored anywhere).
 const signingKey = {
   ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
@@ -69,7 +79,7 @@ const signingKey = {
 };
 
 const configuration = {
-  clients: [client],
+  clients,
   jwks: { keys: [signingKey] },
   async findAccount(ctx, sub) {
     return { accountId: sub, async claims() { return { sub }; } };
@@ -78,6 +88,7 @@ const configuration = {
     devInteractions: { enabled: true },
     sessionManagement: { enabled: true, ack: 'draft-30' },
     rpInitiatedLogout: { enabled: true },
+    backchannelLogout: { enabled: !!BACKCHANNEL_URI, ack: 'draft-06' },
   },
   pkce: { methods: ['S256'], required: () => true },
   cookies: {
@@ -170,6 +181,8 @@ provider.on('authorization.error', (ctx, err) => console.log(`[node-op] authoriz
 provider.on('end_session.error', (ctx, err) => console.log(`[node-op] end_session.error ${err.message} ${err.error_description || ''}`));
 provider.on('check_session_origin.error', (ctx, err) => console.log(`[node-op] check_session_origin.error ${err.message} ${err.error_description || ''}`));
 provider.on('end_session.success', () => console.log('[node-op] end_session.success'));
+provider.on('backchannel.success', (ctx, c) => console.log(`[node-op] backchannel.success ${c.clientId}`));
+provider.on('backchannel.error', (ctx, err, c) => console.log(`[node-op] backchannel.error ${c.clientId} ${err.message}`));
 provider.on('authorization.success', (ctx) => console.log(`[node-op] authorization.success ${ctx.oidc.params.response_type}`));
 
 // Parent watchdog: when started by ../index.mjs, exit if that process is gone (e.g. SIGKILLed).
