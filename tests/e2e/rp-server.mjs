@@ -70,6 +70,8 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
       const frameExtra = url.searchParams.get('frame') ? ' ' + originOf(url.searchParams.get('frame')) : '';
       extra = { 'Content-Security-Policy': `script-src 'self' 'wasm-unsafe-eval'; frame-src ${frameSrc}${frameExtra}` };
     }
+    // Chromium keeps no `no-store` page in the back/forward cache: ?bfcache=1 serves the page cacheable.
+    if (url.searchParams.get('bfcache') === '1') extra = { ...extra, 'Cache-Control': 'no-cache' };
     if (p === '/') p = '/index.html';
     if (p === '/favicon.ico') return send(res, 204, '');
     if (p === '/config.json') {

@@ -38,6 +38,17 @@
 // event detail may contain a session_state, code or token the test saw (callback pages, storage, the silent
 // callback's URL, token-endpoint responses).
 //
+// Several tabs (issue 10): one browser, N monitor tabs of one RP origin sharing one poller.
+//   m1  5 tabs → exactly 1 OP iframe across all tabs, 1 leader; over 10 intervals the leader's checks come at one
+//       tab's rate and every follower sees each of them (detail.leader false)
+//   m2  5 tabs with silent re-auth, OP logout in another tab → all 5 report changed, then signedOut, with one
+//       re-authentication in all (one silent callback, one leader:true outcome)
+//   m3  the leader's tab is closed → another tab leads within 1 s + one interval, still 1 OP iframe, no gap
+//   m4  intervalMs 20 s (only a wake-up can be quick): OP logout, then a background tab is brought to the front →
+//       its `changed` within 100 ms + one check round trip (measured just before) of bringToFront
+//   m5  the monitor tab navigates away and back: Chromium restores it from the back/forward cache (the lock was
+//       given up at pagehide) and it polls again; Firefox: recorded as observed
+//
 // Writes COMPAT.md and compat.json under target/reports/e2e/ (E2E_REPORTS=dir for another place), merged with
 // earlier results for combinations not run (from that directory, else from the committed tests/e2e/compat.json);
 // `npm run report` copies them to tests/e2e/. Prints `e2e: N passed, M failed`, exits 1 on any failure (2 on a
@@ -78,7 +89,7 @@ for (let i = 0; i < argv.length; i++) {
 }
 const ALL_OPS = ['node', 'django'];
 const ALL_BROWSERS = ['chromium', 'firefox'];
-const ALL_SCENARIOS = ['a', 'b', 'c', 'd', 'd2', 'e1', 'e2', 'e3', 'f', 'g', 'h1', 'h2', 'i1', 'i2', 'j', 'k', 'l'];
+const ALL_SCENARIOS = ['a', 'b', 'c', 'd', 'd2', 'e1', 'e2', 'e3', 'f', 'g', 'h1', 'h2', 'i1', 'i2', 'j', 'k', 'l', 'm1', 'm2', 'm3', 'm4', 'm5'];
 // Scenarios that are about one OP only (the others run on every OP).
 const SCENARIO_OPS = { h1: ['node'], h2: ['node'], k: ['node'], l: ['node'], i1: ['django'], i2: ['django'], j: ['django'] };
 const appliesTo = (s, o) => !SCENARIO_OPS[s] || SCENARIO_OPS[s].includes(o);
@@ -118,6 +129,8 @@ const SCENARIO_TITLES = {
   i1: 'silent re-auth id_token: prompt=login elsewhere → renewed', i2: 'silent re-auth id_token: OP logout → signedOut',
   j: 'silent re-auth code: consent_required → interactionRequired', k: 'another user signs in → userChanged',
   l: 'bundled app (esbuild) against the real OP',
+  m1: '5 tabs → one OP iframe, one tab\'s rate', m2: '5 tabs, OP logout → all changed, one re-auth',
+  m3: 'leader tab closed → new leader', m4: 'background tab to front → logout at once', m5: 'back/forward cache restore',
 };
 
 // ------------------------------------------------------------------------------------------------ utilities
@@ -412,8 +425,162 @@ async function expectTerminal(page, t, outcome, reason, what) {
 }
 
 // ------------------------------------------------------------------------------------------------ scenarios
+
+// ---- several tabs (issue 10) ----
+/** The events after wall-clock time `ts` (detail.timestamp), with the unchanged answers in flight at `ts` dropped. */
+function eventsAfterTs(evs, ts) {
+  const after = evs.filter((x) => x.timestamp > ts);
+  let i = 0;
+  while (i < after.length && after[i].event === 'unchanged') i++;
+  return after.slice(i);
+}
+
+/** Logs in (tab 1), then opens n - 1 more monitor tabs of the same RP; each waits for `need` unchanged events. */
+async function openTabs(session, op, n, extra = '', need = 2) {
+  const { page } = await login(session, op);
+  const tabs = [page];
+  if (extra) await startMonitorPage(session, op, { page, extra });
+  for (let i = 1; i < n; i++) tabs.push(await startMonitorPage(session, op, { extra, tag: `tab${i + 1}` }));
+  for (const t of tabs) {
+    const evs = await waitEvents(t, (e) => countOf(e, 'unchanged') >= need || e.some((x) => x.event !== 'unchanged'), 6 * I + 8000, `${need} unchanged in every tab`);
+    check(evs.every((x) => x.event === 'unchanged'), `before anything happened, expected only unchanged; got ${types(evs)}`);
+  }
+  return tabs;
+}
+
+/** OP iframes and leaders across tabs. */
+async function tabCensus(tabs) {
+  let frames = 0; let leaders = 0;
+  for (const t of tabs) {
+    frames += (await safeEval(t, () => window.__opFrames())) || 0;
+    if (await safeEval(t, () => window.__leader())) leaders++;
+  }
+  return { frames, leaders };
+}
+
 const I = MONITOR.intervalMs;
 const SCENARIOS = {
+  // ---- several tabs (issue 10) ----
+  async m1({ session, op }) {
+    const tabs = await openTabs(session, op, 5);
+    const { frames, leaders } = await tabCensus(tabs);
+    check(frames === 1, `expected exactly 1 OP iframe across 5 tabs, found ${frames}`);
+    check(leaders === 1, `expected exactly 1 leader among 5 tabs, found ${leaders}`);
+    const t0 = Date.now();
+    await sleep(10 * I);
+    const t1 = Date.now();
+    const per = [];
+    for (const t of tabs) per.push((await events(t)).filter((e) => e.event === 'unchanged' && e.timestamp >= t0 && e.timestamp < t1));
+    const checks = per.map((evs) => evs.filter((e) => e.leader).length).reduce((a, b) => a + b, 0);
+    const seen = per.map((evs) => evs.length);
+    check(checks >= 3 && checks <= Math.ceil((t1 - t0) / I) + 1, `the leader's checks in ${t1 - t0}ms: ${checks} (one tab alone: at most ${Math.ceil((t1 - t0) / I) + 1})`);
+    check(seen.every((n) => Math.abs(n - checks) <= 1), `every tab sees every check: per tab ${seen.join(',')}, leader checks ${checks}`);
+    check(per.every((evs, i) => evs.every((e) => e.leader === (i === per.findIndex((x) => x.some((y) => y.leader))))), 'detail.leader is true in the leader\'s tab only');
+    return { observed: `5 tabs: ${frames} OP iframe, ${leaders} leader; ${checks} checks in ${secs(t1 - t0)} (interval ${I}ms), seen per tab ${seen.join(',')}`, facts: { frames, leaders, checks, seen } };
+  },
+
+  async m2({ session, op }) {
+    const rt = op.short === 'node' ? 'code' : 'id_token';
+    const tabs = await openTabs(session, op, 5, `&reauth=${rt}`);
+    const before = Date.now();
+    const logoutTab = await logoutInNewTab(session, op);
+    const after = Date.now();
+    const all = [];
+    for (const t of tabs) all.push(await waitEvents(t, (e) => e.some((x) => x.event === 'stopped' && x.timestamp > before), REAUTH_WAIT + 4 * I, 'stopped after the OP logout'));
+    await closeTab(session, logoutTab);
+    const seqs = all.map((evs) => eventsAfterTs(evs, before));
+    for (const [i, a] of seqs.entries()) check(types(a) === 'changed,signedOut,stopped:op_iframe', `tab ${i + 1}: expected changed → signedOut → stopped(op_iframe); got ${types(a)}`);
+    const changedLag = Math.max(...seqs.map((a) => a[0].timestamp)) - after;
+    const outcomeLag = Math.max(...seqs.map((a) => a[1].timestamp)) - Math.min(...seqs.map((a) => a[0].timestamp));
+    const spread = Math.max(...seqs.map((a) => a[1].timestamp)) - Math.min(...seqs.map((a) => a[1].timestamp));
+    const leaders = seqs.filter((a) => a[1].leader).length;
+    let reauths = 0;
+    for (const t of tabs) reauths += (await safeEval(t, () => window.__silentCallbacks)) || 0;
+    // The monitor tabs are behind the logout tab: background timers may be clamped to 1 s.
+    const allowance = Math.max(I, 1000) + 500;
+    check(changedLag <= allowance, `the last tab's changed came ${changedLag}ms after the logout completed (allowed ${allowance}ms)`);
+    check(leaders === 1, `expected one leader:true signedOut (one re-auth), got ${leaders}`);
+    check(reauths === 1, `expected one silent re-authentication across the tabs, got ${reauths}`);
+    check(spread <= 500, `the signedOut events of the 5 tabs are ${spread}ms apart`);
+    return { observed: `OP logout: 5 × changed → signedOut → stopped; last changed ${changedLag}ms after the logout; outcome ${outcomeLag}ms after changed in every tab (spread ${spread}ms); ${reauths} silent re-auth, ${leaders} leader`, facts: { changedLag, outcomeLag, spread, reauths } };
+  },
+
+  async m3({ session, op }) {
+    const tabs = await openTabs(session, op, 5);
+    const flags = await Promise.all(tabs.map((t) => safeEval(t, () => window.__leader())));
+    const li = flags.indexOf(true);
+    check(li >= 0 && flags.filter(Boolean).length === 1, `expected one leader, got ${flags.join(',')}`);
+    const rest = tabs.filter((_, i) => i !== li);
+    const tClose = Date.now();
+    await closeTab(session, tabs[li]);
+    let tNew = 0;
+    while (!tNew && Date.now() - tClose < 5000) {
+      const now = await Promise.all(rest.map((t) => safeEval(t, () => window.__leader())));
+      if (now.some(Boolean)) tNew = Date.now();
+      else await sleep(20);
+    }
+    check(tNew, 'no new leader within 5 s of closing the leader tab');
+    const took = tNew - tClose;
+    check(took <= 1000 + I, `the new leader took ${took}ms (allowed 1 s + one interval = ${1000 + I}ms)`);
+    await sleep(3 * I);
+    const { frames, leaders } = await tabCensus(rest);
+    check(frames === 1 && leaders === 1, `after the hand-off: ${frames} OP iframes, ${leaders} leaders`);
+    let gap = 0;
+    for (const t of rest) {
+      const ts = (await events(t)).filter((e) => e.event === 'unchanged').map((e) => e.timestamp);
+      const i = ts.findIndex((x) => x > tClose);
+      check(i > 0, 'a follower got no unchanged after the hand-off');
+      check((await events(t)).every((e) => e.event === 'unchanged'), `a follower saw ${types(await events(t))}`);
+      gap = Math.max(gap, ts[i] - ts[i - 1]);
+    }
+    check(gap <= 1000 + 2 * I + MONITOR.responseTimeoutMs, `a ${gap}ms gap in the followers' events`);
+    return { observed: `leader tab closed → new leader in ${took}ms (allowed ${1000 + I}ms); then ${frames} OP iframe; longest gap in events ${gap}ms`, facts: { took, gap } };
+  },
+
+  async m4({ session, op }) {
+    const slow = 20_000;
+    const tabs = await openTabs(session, op, 3, `&intervalMs=${slow}`, 1);
+    // One check round trip as a background tab sees it: checkNow() in a follower → the leader → the OP → back.
+    const flags = await Promise.all(tabs.map((t) => safeEval(t, () => window.__leader())));
+    const follower = tabs[flags.indexOf(false)];
+    const n0 = countOf(await events(follower), 'unchanged');
+    const tAsk = Date.now();
+    await safeEval(follower, () => window.__checkNow());
+    const evs0 = await waitEvents(follower, (e) => countOf(e, 'unchanged') > n0, 3000, 'the answer to checkNow()');
+    const rtt = evs0[evs0.length - 1].timestamp - tAsk;
+    const logoutTab = await logoutInNewTab(session, op);
+    await sleep(300); // the user looks at the OP's page for a moment: no check in the meantime
+    const back = tabs[0];
+    const before = (await events(back)).length;
+    const tFront = Date.now();
+    await back.bringToFront();
+    const evs = await waitEvents(back, (e) => e.slice(before).some((x) => x.event === 'changed'), 5000, 'changed after bringing the tab to the front');
+    const changed = evs.slice(before).find((x) => x.event === 'changed');
+    const lag = changed.timestamp - tFront;
+    await closeTab(session, logoutTab);
+    check(lag <= 100 + rtt + 50, `changed came ${lag}ms after bringToFront (allowed 100 ms + round trip ${rtt}ms + 50 ms scheduling; interval ${slow}ms)`);
+    return { observed: `interval ${secs(slow)}; OP logout; background tab to the front → changed ${lag}ms later (check round trip ${rtt}ms)`, facts: { lag, rtt } };
+  },
+
+  async m5({ session, op, browserName }) {
+    const { page } = await login(session, op);
+    // The monitor page served cacheable (the suite's server says no-store otherwise, which no browser caches).
+    await startMonitorPage(session, op, { page, extra: '&bfcache=1' });
+    await waitEvents(page, (e) => countOf(e, 'unchanged') >= 2, 6 * I + 5000, '2 unchanged before navigating away');
+    await gotoRp(page, `${RP_ORIGIN}/logged-out.html`);
+    await sleep(300);
+    await page.goBack({ waitUntil: 'load' });
+    const restored = (await safeEval(page, () => window.__restored || 0)) > 0;
+    const why = restored ? null : await safeEval(page, () => JSON.stringify(performance.getEntriesByType('navigation')[0]?.notRestoredReasons ?? 'n/a'));
+    if (browserName === 'chromium') check(restored, `Chromium did not restore the monitor page from the back/forward cache: ${why}`);
+    const n = countOf(await events(page), 'unchanged');
+    await waitEvents(page, (e) => countOf(e, 'unchanged') >= n + 2 || e.some((x) => x.event !== 'unchanged'), 4 * I + 3000, 'polling after coming back');
+    const evs = await events(page);
+    check(evs.every((e) => e.event === 'unchanged'), `after coming back: ${types(evs)}`);
+    const { frames, leaders } = await tabCensus([page]);
+    check(frames === 1 && leaders === 1, `after coming back: ${frames} OP iframes, leader ${leaders}`);
+    return { observed: `${restored ? 'restored from the back/forward cache' : `not from the back/forward cache (page loaded again; ${why})`}; polling again (${countOf(evs, 'unchanged')} unchanged), ${frames} OP iframe`, facts: { restored } };
+  },
   async a({ session, op }) {
     const { page, facts } = await login(session, op);
     assertImpl(await safeEval(page, () => window.__impl));

@@ -43,7 +43,12 @@ try {
     if (params.get('hint') !== '0') options.silentReauth.idTokenHint = { localStorage: 'rp_id_token' };
     if (params.get('sub')) options.sub = params.get('sub');
   }
+  // Cross-tab (issue 10): crossTab=0|1 overrides the default (shared for cookie/localStorage sources).
+  if (params.has('crossTab')) options.crossTab = params.get('crossTab') === '1';
   window.__options = options;
+  addEventListener('pageshow', (e) => {
+    if (e.persisted) { window.__restored = (window.__restored || 0) + 1; log('restored from the back/forward cache'); }
+  });
 
   if (params.get('hostile') === '1') {
     const f = document.createElement('iframe');
@@ -67,6 +72,10 @@ try {
   }
   window.__monitor = monitor;
   window.__state = () => monitor.state;
+  window.__leader = () => monitor.leader;
+  // How many OP check_session_iframes this page holds (the silent re-auth iframe is not one).
+  const csi = options.checkSessionIframe || cfg.checkSessionIframe;
+  window.__opFrames = () => [...document.querySelectorAll('iframe')].filter((f) => f.src.split('?')[0] === csi).length;
   window.__start = () => { monitor.start(); log('start()'); };
   window.__stop = () => { monitor.stop(); log('stop()'); };
   window.__checkNow = () => { monitor.checkNow(); log('checkNow()'); };
