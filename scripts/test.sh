@@ -165,6 +165,9 @@ layer_bench() {
   echo "== speed benchmark, side by side with the peers (bench/run.mjs, not counted)"
   node bench/run.mjs > "$LOGS/bench.log" 2>&1 && sed -n '/^| browser/,/^$/p' "$REPORTS/bench/RESULTS.md" \
     || { echo "   benchmark failed (log: target/test-logs/bench.log)"; tail -5 "$LOGS/bench.log"; }
+  echo "== several tabs: polls at the OP and focus -> changed (bench/tabs.mjs, not counted)"
+  node bench/tabs.mjs > "$LOGS/bench-tabs.log" 2>&1 && sed -n '/^| browser/,/^$/p' "$REPORTS/bench/TABS.md" \
+    || { echo "   several-tabs benchmark failed (log: target/test-logs/bench-tabs.log)"; tail -5 "$LOGS/bench-tabs.log"; }
 }
 
 for layer in "${LAYERS[@]}"; do
