@@ -7,7 +7,7 @@
 //
 // Usage: node bench/tabs.mjs   (npm run bench:tabs)
 //   BENCH_BROWSERS=chromium[,firefox]  BENCH_TABS=1,5,20  BENCH_WINDOW_MS=20000 (measuring window per case)
-//   BENCH_PKG=pkg dir   BENCH_TABS_OUT=file (default target/reports/bench/TABS.md)
+//   BENCH_PKG=pkg dir   BENCH_TABS_OUT=file (default target/reports/bench/TABS.md)   BENCH_ONLY=focus (skip the polls)
 // Last line: `bench-tabs: N passed, M failed` (counting cases that ran, not figures).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -59,7 +59,7 @@ const focus = []; // { browser, lagMs, rttMs }
 for (const name of BROWSERS) {
   const session = await launch(name, { protocolTimeout: 120_000 });
   console.log(`bench-tabs: ${name} ${session.version}`);
-  for (const lib of ['ours', 'oidc-client-ts', 'keycloak-js']) {
+  for (const lib of process.env.BENCH_ONLY === 'focus' ? [] : ['ours', 'oidc-client-ts', 'keycloak-js']) {
     for (const n of TABS) {
       let pages = [];
       try {
@@ -88,33 +88,44 @@ for (const name of BROWSERS) {
   // `changed` (the fake OP answers by the session_state's prefix), then a background tab is brought to the front.
   for (let run = 0; run < 3; run++) {
     let pages = [];
+    let step = 'setup';
     try {
+      // A fresh key per run: a group of its own, whatever the runs before left behind.
+      const key = `bench_focus_${run}`;
       const first = await session.newPage('focus-setup');
       await first.goto(`${srv.rpOrigin}/tabs.html?lib=none`, { waitUntil: 'load' }).catch(() => {});
-      await first.evaluate(() => localStorage.setItem('bench_ss', 'unchanged-bench'));
+      await first.evaluate((k) => localStorage.setItem(k, 'unchanged-bench'), key);
       await first.close();
-      pages = await openTabs(session, 'ours', 5, '&csi=/check.html&interval=60000');
+      step = 'five tabs';
+      pages = await openTabs(session, 'ours', 5, `&csi=/check.html&interval=60000&key=${key}`);
       for (const p of pages) await p.waitForFunction(() => window.__events.some((e) => e.type === 'unchanged'), { timeout: 20_000 });
       // One check round trip as a follower sees it: checkNow() → the leader → the OP → back.
-      const follower = pages[1];
+      step = 'round trip';
+      const leaders = await Promise.all(pages.map((p) => p.evaluate(() => window.__monitor.leader)));
+      const followers = pages.filter((_, i) => !leaders[i]);
+      const follower = followers[0];
       const n0 = await follower.evaluate(() => window.__events.length);
       const tAsk = Date.now();
       await follower.evaluate(() => window.__monitor.checkNow());
       await follower.waitForFunction((n) => window.__events.length > n, { timeout: 5000 }, n0);
       const rtt = (await follower.evaluate((n) => window.__events[n].at, n0)) - tAsk;
-      await pages[0].evaluate(() => localStorage.setItem('bench_ss', 'changed-bench'));
-      await pages[4].bringToFront();
+      // The user is on another tab of this window (the last one opened, in front); the OP session ends;
+      // then a background follower is brought to the front.
+      step = 'logout';
+      await pages[0].evaluate((k) => localStorage.setItem(k, 'changed-bench'), key);
       await sleep(500);
-      const back = pages[2];
+      const back = followers[followers.length > 1 ? 1 : 0];
+      const before = await back.evaluate(() => window.__events.length);
+      step = 'bring to front';
       const tFront = Date.now();
       await back.bringToFront();
-      await back.waitForFunction(() => window.__events.some((e) => e.type === 'changed'), { timeout: 5000 });
-      const lag = (await back.evaluate(() => window.__events.find((e) => e.type === 'changed').at)) - tFront;
+      await back.waitForFunction((n) => window.__events.slice(n).some((e) => e.type === 'changed'), { timeout: 5000 }, before);
+      const lag = (await back.evaluate((n) => window.__events.slice(n).find((e) => e.type === 'changed').at, before)) - tFront;
       focus.push({ browser: name, lagMs: lag, rttMs: rtt });
       console.log(`  focus → changed: ${lag} ms (check round trip ${rtt} ms)`);
       report.ok(true, `${name} focus → changed run ${run + 1}`);
     } catch (e) {
-      report.fail(`${name} focus → changed run ${run + 1}: ${String(e.message || e).split('\n')[0]}`);
+      report.fail(`${name} focus → changed run ${run + 1} (${step}): ${String(e.message || e).split('\n')[0]}`);
     }
     for (const p of pages) await p.close().catch(() => {});
   }

@@ -1,7 +1,7 @@
 // One RP tab for bench/tabs.mjs: runs one library's session monitor against the fake OP and records, in
 // this page, every answer the OP iframe sends here (a capture listener on window: one answer per check that
 // reached the OP) and every event of our monitor. Query: lib=ours|oidc-client-ts|keycloak-js, op=<origin>,
-// csi=<path> (default /check_session, which always answers unchanged), interval=<ms> (ours only).
+// csi=<path> (default /check_session, which always answers unchanged), interval=<ms>, key=<localStorage key> (ours only).
 const q = new URLSearchParams(location.search);
 const lib = q.get('lib');
 const op = q.get('op');
@@ -18,7 +18,7 @@ try {
     // A localStorage source: shared by every tab of this origin (the default for cookie/localStorage).
     const m = new mod.SessionMonitor({
       checkSessionIframe: op + (q.get('csi') || '/check_session'), clientId: CLIENT_ID,
-      sessionState: { localStorage: 'bench_ss' }, intervalMs: Number(q.get('interval') || 2000),
+      sessionState: { localStorage: q.get('key') || 'bench_ss' }, intervalMs: Number(q.get('interval') || 2000),
     });
     for (const t of ['unchanged', 'changed', 'error', 'stopped']) {
       m.addEventListener(t, (e) => window.__events.push({ type: t, at: Date.now(), leader: e.detail.leader }));
