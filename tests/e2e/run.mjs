@@ -274,6 +274,7 @@ function assertDetails(evs, sessionState) {
   for (const e of evs) {
     check(e.type === e.event, `event ${e.event} has detail.type ${JSON.stringify(e.type)}`);
     check(typeof e.timestamp === 'number', `event ${e.event} detail has no numeric timestamp: ${JSON.stringify(e)}`);
+    check(typeof e.leader === 'boolean', `event ${e.event} detail has no boolean leader: ${JSON.stringify(e)}`);
     if (e.event === 'error') check(typeof e.code === 'string' && typeof e.message === 'string', `error detail lacks code/message: ${JSON.stringify(e)}`);
     if (sessionState) check(!JSON.stringify(e).includes(sessionState), `event detail contains the session_state: ${JSON.stringify(e)}`);
   }
@@ -806,7 +807,7 @@ const SCENARIOS = {
     check(now && now !== stale, 'the renewed session_state was not written back to the cookie');
     const st = await safeEval(page, () => ({ cbs: window.__silentCallbacks, tok: window.__tokenResponses }));
     check(st.cbs === 1 && st.tok === 1, `expected exactly one silent callback and one token exchange, saw ${st.cbs} and ${st.tok}`);
-    const keys = Object.keys(renewed).filter((k) => !['type', 'timestamp', 'event', 'at'].includes(k)).sort();
+    const keys = Object.keys(renewed).filter((k) => !['type', 'timestamp', 'leader', 'event', 'at'].includes(k)).sort();
     check(keys.every((k) => ['sub', 'sid'].includes(k)), `renewed detail carries more than sub/sid: ${keys.join(',')}`);
     // The finished attempt releases its silent iframe: only the OP's check_session_iframe remains.
     const frames = await safeEval(page, () => [...document.querySelectorAll('iframe')].map((f) => new URL(f.src).pathname));
@@ -908,7 +909,7 @@ const SCENARIOS = {
     await startMonitorPage(session, op, { page, extra: `&reauth=code${extra}` });
     const { after } = await expectTerminal(page, -1, 'userChanged', 'user_changed', 'changed → userChanged → stopped');
     check(after[1].sub === 'bob', `userChanged.sub is ${JSON.stringify(after[1].sub)}, expected bob`);
-    const keys = Object.keys(after[1]).filter((k) => !['type', 'timestamp', 'event', 'at'].includes(k)).sort();
+    const keys = Object.keys(after[1]).filter((k) => !['type', 'timestamp', 'leader', 'event', 'at'].includes(k)).sort();
     check(keys.every((k) => ['sub', 'sid'].includes(k)), `userChanged detail carries more than sub/sid: ${keys.join(',')}`);
     return { observed: `alice monitored (sub option, no idTokenHint); app closed, bob signs in (prompt=login: login form ×${facts.loginForms}, consent ×${facts.consents}) in another tab; app opened again with alice's session_state → ${types(after)} {${keys.map((k) => `${k}: ${after[1][k]}`).join(', ')}}`, facts: { sub: after[1].sub, bobConsents: facts.consents } };
   },
