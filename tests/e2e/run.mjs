@@ -722,7 +722,9 @@ const SCENARIOS = {
       await ctl.stopOp();
     }
     // The same browser still holds the session cookie and the stored session_state; the OP's port is closed.
-    const page = await startMonitorPage(session, op, { tag: 'monitor-op-down' });
+    // crossTab=0: this is about one monitor starting against a closed port; shared, it would follow the
+    // monitor of the tab still open from before (whose loaded iframe gives no_response), as it should.
+    const page = await startMonitorPage(session, op, { tag: 'monitor-op-down', extra: '&crossTab=0' });
     const evs = await waitEvents(page, (e) => e.length >= 1, MONITOR.loadTimeoutMs + MONITOR.responseTimeoutMs + 4000, 'the first event with the OP port closed');
     await sleep(I);
     const all = await events(page);
