@@ -133,7 +133,8 @@ impl SessionMonitor {
         JsValue::from_str(self.driver.phase().name())
     }
 
-    /// `EventTarget.addEventListener`, for `unchanged`, `changed`, `error` and `stopped`.
+    /// `EventTarget.addEventListener`, for the events listed on [`SessionMonitor`] (typed in
+    /// TypeScript by `SessionMonitorEventMap`).
     #[wasm_bindgen(js_name = addEventListener, skip_typescript)]
     pub fn add_event_listener(&self, kind: &JsValue, listener: &JsValue, options: &JsValue) {
         self.events.add_listener(kind, listener, options);
