@@ -19,7 +19,7 @@ if [ "$PROFILE" = --release ]; then
   test -x "$WASM_OPT" || { echo "build: $WASM_OPT missing: run scripts/bootstrap.sh" >&2; exit 1; }
   . scripts/wasm-opt-flags.sh
   # shellcheck disable=SC2086 # word splitting of the flag lists is intended
-  "$WASM_OPT" $WASM_OPT_PASSES $WASM_FEATURES --strip-debug --strip-producers \
+  "$WASM_OPT" $WASM_OPT_PASSES $WASM_FEATURES --strip-debug --strip-producers --strip-target-features \
     pkg/oidc_session_monitor_bg.wasm -o pkg/oidc_session_monitor_bg.wasm.opt
   mv pkg/oidc_session_monitor_bg.wasm.opt pkg/oidc_session_monitor_bg.wasm
   # Short import/export names in the .wasm and the glue alike (wasm-bindgen's are hashed: ~2.5 kB gzip).
