@@ -7,6 +7,6 @@ WASM_FEATURES="--enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
 # -Oz until nothing shrinks (--converge: -150 B gzip). --low-memory-unused (-270 B gzip): binaryen
 # may fold constant offsets into loads and stores, assuming addresses below 1024 are never used;
 # Rust's wasm32 layout puts the 1 MiB stack first, so only a stack within 1 KiB of overflowing
-# would reach them. Measured and not worth it: -Os (+80 B vs -Oz --converge), --zero-filled-memory
-# (0 B), --gufa, --monomorphize, --flatten --rereloop (each < 100 B).
+# would reach them. Measured and not taken (docs/size-notes.md): -Os (10-20 B smaller with
+# --converge), --zero-filled-memory (0 B), --gufa, --monomorphize, --flatten --rereloop (< 100 B each).
 WASM_OPT_PASSES="-Oz --converge --low-memory-unused"
