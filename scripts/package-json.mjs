@@ -20,7 +20,7 @@ const pkg = {
     './*': './*',
   },
   files,
-  sideEffects: files.filter((f) => f.endsWith('-auto.js') || f.endsWith('.classic.js')).map((f) => `./${f}`),
+  sideEffects: files.filter((f) => f.endsWith('-auto.js') || f.endsWith('.classic.js') || f === 'frontchannel-logout.js').map((f) => `./${f}`),
   keywords: ['openid-connect', 'oidc', 'session-management', 'check_session_iframe', 'webassembly'],
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');

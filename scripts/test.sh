@@ -14,7 +14,8 @@
 #   bash scripts/test.sh package         release build, npm pack contents, TypeScript types, bundler build and
 #                                        smoke test, size report + size budget (size-budget.json)
 #   bash scripts/test.sh showcase        the demo site against a real OP (www/check.mjs)
-#   bash scripts/test.sh e2e             the built package against two real OPs (tests/e2e/run.mjs)
+#   bash scripts/test.sh e2e             the built package against two real OPs (tests/e2e/run.mjs), and logout
+#                                        across 3 tabs against node oidc-provider + examples/rp-server (tests/e2e/logout.mjs)
 #   bash scripts/test.sh bench           speed benchmark side by side with the peers (figures, not counted)
 #   bash scripts/test.sh web e2e         several layers
 #
@@ -157,6 +158,9 @@ layer_showcase() {
 layer_e2e() {
   need_pkg
   run_counted "end to end (target/reports/e2e/COMPAT.md)" e2e node tests/e2e/run.mjs
+  # Logout that reaches every tab (issue 11): the back-channel scenario runs examples/rp-server.
+  run_check "rp-server build (for the logout suite)" cargo build --quiet -p rp-server
+  run_counted "logout end to end (tests/e2e/logout.mjs)" logout-e2e node tests/e2e/logout.mjs
 }
 
 layer_bench() {

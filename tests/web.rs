@@ -1381,3 +1381,192 @@ async fn pagehide_gives_the_lock_up_and_pageshow_contests_again() {
     drop((a, b));
     storage().remove_item("oidcsm_x5").unwrap();
 }
+
+// ------------------------------------------------------------------------------------------------
+// Logout (issue 11): every monitor of the origin is told, the stored session is cleared, nothing
+// is left running; the first-party signal never logs out on an unusable answer.
+
+/// An unsigned JWT with these claims (the monitor reads `iss`/`sid`/`sub`, never verifies a hint).
+fn fake_id_token(iss: &str, sid: &str) -> String {
+    let claims = [
+        r#"{"iss":""#,
+        iss,
+        r#"","sub":"alice","aud":"client01","sid":""#,
+        sid,
+        r#"","exp":9999999999,"iat":1}"#,
+    ]
+    .concat();
+    let b64 = js_sys::global()
+        .unchecked_into::<web_sys::Window>()
+        .btoa(&claims)
+        .unwrap()
+        .replace('+', "-")
+        .replace('/', "_")
+        .replace('=', "");
+    ["eyJhbGciOiJub25lIn0.", &b64, ".c2ln"].concat()
+}
+
+fn logout_options(state_key: &str, token_key: &str) -> SessionMonitorOptions {
+    let o = fast(&op("/check.html"), obj("localStorage", state_key));
+    Reflect::set(&o, &"idTokenHint".into(), &obj("localStorage", token_key)).unwrap();
+    Reflect::set(
+        &o,
+        &"endSessionEndpoint".into(),
+        &"http://127.0.0.1:9/end".into(),
+    )
+    .unwrap();
+    o
+}
+
+#[wasm_bindgen_test]
+async fn logout_tells_every_monitor_of_the_origin_and_clears_the_session() {
+    let sid_key = "oidc-session-monitor:sid http://op.test";
+    storage().set_item("oidcsm_lo", "unchanged-secret").unwrap();
+    storage()
+        .set_item("oidcsm_lo_idt", &fake_id_token("http://op.test", "sid-1"))
+        .unwrap();
+    let a = SessionMonitor::new(&logout_options("oidcsm_lo", "oidcsm_lo_idt")).unwrap();
+    let b = SessionMonitor::new(&logout_options("oidcsm_lo", "oidcsm_lo_idt")).unwrap();
+    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    a.start();
+    b.start();
+    assert!(ra.wait_for("unchanged", 1, 5000).await, "{:?}", ra.events());
+    assert!(rb.wait_for("unchanged", 1, 5000).await, "{:?}", rb.events());
+    assert_eq!(
+        storage().get_item(sid_key).unwrap().as_deref(),
+        Some("sid-1"),
+        "start() keeps the ID token's sid for the front-channel page"
+    );
+
+    let opts = Object::new();
+    Reflect::set(
+        &opts,
+        &"postLogoutRedirectUri".into(),
+        &"http://127.0.0.1:9/out".into(),
+    )
+    .unwrap();
+    Reflect::set(&opts, &"navigate".into(), &false.into()).unwrap();
+    let url = a.logout(&opts).unwrap().as_string().unwrap();
+    assert!(
+        url.starts_with("http://127.0.0.1:9/end?client_id=client01&id_token_hint=eyJ"),
+        "{url}"
+    );
+    assert!(url.contains("&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fout&state="));
+    assert!(
+        !url.contains("secret"),
+        "no session_state in the URL: {url}"
+    );
+    let tail = &ra.events()[ra.events().len() - 2..];
+    assert_eq!(tail, ["signedOut:rp_initiated", "stopped:rp_initiated"]);
+
+    // The other monitor hears it on the origin's channel, once.
+    assert!(
+        rb.wait_for("signedOut:rp_initiated", 1, 3000).await,
+        "{:?}",
+        rb.events()
+    );
+    TimeoutFuture::new(300).await;
+    assert_eq!(rb.count("signedOut:rp_initiated"), 1, "{:?}", rb.events());
+    assert_eq!(rb.count("stopped:rp_initiated"), 1, "{:?}", rb.events());
+    assert_eq!(
+        ra.count("signedOut:rp_initiated"),
+        1,
+        "no echo: {:?}",
+        ra.events()
+    );
+    assert_eq!(a.state().as_string().unwrap(), "stopped");
+    assert_eq!(b.state().as_string().unwrap(), "stopped");
+    assert_eq!(iframe_count(), 0, "both OP iframes removed");
+    assert_eq!(storage().get_item("oidcsm_lo").unwrap(), None);
+    assert_eq!(storage().get_item("oidcsm_lo_idt").unwrap(), None);
+    assert_eq!(storage().get_item(sid_key).unwrap(), None);
+
+    // This page is not the post-logout page: the kept state does not match its URL; one use.
+    let verify = |k: &str| {
+        let r = oidc_session_monitor::api::logout::verify_post_logout();
+        Reflect::get(&r, &k.into()).unwrap()
+    };
+    assert_eq!(
+        verify("result").as_string().unwrap(),
+        "logout_state_mismatch"
+    );
+    assert_eq!(verify("result").as_string().unwrap(), "no_request");
+    assert_eq!(verify("verified").as_bool(), Some(false));
+}
+
+#[wasm_bindgen_test]
+async fn logout_without_an_end_session_endpoint_is_not_supported_and_changes_nothing() {
+    storage()
+        .set_item("oidcsm_lo2", "unchanged-secret")
+        .unwrap();
+    let m =
+        SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_lo2"))).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    let opts = Object::new();
+    Reflect::set(
+        &opts,
+        &"postLogoutRedirectUri".into(),
+        &"http://127.0.0.1:9/out".into(),
+    )
+    .unwrap();
+    let e = m.logout(&opts).unwrap_err();
+    assert_eq!(
+        Reflect::get(&e, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "not_supported"
+    );
+    assert_eq!(r.count("signedOut:rp_initiated"), 0);
+    assert_ne!(m.state().as_string().unwrap(), "stopped");
+    assert_eq!(
+        storage().get_item("oidcsm_lo2").unwrap().as_deref(),
+        Some("unchanged-secret")
+    );
+    drop(m);
+    storage().remove_item("oidcsm_lo2").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn logout_rp_session_is_same_origin_and_an_unusable_answer_is_never_a_logout() {
+    let rp = |url: &str| {
+        let o = options(&[
+            ("clientId", "client01".into()),
+            ("sessionState", "unused-secret".into()),
+        ]);
+        let spec = Object::new();
+        Reflect::set(&spec, &"url".into(), &url.into()).unwrap();
+        Reflect::set(&spec, &"intervalMs".into(), &200.into()).unwrap();
+        Reflect::set(&o, &"rpSession".into(), &spec).unwrap();
+        o
+    };
+    let e = SessionMonitor::new(&rp(&op("/session"))).err().unwrap();
+    assert_eq!(
+        Reflect::get(&e, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "invalid_option",
+        "another origin is refused"
+    );
+    // No OP iframe at all; the test server answers 404 here.
+    let m = SessionMonitor::new(&rp("/no-such-session-endpoint")).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(
+        r.wait_for("error:rp_session_unavailable", 2, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(r.count("signedOut:rp_session"), 0);
+    assert_eq!(m.state().as_string().unwrap(), "waiting");
+    assert_eq!(
+        iframe_count(),
+        0,
+        "no OP iframe without checkSessionIframe/issuer"
+    );
+    m.stop();
+    assert_eq!(m.state().as_string().unwrap(), "stopped");
+}

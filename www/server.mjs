@@ -8,6 +8,10 @@
 //                                    /pkg/                    -> pkg/ (the built npm package)
 //                                    /vendor/oidc-client-ts/  -> node_modules/oidc-client-ts/dist/
 //                                    /config.js               -> the OP's endpoints for the pages
+//                                    /session, /rp-login      -> the demo's first-party session (in memory)
+//                                    /backchannel-logout      -> the OP's back-channel logout POST
+//                                    /frontchannel-notify     -> the front-channel page's notify POST
+//                                    /channel-log             -> what those two heard (for the page)
 //   (HTML pages may say {{OP_ISSUER}} and {{CLIENT_ID}}; they are filled in when served.)
 //
 // Environment: DEMO_OP_PORT (8000), DEMO_RP_PORT (8001), DEMO_QUIET=1 (no request log).
@@ -17,6 +21,7 @@
 // Also importable: `const demo = await startDemo({ opPort, rpPort }); ...; await demo.stop();`
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startNodeOp, stopAll } from '../tests/e2e/ops/index.mjs';
 import { files, serve } from '../tests/support/static.mjs';
@@ -36,6 +41,52 @@ const PRIVATE = ['/server.mjs', '/check.mjs'];
 export function csp(opOrigin) {
   return `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; frame-src 'self' ${opOrigin}; `
     + `connect-src 'self' ${opOrigin}; style-src 'self'`;
+}
+
+// The demo's first-party session (Logout everywhere): sessions in memory, keyed by an HttpOnly cookie.
+// A demo only: it decodes tokens without checking signatures (examples/rp-server validates them).
+const sessions = new Map();
+const channelLog = [];
+const FIRST_PARTY = ['/session', '/channel-log', '/rp-login', '/backchannel-logout', '/frontchannel-notify'];
+const jwtPayload = (jwt) => JSON.parse(Buffer.from(String(jwt).split('.')[1] || '', 'base64url').toString('utf8') || '{}');
+const readBody = (req) => new Promise((resolve) => {
+  let d = '';
+  req.on('data', (c) => { if (d.length < 65536) d += c; });
+  req.on('end', () => resolve(d));
+});
+function endSessions(iss, sid, what) {
+  let n = 0;
+  for (const s of sessions.values()) if (s.active && s.iss === iss && s.sid === sid) { s.active = false; n++; }
+  channelLog.push({ at: Date.now(), what: `${what}: ended ${n} session(s)` });
+  if (channelLog.length > 20) channelLog.shift();
+}
+async function firstParty(req, urlPath, send) {
+  if (urlPath === '/session' && req.method === 'GET') {
+    const id = (req.headers.cookie || '').split('; ').find((c) => c.startsWith('demo_rp_session='))?.slice(16);
+    const s = id && sessions.get(id);
+    return send(s && s.active ? 200 : 401, { active: Boolean(s && s.active) });
+  }
+  if (urlPath === '/channel-log' && req.method === 'GET') return send(200, channelLog);
+  if (req.method !== 'POST') return send(405, { error: 'method not allowed' });
+  const body = await readBody(req);
+  try {
+    if (urlPath === '/rp-login') {
+      const c = jwtPayload(JSON.parse(body).id_token);
+      const id = randomBytes(16).toString('hex');
+      sessions.set(id, { iss: c.iss, sid: c.sid, active: true });
+      return send(204, null, { 'Set-Cookie': `demo_rp_session=${id}; Path=/; HttpOnly; SameSite=Lax` });
+    }
+    if (urlPath === '/backchannel-logout') {
+      const c = jwtPayload(new URLSearchParams(body).get('logout_token'));
+      endSessions(c.iss, c.sid, 'back-channel logout_token from the OP');
+      return send(200, {});
+    }
+    const c = JSON.parse(body);
+    endSessions(c.iss, c.sid, 'front-channel page notify');
+    return send(204, null);
+  } catch {
+    return send(400, { error: 'invalid_request' });
+  }
 }
 
 function rpHandler({ op, quiet }) {
@@ -67,6 +118,14 @@ function rpHandler({ op, quiet }) {
   return (req, res) => {
     if (!quiet) res.on('finish', () => console.log(`[rp] ${res.statusCode} ${req.method} ${req.url}`));
     if (req.url === '/favicon.ico') req.url = '/favicon.svg';
+    const urlPath = new URL(req.url, 'http://x').pathname;
+    if (FIRST_PARTY.includes(urlPath)) {
+      const send = (status, json, extra = {}) => {
+        res.writeHead(status, { ...headers, 'Content-Type': 'application/json', ...extra });
+        res.end(json === null ? undefined : JSON.stringify(json));
+      };
+      return firstParty(req, urlPath, send);
+    }
     return site(req, res);
   };
 }
@@ -80,7 +139,13 @@ export async function startDemo({ opPort = 8000, rpPort = 8001, quiet = false } 
     throw new Error('pkg/ is not built: run bash scripts/build.sh (or bash scripts/demo.sh)');
   }
   const rpOrigin = `http://127.0.0.1:${rpPort}`;
-  const op = await startNodeOp({ port: opPort, rpOrigins: [rpOrigin] });
+  // All three logout channels on (Logout everywhere): RP-initiated is always on at this OP.
+  const op = await startNodeOp({
+    port: opPort,
+    rpOrigins: [rpOrigin],
+    frontchannelLogoutUri: `${rpOrigin}/frontchannel-logout.html`,
+    backchannelLogoutUri: `${rpOrigin}/backchannel-logout`,
+  });
   let rp;
   try {
     rp = await serve(rpHandler({ op, quiet }), { port: rpPort });

@@ -77,12 +77,18 @@ impl OptionsError {
     /// The `Error` object thrown to JavaScript:
     /// `Object.assign(new Error(message), { name: 'SessionMonitorError', code, option? })`.
     pub fn to_js(&self) -> JsValue {
-        let e = js_sys::Error::new(&self.message());
-        e.set_name("SessionMonitorError");
-        set(&e, "code", self.code().as_str());
+        let e = thrown(self.code(), &self.message());
         if let Some(option) = self.option() {
             set(&e, "option", option);
         }
-        e.into()
+        e
     }
+}
+
+/// `Object.assign(new Error(message), { name: 'SessionMonitorError', code })`: what a method throws.
+pub fn thrown(code: ErrorCode, message: &str) -> JsValue {
+    let e = js_sys::Error::new(message);
+    e.set_name("SessionMonitorError");
+    set(&e, "code", code.as_str());
+    e.into()
 }

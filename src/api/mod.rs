@@ -1,6 +1,7 @@
 //! The JavaScript API: `SessionMonitor`, its options and its events. Only conversions live here.
 
 pub mod error;
+pub mod logout;
 pub mod options;
 
 use wasm_bindgen::prelude::*;
@@ -61,6 +62,7 @@ extern "C" {
 pub struct SessionMonitor {
     driver: Driver,
     events: UntypedEventTarget,
+    client_id: String,
 }
 
 impl std::fmt::Debug for SessionMonitor {
@@ -84,11 +86,13 @@ impl SessionMonitor {
     pub fn new(options: &SessionMonitorOptions) -> Result<SessionMonitor, JsValue> {
         let o = options::parse(options).map_err(|e| e.to_js())?;
         let events = EventTarget::new()?;
+        let client_id = o.client_id.as_str().to_owned();
         let machine = Machine::new(o.client_id, o.config, o.location);
-        let driver = Driver::new(machine, o.source, o.method, events.clone());
+        let driver = Driver::new(machine, o.source, o.method, o.logout, events.clone());
         Ok(SessionMonitor {
             driver,
             events: events.unchecked_into(),
+            client_id,
         })
     }
 

@@ -4,12 +4,13 @@ use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::error::OptionsError;
+use crate::browser::driver::LogoutSetup;
 use crate::browser::js::{get, get_string};
 use crate::browser::reauth::{parse_claims, ReauthMethod, SilentOptions};
 use crate::browser::source::Source;
 use crate::browser::url::{check_session_url, origin};
 use crate::core::authorize::ResponseType;
-use crate::core::machine::{BlindPolicy, Config, OpLocation};
+use crate::core::machine::{BlindPolicy, Config, OpLocation, RpSessionConfig};
 use crate::core::types::{ClientId, SessionState};
 
 /// Every accepted option name: anything else is a typo and is rejected.
@@ -30,7 +31,13 @@ const KNOWN: &[&str] = &[
     "reauthTimeoutMs",
     "sub",
     "thirdPartyCookiesBlocked",
+    "rpSession",
+    "endSessionEndpoint",
+    "idTokenHint",
 ];
+
+/// Accepted names inside `rpSession`.
+const KNOWN_RP_SESSION: &[&str] = &["url", "intervalMs"];
 
 /// Accepted names inside `silentReauth`.
 const KNOWN_SILENT: &[&str] = &[
@@ -54,9 +61,41 @@ pub struct Options {
     pub source: Source,
     /// Timing and policy.
     pub config: Config,
+    /// What logout needs.
+    pub logout: LogoutSetup,
 }
 
-fn string(obj: &Object, key: &'static str) -> Result<Option<String>, OptionsError> {
+/// `rpSession`: its absolute URL (same origin as the page) and timing.
+fn rp_session(obj: &Object) -> Result<Option<(String, RpSessionConfig)>, OptionsError> {
+    let v = get(obj, "rpSession");
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    let spec: &Object = v
+        .dyn_ref()
+        .filter(|_| v.is_object())
+        .ok_or(OptionsError::Invalid("rpSession", "must be an object"))?;
+    check_keys(spec, KNOWN_RP_SESSION)?;
+    let url = string(spec, "url")?.ok_or(OptionsError::Missing("rpSession.url"))?;
+    let location = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    const WHY: &str = "must be a URL of this page's own origin";
+    let parsed = web_sys::Url::new_with_base(&url, &location)
+        .map_err(|_| OptionsError::Invalid("rpSession.url", WHY))?;
+    let page = web_sys::Url::new(&location).map(|u| u.origin()).ok();
+    if page.as_deref() != Some(parsed.origin().as_str()) {
+        return Err(OptionsError::Invalid("rpSession.url", WHY));
+    }
+    let d = RpSessionConfig::default();
+    let config = RpSessionConfig {
+        interval_ms: millis(spec, "intervalMs", d.interval_ms, 100)?,
+        ..d
+    };
+    Ok(Some((parsed.href(), config)))
+}
+
+pub(crate) fn string(obj: &Object, key: &'static str) -> Result<Option<String>, OptionsError> {
     let v = get(obj, key);
     if v.is_undefined() {
         return Ok(None);
@@ -94,7 +133,7 @@ fn count(obj: &Object, key: &'static str, default: u32) -> Result<u32, OptionsEr
     }
 }
 
-fn boolean(obj: &Object, key: &'static str) -> Result<bool, OptionsError> {
+pub(crate) fn boolean(obj: &Object, key: &'static str) -> Result<bool, OptionsError> {
     let v = get(obj, key);
     if v.is_undefined() {
         return Ok(false);
@@ -103,7 +142,7 @@ fn boolean(obj: &Object, key: &'static str) -> Result<bool, OptionsError> {
         .ok_or(OptionsError::Invalid(key, "must be a boolean"))
 }
 
-fn check_keys(obj: &Object, known: &[&str]) -> Result<(), OptionsError> {
+pub(crate) fn check_keys(obj: &Object, known: &[&str]) -> Result<(), OptionsError> {
     for key in Object::keys(obj).iter() {
         let key = key.as_string().unwrap_or_default();
         if !known.contains(&key.as_str()) {
@@ -208,7 +247,10 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
                 "give either issuer or checkSessionIframe, not both",
             ))
         }
-        (None, None) => return Err(OptionsError::Missing("checkSessionIframe")),
+        (None, None) if get(obj, "rpSession").is_undefined() => {
+            return Err(OptionsError::Missing("checkSessionIframe"))
+        }
+        (None, None) => OpLocation::FirstPartyOnly,
         (Some(url), None) => OpLocation::CheckSessionIframe(
             check_session_url(&url).map_err(|e| OptionsError::Value("checkSessionIframe", e))?,
         ),
@@ -238,22 +280,30 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         }
         (true, None) => (None, None),
     };
-    // The signed-in user: given, or read from the ID token hint if one is stored already.
-    let expected_sub = match string(obj, "sub")? {
-        Some(sub) => Some(sub),
-        None => match &method {
-            Some(ReauthMethod::Silent(SilentOptions {
-                id_token_hint: Some(hint),
-                ..
-            })) => hint
-                .read_raw()
-                .ok()
-                .flatten()
-                .and_then(|t| parse_claims(&t).ok())
-                .map(|c| c.sub),
+    let keep_sid = !get(obj, "idTokenHint").is_undefined();
+    let id_token = match get(obj, "idTokenHint").is_undefined() {
+        false => Some(self::source(obj, "idTokenHint")?),
+        true => match &method {
+            Some(ReauthMethod::Silent(SilentOptions { id_token_hint, .. })) => {
+                id_token_hint.clone()
+            }
             _ => None,
         },
     };
+    // The signed-in user: given, or read from the ID token hint if one is stored already.
+    let expected_sub = match string(obj, "sub")? {
+        Some(sub) => Some(sub),
+        None => id_token
+            .as_ref()
+            .and_then(|hint| hint.read_raw().ok().flatten())
+            .and_then(|t| parse_claims(&t).ok())
+            .map(|c| c.sub),
+    };
+    let end_session_endpoint = string(obj, "endSessionEndpoint")?;
+    if let Some(url) = &end_session_endpoint {
+        origin(url).map_err(|e| OptionsError::Value("endSessionEndpoint", e))?;
+    }
+    let rp = rp_session(obj)?;
     let blind_policy = match string(obj, "thirdPartyCookiesBlocked")?.as_deref() {
         None | Some("stop") => BlindPolicy::Stop,
         // The fallback needs the first-party signal to fall back to.
@@ -292,6 +342,8 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             None if get(obj, "crossTab").is_undefined() => source.shared_by_tabs(),
             None => return Err(OptionsError::Invalid("crossTab", "must be a boolean")),
         } && crate::browser::sharing::Sharing::supported(),
+        op_iframe: !matches!(location, OpLocation::FirstPartyOnly),
+        rp_session: rp.as_ref().map(|(_, c)| *c),
         ..d
     };
     Ok(Options {
@@ -300,5 +352,11 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         client_id,
         source,
         config,
+        logout: LogoutSetup {
+            rp_url: rp.map(|(url, _)| url),
+            id_token,
+            end_session_endpoint,
+            keep_sid,
+        },
     })
 }

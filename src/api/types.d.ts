@@ -57,6 +57,23 @@ interface SessionMonitorCommonOptions {
   /** Once the OP iframe is found unable to see its cookies (`third_party_cookies_blocked`):
    *  `"stop"` polling (default), or drop the OP iframe and go on with the `rpSession` signal. */
   thirdPartyCookiesBlocked?: "stop" | "rpSession";
+  /** Where the page keeps the last ID token: `logout()`'s `id_token_hint`, and the `sid` the
+   *  front-channel logout page compares against. Default: `silentReauth.idTokenHint`. */
+  idTokenHint?: SessionStateSource;
+  /** The OP's `end_session_endpoint` for `logout()`; with `issuer`, discovery provides it. */
+  endSessionEndpoint?: string;
+  /** The first-party session signal: also ask the RP's own server whether the session lives. */
+  rpSession?: RpSessionOptions;
+}
+
+/** `rpSession`: `GET url` (same origin, credentials, no-store) answers `200 {"active": true}` while the
+ *  session lives; `401`/`403`/`{"active": false}` → `signedOut` (`rp_session`); anything else →
+ *  `error` `rp_session_unavailable`, never a logout. Also checked at once on focus. */
+export interface RpSessionOptions {
+  /** A URL of the page's own origin (relative URLs are resolved against the page). */
+  url: string;
+  /** Delay between an answer and the next request. Default 5000, minimum 100. */
+  intervalMs?: number;
 }
 
 /** Options of `new SessionMonitor(options)`. Unknown names are rejected (code `unknown_option`). */
@@ -70,6 +87,12 @@ export type SessionMonitorOptions = SessionMonitorCommonOptions & (
       /** The OP's issuer: `check_session_iframe` and the endpoints come from its discovery document. */
       issuer: string;
       checkSessionIframe?: never;
+    }
+  | {
+      /** No OP iframe: only the first-party session signal (e.g. an RP with back-channel logout). */
+      rpSession: RpSessionOptions;
+      checkSessionIframe?: never;
+      issuer?: never;
     }
 );
 

@@ -14,6 +14,7 @@ use web_sys::{CustomEvent, CustomEventInit, EventTarget, Response};
 use crate::browser::iframe::OpFrame;
 use crate::browser::js::set;
 use crate::browser::lifecycle::Lifecycle;
+use crate::browser::logout::{self as glue, LogoutChannel};
 use crate::browser::reauth::{self, ReauthMethod, SilentFrame};
 use crate::browser::sharing::{Feed, Sharing};
 use crate::browser::source::Source;
@@ -22,7 +23,7 @@ use crate::core::discovery::{
 };
 use crate::core::error_code::ErrorCode;
 use crate::core::machine::{
-    Effect, Input, Machine, MonitorError, OpLocation, OpSite, Phase, ReauthOutcome, Timer,
+    Effect, Event, Input, Machine, MonitorError, OpLocation, OpSite, Phase, ReauthOutcome, Timer,
 };
 use crate::core::tabs::TabEvent;
 use crate::core::types::CheckSessionUrl;
@@ -41,6 +42,23 @@ struct Inner {
     sharing: Option<Sharing>,
     /// Feeds inputs back from the lock and the channel; holds the driver weakly.
     feed: Option<Feed>,
+    logout: LogoutSetup,
+    /// The origin-wide logout channel, open while the machine runs.
+    channel: Option<LogoutChannel>,
+}
+
+/// What the logout glue needs (issue 11).
+#[derive(Debug, Default)]
+pub struct LogoutSetup {
+    /// `rpSession.url`, absolute, same origin.
+    pub rp_url: Option<String>,
+    /// Where the page keeps the ID token (`idTokenHint`, or `silentReauth.idTokenHint`).
+    pub id_token: Option<Source>,
+    /// `endSessionEndpoint`, else the discovered one.
+    pub end_session_endpoint: Option<String>,
+    /// The top-level `idTokenHint` option was given: keep the ID token's `sid` for the
+    /// front-channel logout page (a `silentReauth.idTokenHint` alone does not opt in).
+    pub keep_sid: bool,
 }
 
 /// A cheap, cloneable way to feed the machine from a callback: a weak reference (so a pending
@@ -64,15 +82,26 @@ impl Handle {
                 return;
             };
             let state = &mut *guard;
+            if matches!(input, Input::Start) && state.logout.keep_sid {
+                glue::remember_sid(state.logout.id_token.as_ref(), None, issuer_of(state));
+            }
             let effects = state.machine.handle(input, &mut state.source);
             let mut emitted = Vec::new();
             for effect in effects {
                 match effect {
-                    Effect::Emit(event) => emitted.push((TabEvent::from(&event), true)),
+                    Effect::Emit(event) => {
+                        if let (Event::Renewed { sid, .. }, true) = (&event, state.logout.keep_sid)
+                        {
+                            let id_token = state.logout.id_token.as_ref();
+                            glue::remember_sid(id_token, sid.as_deref(), issuer_of(state));
+                        }
+                        emitted.push((TabEvent::from(&event), true))
+                    }
                     Effect::Relay(event) => emitted.push((event, false)),
                     other => self.perform(state, other),
                 }
             }
+            self.hold_logout_channel(state);
             emitted
         };
         for (event, leader) in emitted {
@@ -122,8 +151,24 @@ impl Handle {
             Effect::StoreSessionState(value) => state.source.write(&value),
             Effect::EndReauth => state.silent = None,
             Effect::StartReauth { generation } => self.start_reauth(state, generation),
-            // The logout glue (issue 11) performs these; until then a sign-out only reports.
-            Effect::FetchRpSession { .. } | Effect::ClearSession | Effect::TellOtherTabs(_) => {}
+            Effect::FetchRpSession { generation } => {
+                let Some(url) = state.logout.rp_url.clone() else {
+                    return;
+                };
+                let handle = self.clone();
+                spawn_local(async move {
+                    let answer = glue::ask_rp_session(url).await;
+                    handle.feed(Input::RpSessionAnswered { generation, answer });
+                });
+            }
+            Effect::ClearSession => {
+                glue::forget_sid(state.logout.id_token.as_ref(), issuer_of(state));
+                state.source.clear();
+                if let Some(id_token) = &state.logout.id_token {
+                    id_token.clear();
+                }
+            }
+            Effect::TellOtherTabs(reason) => glue::tell_other_tabs(reason),
             Effect::Emit(_) | Effect::Relay(_) => {}
             Effect::OpenChannel
             | Effect::CloseChannel
@@ -134,6 +179,22 @@ impl Handle {
                     sharing.perform(effect, feed);
                 }
             }
+        }
+    }
+
+    /// The origin-wide logout channel is open while the machine runs, and goes when it stops.
+    /// (`focus` reaches the machine through the page lifecycle listeners, as `Wake`.)
+    fn hold_logout_channel(&self, state: &mut Inner) {
+        if !state.machine.phase().is_running() {
+            state.channel = None;
+        } else if state.channel.is_none() {
+            let handle = self.clone();
+            state.channel = LogoutChannel::open(move |reason| {
+                handle.feed(Input::SessionEnded {
+                    reason,
+                    from_other_tab: true,
+                })
+            });
         }
     }
 
@@ -197,6 +258,7 @@ impl Driver {
         machine: Machine,
         source: Source,
         method: Option<ReauthMethod>,
+        logout: LogoutSetup,
         events: EventTarget,
     ) -> Self {
         let sharing = machine.config().cross_tab.then(|| {
@@ -205,6 +267,7 @@ impl Driver {
             let op = match machine.location() {
                 OpLocation::CheckSessionIframe(url) => url.origin().as_str(),
                 OpLocation::Issuer(issuer) => issuer.as_str(),
+                OpLocation::FirstPartyOnly => "",
             };
             let (kind, key) = source.scope_parts();
             Sharing::new(op, machine.client_id().as_str(), kind, key)
@@ -219,6 +282,8 @@ impl Driver {
             lifecycle: None,
             sharing,
             feed: None,
+            logout,
+            channel: None,
         }));
         let handle = Handle {
             inner: Rc::downgrade(&inner),
@@ -282,8 +347,30 @@ impl Driver {
             // Releases the lock (or withdraws the request) and closes the channel.
             inner.sharing = None;
             inner.feed = None;
+            inner.channel = None;
         }
     }
+
+    /// What `logout()` needs: the end-session endpoint (the option, else discovery's) and the ID
+    /// token source.
+    pub fn logout_info(&self) -> (Option<String>, Option<Source>) {
+        let Ok(i) = self.inner.try_borrow() else {
+            return (None, None);
+        };
+        let discovered = i
+            .machine
+            .provider()
+            .and_then(|p| p.endpoints.as_ref())
+            .and_then(|e| e.end_session_endpoint.clone());
+        let endpoint = i.logout.end_session_endpoint.clone().or(discovered);
+        (endpoint, i.logout.id_token.clone())
+    }
+}
+
+/// The discovered issuer, when there is one (the ID token's `iss` is preferred).
+fn issuer_of(state: &Inner) -> Option<&str> {
+    let provider = state.machine.provider()?;
+    provider.endpoints.as_ref().map(|e| e.issuer.as_str())
 }
 
 impl Drop for Driver {

@@ -10,6 +10,7 @@ pub mod json;
 pub mod lifecycle;
 pub mod listener;
 pub mod lock;
+pub mod logout;
 pub mod reauth;
 pub mod sharing;
 pub mod source;

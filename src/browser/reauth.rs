@@ -107,7 +107,8 @@ pub async fn run_hook(hook: Function, client_id: String) -> ReauthOutcome {
     }
 }
 
-fn random<const N: usize>() -> Option<[u8; N]> {
+/// `N` bytes from `crypto.getRandomValues`, or `None` when it is unavailable.
+pub(crate) fn random<const N: usize>() -> Option<[u8; N]> {
     let crypto = web_sys::window()?.crypto().ok()?;
     let mut bytes = [0u8; N];
     crypto.get_random_values_with_u8_array(&mut bytes).ok()?;

@@ -111,6 +111,29 @@ impl Source {
     pub fn shared_by_tabs(&self) -> bool {
         matches!(self, Source::Cookie(_) | Source::LocalStorage(_))
     }
+
+    /// Removes the stored value (the session ended): the cookie expires (`path=/`), the storage
+    /// key is removed. A literal given in the options cannot be removed.
+    pub fn clear(&self) {
+        match self {
+            Source::Literal(_) => {}
+            Source::Cookie(name) => {
+                let doc = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.dyn_into::<HtmlDocument>().ok());
+                if let Some(doc) = doc {
+                    let mut cookie = name.clone();
+                    cookie.push_str("=; path=/; max-age=0; SameSite=Lax");
+                    let _ = doc.set_cookie(&cookie);
+                }
+            }
+            Source::LocalStorage(key) | Source::SessionStorage(key) => {
+                if let Ok(Some(storage)) = self.storage() {
+                    let _ = storage.remove_item(key);
+                }
+            }
+        }
+    }
 }
 
 impl SessionStateSource for Source {

@@ -132,6 +132,8 @@ pub struct Endpoints {
     pub authorization_endpoint: String,
     /// `token_endpoint`, needed for `code`.
     pub token_endpoint: Option<String>,
+    /// `end_session_endpoint`, for `logout()`.
+    pub end_session_endpoint: Option<String>,
 }
 
 impl From<&ValidMetadata> for Endpoints {
@@ -140,6 +142,7 @@ impl From<&ValidMetadata> for Endpoints {
             issuer: meta.issuer().to_owned(),
             authorization_endpoint: meta.authorization_endpoint().to_owned(),
             token_endpoint: meta.token_endpoint().map(str::to_owned),
+            end_session_endpoint: meta.end_session_endpoint().map(str::to_owned),
         }
     }
 }

@@ -1,17 +1,18 @@
-//! Logout, in plain Rust: the RP-Initiated Logout 1.0 URL and its post-logout `state`, which
-//! Front-Channel Logout 1.0 requests to act on, and how to read the RP server's session answer.
+//! Logout, in plain Rust: the RP-Initiated Logout 1.0 URL and its post-logout `state`, the names
+//! the front-channel logout page shares with the monitor, and how to read the RP server's session
+//! answer.
 //!
 //! # Security
 //! - The end-session URL carries `id_token_hint` (it goes only into the top-level navigation to
 //!   the OP) and never the `session_state`.
-//! - The post-logout `state` and a front-channel `sid` are compared in constant time.
-//! - A front-channel request acts only when its `iss` *and* `sid` equal the session this origin
-//!   holds; anything else is ignored, so a forged request cannot sign anyone out.
-
-use core::fmt;
+//! - The post-logout `state` is compared in constant time.
+//! - The front-channel page (`npm/frontchannel-logout.js`, plain JavaScript) acts only when its
+//!   `iss` *and* `sid` equal the session this origin holds (the `sid` kept under [`sid_key`]),
+//!   compared in constant time; anything else is ignored, so a forged request signs no one out.
 
 use super::authorize::{constant_time_eq, form_decode, QueryWriter};
 use super::discovery::is_http_url;
+use super::error_code::ErrorCode;
 
 /// Why a session ended (`signedOut` and `stopped` events, `e.detail.reason`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,91 +191,18 @@ pub fn verify_post_logout(query: &str, stored_state: Option<&str>) -> PostLogout
 /// session this origin holds, per issuer: the front-channel logout page compares against it.
 pub const SID_KEY_PREFIX: &str = "oidc-session-monitor:sid ";
 
+/// The `BroadcastChannel` every monitor of the origin listens on for the end of the session.
+pub const CHANNEL_NAME: &str = "oidc-session-monitor:logout";
+
+/// The `type` of a message on [`CHANNEL_NAME`]; its `reason` is a [`SignOutReason`] name.
+pub const SIGNED_OUT_MESSAGE: &str = "oidc-session-monitor:signed-out";
+
 /// The `localStorage` key for the `sid` of `issuer`'s session ([`SID_KEY_PREFIX`] + issuer).
 pub fn sid_key(issuer: &str) -> String {
     let mut key = String::with_capacity(SID_KEY_PREFIX.len() + issuer.len());
     key.push_str(SID_KEY_PREFIX);
     key.push_str(issuer);
     key
-}
-
-/// A Front-Channel Logout 1.0 request that names this origin's session.
-#[derive(Clone, PartialEq, Eq)]
-pub struct FrontchannelRequest {
-    /// The issuer that sent it.
-    pub iss: String,
-    /// The OP session that ended.
-    pub sid: String,
-}
-
-impl fmt::Debug for FrontchannelRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FrontchannelRequest")
-            .field("iss", &self.iss)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Why a front-channel request was ignored. None of these changes anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrontchannelIgnored {
-    /// `iss` or `sid` is missing, empty, repeated or badly encoded. This page needs both
-    /// (register it with `frontchannel_logout_session_required`).
-    MissingParameter,
-    /// This origin holds no session of that issuer (or storage is unavailable).
-    UnknownIssuer,
-    /// The `sid` is not the one of the session this origin holds.
-    SidMismatch,
-}
-
-impl FrontchannelIgnored {
-    /// Console text, free of any secret (the `sid` is not repeated).
-    pub fn message(self) -> &'static str {
-        match self {
-            FrontchannelIgnored::MissingParameter => {
-                "front-channel logout ignored: the request lacks iss or sid"
-            }
-            FrontchannelIgnored::UnknownIssuer => {
-                "front-channel logout ignored: no session of this issuer is held here"
-            }
-            FrontchannelIgnored::SidMismatch => {
-                "front-channel logout ignored: sid does not match the session held here"
-            }
-        }
-    }
-}
-
-/// Reads `iss` and `sid` from the front-channel page's query.
-///
-/// # Errors
-/// [`FrontchannelIgnored::MissingParameter`].
-pub fn frontchannel_request(query: &str) -> Result<FrontchannelRequest, FrontchannelIgnored> {
-    let get = |name| match query_param(query, name) {
-        Ok(Some(v)) if !v.is_empty() => Ok(v),
-        _ => Err(FrontchannelIgnored::MissingParameter),
-    };
-    Ok(FrontchannelRequest {
-        iss: get("iss")?,
-        sid: get("sid")?,
-    })
-}
-
-impl FrontchannelRequest {
-    /// Whether this request ends the session this origin holds: `stored_sid` is what the monitor
-    /// keeps under [`sid_key`]`(self.iss)`; the `sid` is compared in constant time.
-    ///
-    /// # Errors
-    /// [`FrontchannelIgnored::UnknownIssuer`] or [`FrontchannelIgnored::SidMismatch`].
-    pub fn matches(&self, stored_sid: Option<&str>) -> Result<(), FrontchannelIgnored> {
-        let stored = stored_sid
-            .filter(|s| !s.is_empty())
-            .ok_or(FrontchannelIgnored::UnknownIssuer)?;
-        if constant_time_eq(stored.as_bytes(), self.sid.as_bytes()) {
-            Ok(())
-        } else {
-            Err(FrontchannelIgnored::SidMismatch)
-        }
-    }
 }
 
 /// What the RP's server said about the session (`rpSession`).
@@ -319,11 +247,11 @@ pub enum LogoutError {
 
 impl LogoutError {
     /// A stable code that JavaScript can branch on.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            LogoutError::InvalidEndpoint => "invalid_endpoint",
-            LogoutError::InvalidRedirectUri => "invalid_redirect_uri",
-            LogoutError::MissingParameter => "missing_parameter",
+            LogoutError::InvalidEndpoint => ErrorCode::InvalidEndpoint,
+            LogoutError::InvalidRedirectUri => ErrorCode::InvalidRedirectUri,
+            LogoutError::MissingParameter => ErrorCode::MissingParameter,
         }
     }
 
@@ -434,39 +362,25 @@ mod tests {
         );
     }
 
+    /// The front-channel page is plain JavaScript (it must finish before the OP's page navigates
+    /// away on its `load`): it must use the monitor's names, byte for byte.
     #[test]
-    fn frontchannel_acts_only_on_this_origins_issuer_and_sid() {
-        let req = frontchannel_request("?iss=http%3A%2F%2F127.0.0.1%3A8000&sid=s-1").unwrap();
-        assert_eq!(req.iss, "http://127.0.0.1:8000");
-        assert_eq!(req.matches(Some("s-1")), Ok(()));
-        assert_eq!(
-            req.matches(Some("s-2")),
-            Err(FrontchannelIgnored::SidMismatch)
-        );
-        assert_eq!(
-            req.matches(Some("s-")),
-            Err(FrontchannelIgnored::SidMismatch)
-        );
-        assert_eq!(req.matches(None), Err(FrontchannelIgnored::UnknownIssuer));
-        assert_eq!(
-            req.matches(Some("")),
-            Err(FrontchannelIgnored::UnknownIssuer)
-        );
-        for query in [
-            "?iss=x",
-            "?sid=s-1",
-            "?iss=x&sid=",
-            "?iss=x&sid=a&sid=b",
-            "?iss=%zz&sid=a",
+    fn the_frontchannel_page_uses_the_monitors_names() {
+        let page = include_str!("../../npm/frontchannel-logout.js");
+        for (name, value) in [
+            ("SID_KEY_PREFIX", SID_KEY_PREFIX),
+            ("CHANNEL_NAME", CHANNEL_NAME),
+            ("SIGNED_OUT_MESSAGE", SIGNED_OUT_MESSAGE),
         ] {
-            assert_eq!(
-                frontchannel_request(query),
-                Err(FrontchannelIgnored::MissingParameter),
-                "{query}"
+            let line = [name, " = '", value, "';"].concat();
+            assert!(
+                page.contains(&line),
+                "{line} missing from frontchannel-logout.js"
             );
         }
+        let reason = ["reason: '", SignOutReason::Frontchannel.as_str(), "'"].concat();
+        assert!(page.contains(&reason));
         assert_eq!(sid_key("https://op"), "oidc-session-monitor:sid https://op");
-        assert!(!format!("{req:?}").contains("s-1"), "Debug hides the sid");
     }
 
     #[test]

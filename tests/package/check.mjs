@@ -28,6 +28,10 @@ const EXPECTED = [
   'silent-callback.d.ts',
   'silent-callback.html',
   'silent-callback.js',
+  // The front-channel logout page (issue 11).
+  'frontchannel-logout.d.ts',
+  'frontchannel-logout.html',
+  'frontchannel-logout.js',
 ];
 
 let passed = 0;
@@ -74,12 +78,13 @@ const targets = [];
 (function walk(v) { if (typeof v === 'string') targets.push(v); else if (v && typeof v === 'object') Object.values(v).forEach(walk); })(pkg.exports);
 for (const t of targets.filter((t) => !t.includes('*'))) check(exists(t) && shipped.includes(rel(t)), `exports target ${t} is shipped`);
 for (const s of pkg.sideEffects || []) check(exists(s), `sideEffects entry ${s} is shipped`);
-check(same((pkg.sideEffects || []).map(rel), ['oidc-session-monitor-auto.js', 'oidc-session-monitor.classic.js']),
-  '"sideEffects" names exactly the two self-starting scripts (bundlers may drop anything else)', JSON.stringify(pkg.sideEffects));
+check(same((pkg.sideEffects || []).map(rel), ['oidc-session-monitor-auto.js', 'oidc-session-monitor.classic.js', 'frontchannel-logout.js']),
+  '"sideEffects" names exactly the three self-starting scripts (bundlers may drop anything else)', JSON.stringify(pkg.sideEffects));
 
 // 3. Files reference each other correctly.
 const read = (f) => readFileSync(path.join(PKG, f), 'utf8');
 check(read('oidc-session-monitor-auto.js').includes(`from './oidc_session_monitor.js'`), 'the drop-in imports ./oidc_session_monitor.js');
+check(!read('frontchannel-logout.js').includes('import '), 'the front-channel page needs no WebAssembly (it must finish before load)');
 check(read('oidc-session-monitor.classic.js').includes(`'oidc-session-monitor-auto.js#manual'`), 'the classic script loads the shipped drop-in');
 check(read('oidc-session-monitor-auto.d.ts').includes(`from './oidc_session_monitor.js'`), 'the drop-in types import the package types');
 check(/new URL\(["']oidc_session_monitor_bg\.wasm["'],\s*import\.meta\.url\)/.test(read('oidc_session_monitor.js')), 'the glue finds the .wasm next to itself');

@@ -18,4 +18,6 @@ monitor.addEventListener('chnaged', () => {}); // MISUSE TS2345 (no such event)
 const state: 'running' = monitor.state; // MISUSE TS2322 (no such state)
 monitor.state = 'stopped'; // MISUSE TS2540 (read-only)
 window.addEventListener('oidc-session:unchanged', (e) => console.log(e.detail.code)); // MISUSE TS2339
+monitor.logout({ state: 'x' }); // MISUSE TS2345 (postLogoutRedirectUri missing)
+monitor.addEventListener('signedOut', (e) => { const r: 'signed_out' = e.detail.reason; console.log(r); }); // MISUSE TS2322 (reason is a SignOutReason)
 console.log(missing, typo, state);

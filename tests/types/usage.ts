@@ -8,11 +8,24 @@ import init, {
   type SessionMonitorOptionsErrorCode,
   type SessionMonitorError,
   type SessionStateSource,
+  verifyPostLogout,
 } from 'oidc-session-monitor';
 // The drop-in's window events and window.oidcSessionMonitor.
 import { autoStart, EVENTS } from 'oidc-session-monitor/oidc-session-monitor-auto.js';
 
 await init();
+
+// Logout (issue 11): rpSession without an OP iframe, logout(), the post-logout helper.
+const firstParty = new SessionMonitor({
+  clientId: 'client01',
+  sessionState: { cookie: 'session_state' },
+  idTokenHint: { localStorage: 'id_token' },
+  endSessionEndpoint: 'https://op.example/end',
+  rpSession: { url: '/session', intervalMs: 5000 },
+});
+const endUrl: string | undefined = firstParty.logout({ postLogoutRedirectUri: 'https://rp.example/out', navigate: false, uiLocales: 'fr' });
+const post: { verified: boolean; result: 'verified' | 'no_request' | 'logout_state_mismatch' } = verifyPostLogout();
+console.log(endUrl, post);
 
 const sources: SessionStateSource[] = [
   'literal-session-state',

@@ -11,6 +11,8 @@ pub enum OpLocation {
     CheckSessionIframe(CheckSessionUrl),
     /// Discovered from the issuer (the `issuer` option) at the first `start()`.
     Issuer(String),
+    /// No OP iframe (neither option): only the first-party session signal, `rpSession`.
+    FirstPartyOnly,
 }
 
 /// Timing and policy. Defaults: 2 s interval, 10 s load timeout, 3 s response timeout, two

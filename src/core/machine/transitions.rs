@@ -76,7 +76,7 @@ impl Machine {
                 check_session_iframe: url.clone(),
                 endpoints: None,
             }),
-            OpLocation::Issuer(_) => None,
+            OpLocation::Issuer(_) | OpLocation::FirstPartyOnly => None,
         };
         Machine {
             location,
@@ -607,15 +607,21 @@ impl Machine {
 
     /// The session ended: stop everything, clear the stored session, tell the other tabs (unless
     /// they told us), and say so once.
+    ///
+    /// `op_iframe` (re-authentication said `login_required`) only stops and reports, as it always
+    /// did: the stored values stay for the host to use (a later `start()` after signing in again),
+    /// and every tab's own iframe sees the same OP session.
     fn end_session(&mut self, reason: SignOutReason, tell: bool, fx: &mut Vec<Effect>) {
         self.signed_out = true;
         let running = self.phase.is_running();
         if running {
             self.halt(fx);
         }
-        fx.push(Effect::ClearSession);
-        if tell {
-            fx.push(Effect::TellOtherTabs(reason));
+        if reason != SignOutReason::OpIframe {
+            fx.push(Effect::ClearSession);
+            if tell {
+                fx.push(Effect::TellOtherTabs(reason));
+            }
         }
         fx.push(Effect::Emit(Event::SignedOut(reason)));
         if running {

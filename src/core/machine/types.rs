@@ -103,7 +103,8 @@ impl Phase {
         }
     }
 
-    pub(super) fn is_running(self) -> bool {
+    /// Whether the monitor runs (neither idle nor stopped).
+    pub fn is_running(self) -> bool {
         !matches!(self, Phase::Idle | Phase::Stopped)
     }
 

@@ -272,10 +272,12 @@ const handles = new Set();
 /**
  * Starts node oidc-provider 6.31.1 (tests/e2e/ops/node/server.mjs).
  * @param {{port?: number, rpOrigins?: string[]|string, log?: boolean|((line:string)=>void),
- *          skipConsent?: boolean, timeoutMs?: number, backchannelLogoutUri?: string}} opts
+ *          skipConsent?: boolean, timeoutMs?: number, backchannelLogoutUri?: string,
+ *          frontchannelLogoutUri?: string}} opts
  *   backchannelLogoutUri: enables Back-Channel Logout (see server.mjs NODE_OP_BACKCHANNEL_URI)
+ *   frontchannelLogoutUri: enables Front-Channel Logout (see server.mjs NODE_OP_FRONTCHANNEL_URI)
  */
-export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipConsent = true, timeoutMs = 20000, backchannelLogoutUri = '' } = {}) {
+export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipConsent = true, timeoutMs = 20000, backchannelLogoutUri = '', frontchannelLogoutUri = '' } = {}) {
   installHandlers();
   const origins = normalizeOrigins(rpOrigins);
   const origin = `http://127.0.0.1:${port}`;
@@ -291,6 +293,7 @@ export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipCon
       NODE_OP_SKIP_CONSENT: skipConsent ? '1' : '0',
       NODE_OP_DATA_DIR: dataDir,
       NODE_OP_BACKCHANNEL_URI: backchannelLogoutUri,
+      NODE_OP_FRONTCHANNEL_URI: frontchannelLogoutUri,
     },
     stream,
     echo: makeLogger(log, `[node-op:${port}]`),

@@ -13,6 +13,8 @@
 //   NODE_OP_BACKCHANNEL_URI  when set: features.backchannelLogout on, client `session-rp` gets this
 //                         backchannel_logout_uri (sid required), and a second client `other-rp` (same
 //                         redirect URIs) gets it too, so a real token for another client can be tested
+//   NODE_OP_FRONTCHANNEL_URI  turns on Front-Channel Logout 1.0 (draft 04) with this frontchannel_logout_uri
+//                         for `session-rp` (session required: the OP appends iss and sid)   default off
 //   NODE_OP_SKIP_CONSENT  "0" keeps the stock devInteractions consent page ("Continue") after login;
 //                         anything else grants consent together with the login form (default)
 //
@@ -62,6 +64,9 @@ const client = {
   redirect_uris: RP_ORIGINS.flatMap((o) => [`${o}/callback.html`, `${o}/silent-callback.html`]),
   post_logout_redirect_uris: RP_ORIGINS.map((o) => `${o}/logged-out.html`),
 };
+// Front-channel logout (issue 11), off unless asked for.
+const FRONTCHANNEL_URI = process.env.NODE_OP_FRONTCHANNEL_URI || '';
+if (FRONTCHANNEL_URI) Object.assign(client, { frontchannel_logout_uri: FRONTCHANNEL_URI, frontchannel_logout_session_required: true });
 
 const BACKCHANNEL_URI = process.env.NODE_OP_BACKCHANNEL_URI || '';
 const clients = [client];
@@ -88,6 +93,7 @@ const configuration = {
     devInteractions: { enabled: true },
     sessionManagement: { enabled: true, ack: 'draft-30' },
     rpInitiatedLogout: { enabled: true },
+    frontchannelLogout: { enabled: Boolean(FRONTCHANNEL_URI), ack: 'draft-04' },
     backchannelLogout: { enabled: !!BACKCHANNEL_URI, ack: 'draft-06' },
   },
   pkce: { methods: ['S256'], required: () => true },
@@ -173,6 +179,7 @@ const server = provider.listen(PORT, HOST, () => {
   console.log(`[node-op] oidc-provider ${OP_VERSION} issuer=${ISSUER} listening on ${HOST}:${PORT}`);
   console.log(`[node-op] client ${CLIENT_ID} redirect_uris=${client.redirect_uris.join(' ')}`);
   console.log(`[node-op] post_logout_redirect_uris=${client.post_logout_redirect_uris.join(' ')} skipConsent=${SKIP_CONSENT}`);
+  console.log(`[node-op] frontchannel_logout_uri=${FRONTCHANNEL_URI || '-'} backchannel_logout_uri=${BACKCHANNEL_URI || '-'}`);
 });
 server.on('error', (err) => { console.error(`[node-op] ${err.message}`); process.exit(3); });
 

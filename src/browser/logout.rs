@@ -1,0 +1,150 @@
+//! Logout glue: the origin-wide logout channel (every tab learns that the session ended), the
+//! `rpSession` request, the stored `sid` the front-channel page compares against, and the
+//! post-logout page's helper. Each handle releases itself on drop.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{BroadcastChannel, MessageEvent, RequestCache, RequestCredentials, RequestInit};
+
+use crate::browser::js::get_string;
+use crate::browser::listener::Listener;
+use crate::browser::source::Source;
+use crate::core::claims::decode_payload_str;
+use crate::core::logout::{
+    sid_key, verify_post_logout, PostLogout, RpSessionAnswer, SignOutReason, CHANNEL_NAME,
+    SIGNED_OUT_MESSAGE,
+};
+/// The `sessionStorage` key of the `state` sent by `logout()`, checked by `verifyPostLogout()`.
+pub const LOGOUT_STATE_KEY: &str = "oidc-session-monitor:logout-state";
+
+/// The logout channel, open while the monitor runs. Dropping it removes the listener and closes
+/// the channel.
+#[must_use = "the channel closes as soon as this value is dropped"]
+#[derive(Debug)]
+pub struct LogoutChannel {
+    channel: BroadcastChannel,
+    _listener: Listener,
+}
+
+impl LogoutChannel {
+    /// Opens the channel; `on_signed_out` gets the reason of each valid message from another tab.
+    pub fn open(mut on_signed_out: impl FnMut(SignOutReason) + 'static) -> Option<Self> {
+        let channel = BroadcastChannel::new(CHANNEL_NAME).ok()?;
+        let listener = Listener::new(&channel, "message", move |e| {
+            if let Some(reason) = e.dyn_ref::<MessageEvent>().and_then(|m| parse(&m.data())) {
+                on_signed_out(reason);
+            }
+        });
+        Some(LogoutChannel {
+            channel,
+            _listener: listener,
+        })
+    }
+}
+
+impl Drop for LogoutChannel {
+    fn drop(&mut self) {
+        self.channel.close();
+    }
+}
+
+fn parse(data: &JsValue) -> Option<SignOutReason> {
+    let get = |k: &str| Reflect::get(data, &JsValue::from_str(k)).ok()?.as_string();
+    if !data.is_object() || get("type")?.as_str() != SIGNED_OUT_MESSAGE {
+        return None;
+    }
+    SignOutReason::parse(&get("reason")?)
+}
+
+/// Tells every other tab (and frame) of this origin that the session ended. The one place that
+/// does: switch it to the cross-tab channel when that carries sign-outs.
+pub fn tell_other_tabs(reason: SignOutReason) {
+    let Ok(channel) = BroadcastChannel::new(CHANNEL_NAME) else {
+        return;
+    };
+    let message = Object::new();
+    let _ = Reflect::set(&message, &"type".into(), &SIGNED_OUT_MESSAGE.into());
+    let _ = Reflect::set(&message, &"reason".into(), &reason.as_str().into());
+    let _ = channel.post_message(&message);
+    channel.close();
+}
+
+/// Asks the RP's session endpoint: same origin, credentials included, `cache: 'no-store'`.
+pub async fn ask_rp_session(url: String) -> RpSessionAnswer {
+    let Some(window) = web_sys::window() else {
+        return RpSessionAnswer::Unavailable;
+    };
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoStore);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let Ok(response) = JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await else {
+        return RpSessionAnswer::Unavailable;
+    };
+    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
+        return RpSessionAnswer::Unavailable;
+    };
+    let status = response.status();
+    let active = match (status, response.json()) {
+        (200, Ok(json)) => JsFuture::from(json)
+            .await
+            .ok()
+            .and_then(|v| Reflect::get(&v, &"active".into()).ok())
+            .and_then(|v| v.as_bool()),
+        _ => None,
+    };
+    RpSessionAnswer::classify(Some(status), active)
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The ID token's `iss` and `sid`, read with `JSON.parse` (no claim checks: it only names the
+/// session to forget or to compare a front-channel request with).
+fn iss_and_sid(id_token: Option<&Source>) -> (Option<String>, Option<String>) {
+    let claims = id_token
+        .and_then(|s| s.read_raw().ok().flatten())
+        .and_then(|t| decode_payload_str(&t).ok())
+        .and_then(|json| js_sys::JSON::parse(&json).ok());
+    match claims {
+        Some(c) => (get_string(&c, "iss"), get_string(&c, "sid")),
+        None => (None, None),
+    }
+}
+
+/// Keeps the `sid` of the session (the renewal's, else the ID token's) under `sid_key(iss)`, for
+/// the front-channel logout page. `issuer` is used when the token names none.
+pub fn remember_sid(id_token: Option<&Source>, renewed_sid: Option<&str>, issuer: Option<&str>) {
+    let (iss, sid) = iss_and_sid(id_token);
+    let iss = iss.as_deref().or(issuer);
+    let sid = renewed_sid.or(sid.as_deref());
+    if let (Some(iss), Some(sid), Some(storage)) = (iss, sid, local_storage()) {
+        let _ = storage.set_item(&sid_key(iss), sid);
+    }
+}
+
+/// Forgets the `sid` kept for the ID token's issuer (or `issuer`).
+pub fn forget_sid(id_token: Option<&Source>, issuer: Option<&str>) {
+    let (iss, _) = iss_and_sid(id_token);
+    if let (Some(iss), Some(storage)) = (iss.as_deref().or(issuer), local_storage()) {
+        let _ = storage.remove_item(&sid_key(iss));
+    }
+}
+
+/// Checks the post-logout page's `state` against the one `logout()` kept in this tab, then
+/// forgets it (one use).
+pub fn post_logout() -> PostLogout {
+    let Some(window) = web_sys::window() else {
+        return PostLogout::NoRequest;
+    };
+    let storage = window.session_storage().ok().flatten();
+    let stored = storage
+        .as_ref()
+        .and_then(|s| s.get_item(LOGOUT_STATE_KEY).ok().flatten());
+    if let Some(storage) = &storage {
+        let _ = storage.remove_item(LOGOUT_STATE_KEY);
+    }
+    let search = window.location().search().unwrap_or_default();
+    verify_post_logout(&search, stored.as_deref())
+}
