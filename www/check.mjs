@@ -277,6 +277,41 @@ async function runPage(demo, file, { reauth, screenshot = false }) {
   }
 }
 
+/** diagnose.html: monitor.diagnose() before and after signing in (same-site OP: the iframe sees its session). */
+async function runDiagnose(demo) {
+  const context = await browser.createBrowserContext();
+  const problems = [];
+  const page = watch(await context.newPage(), problems, 'diagnose');
+  // After the monitor's first answer (or its no_session_state error): diagnose() reports what it has seen.
+  const diagnose = async () => {
+    await page.waitForFunction(() => window.monitor && (window.monitor.diagnose().firstAnswer !== 'none'
+      || !document.cookie.includes('demo_session_state')), { timeout: 15000 });
+    await page.evaluate(() => { window.__diagnosis = undefined; });
+    await page.click('#diagnose');
+    return page.evaluate(() => window.__diagnosis);
+  };
+  try {
+    await page.goto(`${demo.rpOrigin}/diagnose.html`, { waitUntil: 'load' });
+    await page.waitForFunction(() => window.monitor, { timeout: 15000 });
+    await check('diagnose: not signed in -> no answer yet, unknown, advice to sign in', async () => {
+      await sleep(1000);
+      const d = await diagnose();
+      if (d.firstAnswer !== 'none' || d.seesSession !== 'unknown' || !/sign in/i.test(d.advice)) throw new Error(JSON.stringify(d));
+    });
+    await check('diagnose: signed in -> same-site, unchanged, seesSession yes; one OP iframe only', async () => {
+      await Promise.all([page.waitForNavigation({ timeout: 15000 }), page.click('#login')]);
+      await opLogin(page, '/diagnose.html');
+      const d = await diagnose();
+      if (d.firstAnswer !== 'unchanged' || d.seesSession !== 'yes' || d.site !== 'same-site') throw new Error(JSON.stringify(d));
+      const frames = await page.evaluate(() => document.querySelectorAll('iframe').length);
+      if (frames !== 1) throw new Error(`${frames} iframes, expected the monitor's one`);
+      if (problems.length) throw new Error(problems.join('; '));
+    });
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
 async function main() {
   let demo = null;
   let interrupted = false;
@@ -299,7 +334,7 @@ async function main() {
     await check('site: /pkg/oidc_session_monitor_bg.wasm is application/wasm; CSP on every page', async () => {
       const wasm = await fetch(`${demo.rpOrigin}/pkg/oidc_session_monitor_bg.wasm`);
       if (wasm.headers.get('content-type') !== 'application/wasm') throw new Error(`wasm: ${wasm.headers.get('content-type')}`);
-      for (const p of ['/', '/es-module.html', '/script-tag.html', '/oidc-client-ts.html', '/callback.html',
+      for (const p of ['/', '/es-module.html', '/script-tag.html', '/oidc-client-ts.html', '/diagnose.html', '/callback.html',
         '/silent-callback.html', '/logged-out.html', '/elsewhere.html']) {
         const r = await fetch(demo.rpOrigin + p);
         const csp = r.headers.get('content-security-policy') || '';
@@ -319,6 +354,7 @@ async function main() {
     await runPage(demo, 'es-module.html', { reauth: true, screenshot: true });
     await runPage(demo, 'script-tag.html', { reauth: false });
     await runPage(demo, 'oidc-client-ts.html', { reauth: true });
+    await runDiagnose(demo);
   } catch (e) {
     report.fail('showcase check', e.message);
   } finally {

@@ -137,6 +137,17 @@ impl SessionMonitor {
         JsValue::from_str(self.driver.phase().name())
     }
 
+    /// Tells a developer whether the OP iframe sees its session in this browser, from what the
+    /// running monitor has seen (no extra iframe or request): `{ site, firstAnswer, seesSession,
+    /// advice }`. `site` is `same-site` or `cross-site` (third-party cookie rules
+    /// apply only cross-site; a framed page counts as cross-site); `firstAnswer` is the OP
+    /// iframe's first answer since `start()` (`none` before it); `seesSession` is `yes`, `no` or
+    /// `unknown`; `advice` says what to do.
+    #[wasm_bindgen(unchecked_return_type = "SessionMonitorDiagnosis")]
+    pub fn diagnose(&self) -> JsValue {
+        self.driver.diagnose()
+    }
+
     /// `EventTarget.addEventListener`, for the events listed on [`SessionMonitor`] (typed in
     /// TypeScript by `SessionMonitorEventMap`).
     #[wasm_bindgen(js_name = addEventListener, skip_typescript)]

@@ -202,6 +202,18 @@ export interface SessionMonitorEventMap {
   interactionRequired: CustomEvent<InteractionRequiredDetail>;
 }
 
+/** What `monitor.diagnose()` returns. */
+export interface SessionMonitorDiagnosis {
+  /** Whether the OP iframe is `same-site` with this page (third-party cookie rules do not apply) or `cross-site`; absent before discovery. */
+  site?: "same-site" | "cross-site";
+  /** The OP iframe's first answer since `start()`; `none` before it. */
+  firstAnswer: "unchanged" | "changed" | "error" | "none";
+  /** Whether the OP iframe sees the OP's session here. */
+  seesSession: "yes" | "no" | "unknown";
+  /** What to do, in a sentence. */
+  advice: string;
+}
+
 /** Thrown by the constructor for bad options. */
 export interface SessionMonitorError extends Error {
   name: "SessionMonitorError";

@@ -337,6 +337,24 @@ impl Driver {
         }
     }
 
+    /// `diagnose()`: what the monitor has seen, as a plain object (see the API docs).
+    pub fn diagnose(&self) -> wasm_bindgen::JsValue {
+        let out = Object::new();
+        if let Ok(inner) = self.inner.try_borrow() {
+            let (machine, known) = (&inner.machine, inner.machine.provider().is_some());
+            let first = machine.first_answer();
+            let site = machine.config().op_site;
+            let (sees, advice) = crate::core::diagnose::verdict(site, first);
+            if known {
+                set(&out, "site", site.as_str());
+            }
+            set(&out, "firstAnswer", first.map_or("none", |a| a.as_str()));
+            set(&out, "seesSession", sees);
+            set(&out, "advice", advice);
+        }
+        out.into()
+    }
+
     /// Releases everything now, silently.
     pub fn dispose(&self) {
         if let Ok(mut inner) = self.inner.try_borrow_mut() {

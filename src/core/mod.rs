@@ -6,6 +6,7 @@
 //! - [`origin`]: URL origin parsing and normalisation, as browsers compute `URL.origin`.
 //! - [`percent`]: percent-decoding of cookie values.
 //! - [`machine`]: the monitor's state machine: inputs in, effects out.
+//! - [`diagnose`]: the verdict and advice of `monitor.diagnose()`.
 //! - [`logout`]: the end-session URL, the post-logout `state`, the front-channel page's names, the
 //!   RP server's session answer.
 //! - [`tabs`]: what the tabs of one origin say to each other (lock and channel names, messages).
@@ -15,6 +16,7 @@
 
 pub mod authorize;
 pub mod claims;
+pub mod diagnose;
 pub mod discovery;
 pub mod error_code;
 pub mod logout;

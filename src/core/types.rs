@@ -188,6 +188,15 @@ impl OpAnswer {
             _ => None,
         }
     }
+
+    /// The answer's string, as the OP posts it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpAnswer::Unchanged => "unchanged",
+            OpAnswer::Changed => "changed",
+            OpAnswer::Error => "error",
+        }
+    }
 }
 
 /// The message posted to the OP iframe: `client_id + " " + session_state`, byte for byte.

@@ -9,6 +9,7 @@ import init, {
   type SessionMonitorError,
   type SessionStateSource,
   verifyPostLogout,
+  type SessionMonitorDiagnosis,
 } from 'oidc-session-monitor';
 // The drop-in's window events and window.oidcSessionMonitor.
 import { autoStart, EVENTS } from 'oidc-session-monitor/oidc-session-monitor-auto.js';
@@ -74,6 +75,10 @@ monitor.addEventListener('error', (e) => {
   const attempt: number = e.detail.attempt;
   const at: number = e.detail.timestamp;
   if (code === 'load_timeout' || code === 'no_response' || code === 'op_error') console.log(message);
+  if (code === 'third_party_cookies_blocked') {
+    const evidence: 'error_from_start' | 'first_answer_changed' | 'login_required_after_first_changed' | 'changed_after_renewal' | undefined = e.detail.evidence;
+    console.log(evidence);
+  }
   console.log(type, attempt, at);
 });
 monitor.addEventListener('stopped', (e) => {
@@ -108,6 +113,14 @@ switch (state) {
     console.log(never);
   }
 }
+// diagnose(): whether the OP iframe sees its session in this browser.
+const diagnosis: SessionMonitorDiagnosis = monitor.diagnose();
+const sees: 'yes' | 'no' | 'unknown' = diagnosis.seesSession;
+const first: 'unchanged' | 'changed' | 'error' | 'none' = diagnosis.firstAnswer;
+console.log(sees, first, diagnosis.advice, diagnosis.site ?? 'site unknown');
+const blocked: SessionMonitorOptions = { ...options, thirdPartyCookiesBlocked: 'stop' };
+console.log(blocked);
+
 monitor.start();
 monitor.checkNow();
 monitor.stop();

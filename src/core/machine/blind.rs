@@ -109,11 +109,15 @@ pub enum BlindPolicy {
     RpSession,
 }
 
+use crate::core::types::OpAnswer;
+
 /// The facts the machine keeps about the OP iframe's sight, reset at every `start()`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Sight {
     /// The iframe has answered since `start()` (its first answer may come after a failed read).
     pub answered: bool,
+    /// That first answer (`diagnose()` reports it).
+    pub first_answer: Option<OpAnswer>,
     /// An `unchanged` answer came since `start()`: the iframe sees its cookies.
     pub proven: bool,
     /// The current `changed` streak began with the iframe's very first answer.

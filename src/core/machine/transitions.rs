@@ -143,6 +143,11 @@ impl Machine {
         self.phase = phase;
     }
 
+    /// The OP iframe's first answer since `start()`, if any (`diagnose()`).
+    pub fn first_answer(&self) -> Option<OpAnswer> {
+        self.sight.first_answer
+    }
+
     /// Sets where the OP iframe stands to the page (the glue does, when it creates the iframe).
     pub fn set_op_site(&mut self, site: OpSite) {
         self.config.op_site = site;
@@ -317,6 +322,9 @@ impl Machine {
                 let now = source.now_ms();
                 let renewed = std::mem::take(&mut self.sight.renewed_in_flight);
                 let first = !std::mem::replace(&mut self.sight.answered, true);
+                if first {
+                    self.sight.first_answer = Some(answer);
+                }
                 if let Some(evidence) = self.blind_evidence(&answer, first, renewed) {
                     self.blind(evidence, fx);
                     return;
@@ -326,6 +334,7 @@ impl Machine {
                         self.sight = Sight {
                             proven: true,
                             answered: true,
+                            first_answer: self.sight.first_answer,
                             ..Sight::default()
                         };
                         self.guard.check_answer_unchanged(now);
