@@ -3,6 +3,7 @@
 # commit new figures. The test command never writes them (it leaves the work tree clean).
 #   target/reports/SIZE.md              -> SIZE.md            (scripts/size.sh is run again first: seconds)
 #   target/reports/e2e/COMPAT.md, compat.json -> tests/e2e/   (from the last `bash scripts/test.sh e2e`)
+#   target/reports/e2e/third-party.json, THIRD-PARTY.md -> tests/e2e/   (the same run: the https matrix)
 #   target/reports/bench/RESULTS.md     -> bench/RESULTS.md   (from the last `bash scripts/test.sh bench`)
 #   then the README's tables between their markers (scripts/sync-readme.mjs).
 #
@@ -21,6 +22,8 @@ copy() { # from to
 copy "$R/SIZE.md" SIZE.md package
 copy "$R/e2e/COMPAT.md" tests/e2e/COMPAT.md e2e
 copy "$R/e2e/compat.json" tests/e2e/compat.json e2e
+copy "$R/e2e/third-party.json" tests/e2e/third-party.json e2e
+copy "$R/e2e/THIRD-PARTY.md" tests/e2e/THIRD-PARTY.md e2e
 copy "$R/bench/RESULTS.md" bench/RESULTS.md bench
 node scripts/sync-readme.mjs
-git status --short -- SIZE.md tests/e2e/COMPAT.md tests/e2e/compat.json bench/RESULTS.md README.md
+git status --short -- SIZE.md tests/e2e/COMPAT.md tests/e2e/compat.json tests/e2e/third-party.json tests/e2e/THIRD-PARTY.md bench/RESULTS.md README.md

@@ -21,6 +21,10 @@ const size = existsSync('SIZE.md')
 const bench = existsSync('bench/RESULTS.md')
   ? readFileSync('bench/RESULTS.md', 'utf8').split('\nWhat the columns are')[0].split('\n').slice(1).join('\n')
   : '(run `node bench/run.mjs` to generate)';
-const out = between(between(between(readme, 'COMPAT', compat), 'SIZE', size), 'BENCH', bench);
+// The https third-party-cookie matrix (issue 13): its header line and table.
+const thirdParty = existsSync('tests/e2e/THIRD-PARTY.md')
+  ? readFileSync('tests/e2e/THIRD-PARTY.md', 'utf8')
+  : '(run `bash scripts/test.sh e2e`, then `npm run report`)';
+const out = between(between(between(between(readme, 'COMPAT', compat), 'SIZE', size), 'BENCH', bench), 'THIRD-PARTY', thirdParty);
 if (out !== readme) writeFileSync('README.md', out);
 console.log(out !== readme ? 'sync-readme: README.md updated' : 'sync-readme: README.md already current');

@@ -15,7 +15,8 @@
 #                                        smoke test, size report + size budget (size-budget.json)
 #   bash scripts/test.sh showcase        the demo site against a real OP (www/check.mjs)
 #   bash scripts/test.sh e2e             the built package against two real OPs (tests/e2e/run.mjs), and logout
-#                                        across 3 tabs against node oidc-provider + examples/rp-server (tests/e2e/logout.mjs)
+#                                        across 3 tabs against node oidc-provider + examples/rp-server (tests/e2e/logout.mjs), and the https
+#                                        third-party-cookie matrix (tests/e2e/third-party.mjs)
 #   bash scripts/test.sh bench           speed benchmark side by side with the peers (figures, not counted)
 #   bash scripts/test.sh web e2e         several layers
 #
@@ -161,6 +162,8 @@ layer_e2e() {
   # Logout that reaches every tab (issue 11): the back-channel scenario runs examples/rp-server.
   run_check "rp-server build (for the logout suite)" cargo build --quiet -p rp-server
   run_counted "logout end to end (tests/e2e/logout.mjs)" logout-e2e node tests/e2e/logout.mjs
+  # issue 13: https on loopback, OP × cookie policy × same/cross-site × (signed in, OP logout); fails on a false logout
+  run_counted "third-party cookies, https (target/reports/e2e/third-party.json)" third-party node tests/e2e/third-party.mjs
 }
 
 layer_bench() {

@@ -52,8 +52,12 @@ function originOf(u) { try { return new URL(u).origin; } catch { return null; } 
  * @param {boolean} [o.standin] serve tests/e2e/rp/dev-standin.js as /lib.js instead of the package (dev aid only)
  * @param {object} [o.monitorDefaults] intervalMs, loadTimeoutMs, responseTimeoutMs
  * @param {(line: string) => void} [o.log]
+ * @param {{key: Buffer, cert: Buffer}} [o.tls] serve the RP pages over https on `o.port` (127.0.0.1 and ::1, so both
+ *        https://127.0.0.1:<port> and the cross-site https://localhost:<port>), without the hostile/blackhole servers
+ *        (issue 13's rig, tests/support/tls.mjs)
+ * @param {number} [o.port] RP port (default 9030, the http suite's)
  */
-export async function startRpServer({ ops = {}, standin = false, monitorDefaults = {}, log = () => {} } = {}) {
+export async function startRpServer({ ops = {}, standin = false, monitorDefaults = {}, log = () => {}, tls = null, port = RP_PORT } = {}) {
   const state = { ops: { ...ops }, standin, monitorDefaults: { intervalMs: 500, loadTimeoutMs: 3000, responseTimeoutMs: 1500, ...monitorDefaults } };
 
   const rpHandler = (req, res) => {
@@ -121,9 +125,21 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
   const blackhole = net.createServer((sock) => { held.add(sock); sock.on('error', () => {}); sock.on('close', () => held.delete(sock)); });
 
   const servers = [];
-  servers.push(await serve(rpHandler, { port: RP_PORT, host: '127.0.0.1' }));
+  servers.push(await serve(rpHandler, { port, host: '127.0.0.1', tls }));
   // Browsers may resolve `localhost` to ::1 first; answer there too (same handler).
-  try { servers.push(await serve(rpHandler, { port: RP_PORT, host: '::1' })); } catch (e) { log(`rp-server: no ::1 listener (${e.message})`); }
+  try { servers.push(await serve(rpHandler, { port, host: '::1', tls })); } catch (e) { log(`rp-server: no ::1 listener (${e.message})`); }
+  const api = {
+    setOp(name, op) { state.ops[name] = op; },
+    get impl() { return state.standin ? 'standin' : 'pkg'; },
+    async stop() {
+      for (const s of held) s.destroy();
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+  if (tls) {
+    log(`rp-server: https://127.0.0.1:${port} (+ https://localhost:${port}), lib=${state.standin ? 'standin' : 'pkg'}`);
+    return api;
+  }
   servers.push(await serve(hostileHandler, { port: HOSTILE_PORT, host: '127.0.0.1' }));
   await new Promise((resolve, reject) => {
     blackhole.once('error', reject);

@@ -32,6 +32,11 @@ const CHROMIUM_ARGS = [
 ];
 // { unthrottled: true }: background tabs keep their timers (a monitor tab behind the OP's logout tab).
 const CHROMIUM_UNTHROTTLED = ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'];
+// { tls }: trust the https rig's certificate (tests/support/tls.mjs) in this profile only: exactly its key.
+const chromiumTrust = (tls) => [`--ignore-certificate-errors-spki-list=${tls.spki}`];
+// { blockThirdPartyCookies: true }: the user setting "Block third-party cookies" (chrome://settings/cookies,
+// CookieControlsMode::kBlockThirdParty), written into the fresh profile before the first start.
+const CHROMIUM_BLOCK_3PC_PREFS = { profile: { cookie_controls_mode: 1, block_third_party_cookies: true } };
 // { measure: true }: exact performance.memory figures (not bucketed) and window.gc() before reading them.
 const CHROMIUM_MEASURE = ['--enable-precise-memory-info', '--js-flags=--expose-gc'];
 
@@ -104,14 +109,18 @@ export async function closeAll() {
  * Launches `name` ('chromium' | 'firefox' | 'webkit') with a fresh profile. WebKit sessions have pages with the
  * subset of puppeteer's Page API that webkit.mjs lists, no `browser`, and no console output in `logs`.
  * @param {string} name
+ * `tls` ({spki}, tests/support/tls.mjs): this profile accepts the https rig's certificate (Chromium: exactly its
+ * key; Firefox and WebKit: WebDriver `acceptInsecureCerts`). `blockThirdPartyCookies` (Chromium): the user setting.
  * @param {{label?: string, headful?: boolean, unthrottled?: boolean, measure?: boolean,
- *          viewport?: {width: number, height: number}, protocolTimeout?: number}} [o]
+ *          viewport?: {width: number, height: number}, protocolTimeout?: number,
+ *          tls?: {spki: string}, blockThirdPartyCookies?: boolean}} [o]
  */
-export async function launch(name, { label = name, headful = false, unthrottled = false, measure = false, viewport, protocolTimeout = 60_000 } = {}) {
+export async function launch(name, { label = name, headful = false, unthrottled = false, measure = false, viewport, protocolTimeout = 60_000, tls = null, blockThirdPartyCookies = false } = {}) {
   const conf = BROWSERS[name];
   if (!conf) throw new Error(`unknown browser ${name}`);
+  if (blockThirdPartyCookies && name !== 'chromium') throw new Error('blockThirdPartyCookies is a Chromium profile setting here');
   if (name === 'webkit') {
-    const s = await launchWebKit({ label });
+    const s = await launchWebKit({ label, acceptInsecureCerts: !!tls });
     const close = s.close;
     s.close = async () => { await close(); live.delete(s); };
     live.add(s);
@@ -120,6 +129,10 @@ export async function launch(name, { label = name, headful = false, unthrottled 
   if (!fs.existsSync(conf.executable)) throw new Error(`${conf.executable} is not installed (bash scripts/bootstrap.sh)`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), `test-${name}-`));
   profiles.add(profile);
+  if (blockThirdPartyCookies) {
+    fs.mkdirSync(path.join(profile, 'Default'), { recursive: true });
+    fs.writeFileSync(path.join(profile, 'Default', 'Preferences'), JSON.stringify(CHROMIUM_BLOCK_3PC_PREFS));
+  }
   const t0 = Date.now();
   const logs = [];
   const stamp = () => `+${((Date.now() - t0) / 1000).toFixed(2)}s`;
@@ -130,12 +143,12 @@ export async function launch(name, { label = name, headful = false, unthrottled 
   };
   let browser;
   if (name === 'chromium') {
-    const args = [...CHROMIUM_ARGS, ...(unthrottled ? CHROMIUM_UNTHROTTLED : []), ...(measure ? CHROMIUM_MEASURE : [])]
+    const args = [...CHROMIUM_ARGS, ...(unthrottled ? CHROMIUM_UNTHROTTLED : []), ...(measure ? CHROMIUM_MEASURE : []), ...(tls ? chromiumTrust(tls) : [])]
       .filter((a) => !(headful && a.startsWith('--headless')));
     browser = await puppeteer.launch({ ...common, browser: 'chrome', args });
   } else {
     browser = await puppeteer.launch({
-      ...common, browser: 'firefox',
+      ...common, browser: 'firefox', acceptInsecureCerts: !!tls,
       extraPrefsFirefox: { ...FIREFOX_PREFS, ...(measure ? FIREFOX_MEASURE : {}) },
       env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },
     });

@@ -5,6 +5,7 @@
 //   const srv = await serve(handler, { port: 0, host: '127.0.0.1' });   // srv.origin, srv.port, await srv.close()
 //   const handler = files({ mounts: [['/pkg/', PKG_DIR], ['/', SITE_DIR]], headers: {...}, routes: {...} });
 import http from 'node:http';
+import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -83,8 +84,10 @@ export function files({ mounts = [], routes = {}, headers = {}, hidden = [], ind
  * Listens on host:port (0: the system picks) with `handler`. Resolves to
  * { server, port, origin, close() }; close() drops open connections too.
  */
-export function serve(handler, { port = 0, host = '127.0.0.1' } = {}) {
-  const server = http.createServer((req, res) => {
+export function serve(handler, { port = 0, host = '127.0.0.1', tls = null } = {}) {
+  // `tls` ({key, cert}, e.g. tests/support/tls.mjs): https instead of http.
+  const create = (fn) => (tls ? https.createServer({ key: tls.key, cert: tls.cert }, fn) : http.createServer(fn));
+  const server = create((req, res) => {
     try {
       const r = handler(req, res);
       if (r && typeof r.catch === 'function') r.catch((e) => { if (!res.headersSent) { res.writeHead(500); } res.end(String(e)); });
@@ -98,7 +101,7 @@ export function serve(handler, { port = 0, host = '127.0.0.1' } = {}) {
       const h = host.includes(':') ? `[${host}]` : host;
       let closing = null;
       resolve({
-        server, port: actual, origin: `http://${h}:${actual}`,
+        server, port: actual, origin: `${tls ? 'https' : 'http'}://${h}:${actual}`,
         close() {
           closing ??= new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); });
           return closing;

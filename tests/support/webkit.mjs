@@ -152,9 +152,10 @@ Promise.resolve().then(() => (${fn.toString()}).apply(null, args))
 
 /**
  * Starts WebKitWebDriver (its own port) with MiniBrowser on the shared Xvfb display.
- * @param {{label?: string}} [o]
+ * @param {{label?: string, acceptInsecureCerts?: boolean}} [o] acceptInsecureCerts: this session accepts the https
+ *        rig's certificate (tests/support/tls.mjs)
  */
-export async function launchWebKit({ label = 'webkit' } = {}) {
+export async function launchWebKit({ label = 'webkit', acceptInsecureCerts = false } = {}) {
   if (!webkitAvailable()) throw new Error(`WebKitGTK is not installed (${WEBKIT.driver}, ${WEBKIT.browser}, ${WEBKIT.xvfb}): bash scripts/bootstrap.sh`);
   const display = await acquireDisplay();
   const t0 = Date.now();
@@ -176,6 +177,7 @@ export async function launchWebKit({ label = 'webkit' } = {}) {
     driver = await new Builder().usingServer(url).withCapabilities({
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: WEBKIT.browser, args: WEBKIT.args },
+      ...(acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
     }).build();
     await driver.manage().setTimeouts({ script: 30_000, pageLoad: 20_000, implicit: 0 });
   } catch (e) {

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import net from 'node:net';
+import { getJson, startTlsProxy } from '../../support/tls.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const RUN_DIR = resolve(HERE, '..', '.run');
@@ -187,7 +188,7 @@ function logTail(logFile, n = 25) {
   try { return readFileSync(logFile, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; }
 }
 
-async function waitForDiscovery(url, exited, { timeoutMs, logFile }) {
+async function waitForDiscovery(url, exited, { timeoutMs, logFile, ca }) {
   const deadline = Date.now() + timeoutMs;
   let died = null;
   exited.then((r) => { died = r; });
@@ -198,6 +199,7 @@ async function waitForDiscovery(url, exited, { timeoutMs, logFile }) {
         + `--- ${logFile} ---\n${logTail(logFile)}`);
     }
     try {
+      if (ca) return await getJson(url, { ca });
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return res.json();
       lastErr = `HTTP ${res.status}`;
@@ -277,10 +279,10 @@ const handles = new Set();
  *   backchannelLogoutUri: enables Back-Channel Logout (see server.mjs NODE_OP_BACKCHANNEL_URI)
  *   frontchannelLogoutUri: enables Front-Channel Logout (see server.mjs NODE_OP_FRONTCHANNEL_URI)
  */
-export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipConsent = true, timeoutMs = 20000, backchannelLogoutUri = '', frontchannelLogoutUri = '' } = {}) {
+export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipConsent = true, timeoutMs = 20000, backchannelLogoutUri = '', frontchannelLogoutUri = '', tls } = {}) {
   installHandlers();
   const origins = normalizeOrigins(rpOrigins);
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   if (await portBusy(port)) throw new Error(`node OP: port ${port} on 127.0.0.1 is already in use`);
   const dataDir = mkdtempSync(join(tmpdir(), 'oidc-op-node-'));
   const { logFile, stream } = openLog('node-op', port);
@@ -294,6 +296,7 @@ export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipCon
       NODE_OP_DATA_DIR: dataDir,
       NODE_OP_BACKCHANNEL_URI: backchannelLogoutUri,
       NODE_OP_FRONTCHANNEL_URI: frontchannelLogoutUri,
+      ...(tls ? { NODE_OP_TLS_KEY: tls.keyFile, NODE_OP_TLS_CERT: tls.certFile } : {}),
     },
     stream,
     echo: makeLogger(log, `[node-op:${port}]`),
@@ -303,7 +306,7 @@ export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipCon
   const discoveryUrl = `${origin}/.well-known/openid-configuration`;
   let discovery;
   try {
-    discovery = await waitForDiscovery(discoveryUrl, proc.exited, { timeoutMs, logFile });
+    discovery = await waitForDiscovery(discoveryUrl, proc.exited, { timeoutMs, logFile, ca: tls?.ca });
   } catch (err) {
     await stopProc(p);
     rmSync(dataDir, { recursive: true, force: true });
@@ -321,15 +324,18 @@ export async function startNodeOp({ port = 9010, rpOrigins, log = false, skipCon
  * @param {{port?: number, rpOrigins?: string[]|string, log?: boolean|((line:string)=>void),
  *          timeoutMs?: number}} opts
  */
-export async function startDjangoOp({ port = 9020, rpOrigins, log = false, timeoutMs = 60000 } = {}) {
+export async function startDjangoOp({ port = 9020, rpOrigins, log = false, timeoutMs = 60000, tls } = {}) {
   installHandlers();
   if (!existsSync(DJANGO_PYTHON)) {
     throw new Error(`django OP: ${DJANGO_PYTHON} not found; run scripts/bootstrap.sh (or: python3 -m venv `
       + 'tests/e2e/ops/django/.venv && tests/e2e/ops/django/.venv/bin/pip install -r tests/e2e/ops/django/requirements.txt)');
   }
   const origins = normalizeOrigins(rpOrigins);
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   if (await portBusy(port)) throw new Error(`django OP: port ${port} on 127.0.0.1 is already in use`);
+  // runserver cannot speak TLS: with `tls` it listens on port+1 behind a TLS-terminating proxy on `port`.
+  const serverPort = tls ? port + 1 : port;
+  if (tls && await portBusy(serverPort)) throw new Error(`django OP: port ${serverPort} on 127.0.0.1 is already in use`);
   const dataDir = mkdtempSync(join(tmpdir(), 'oidc-op-django-'));
   const { logFile, stream } = openLog('django-op', port);
   const env = {
@@ -338,6 +344,7 @@ export async function startDjangoOp({ port = 9020, rpOrigins, log = false, timeo
     DJANGO_OP_SITE_URL: origin,
     DJANGO_OP_RP_ORIGINS: origins.join(','),
     DJANGO_OP_DATA_DIR: dataDir,
+    ...(tls ? { DJANGO_OP_TLS: '1' } : {}),
   };
   const echo = makeLogger(log, `[django-op:${port}]`);
   const cleanupFail = async (p, err) => {
@@ -358,21 +365,28 @@ export async function startDjangoOp({ port = 9020, rpOrigins, log = false, timeo
   live.delete(sp);
 
   // 2. the server
-  const proc = spawnChild(DJANGO_PYTHON, ['manage.py', 'runserver', `127.0.0.1:${port}`, '--noreload', '--insecure'],
+  const proc = spawnChild(DJANGO_PYTHON, ['manage.py', 'runserver', `127.0.0.1:${serverPort}`, '--noreload', '--insecure'],
     { cwd: DJANGO_DIR, env, stream, echo });
   const p = { pid: proc.child.pid, child: proc.child, exited: proc.exited, dataDir };
   live.add(p);
+  const proxy = tls ? await startTlsProxy({ port, target: serverPort, tls }) : null;
   const discoveryUrl = `${origin}/openid/.well-known/openid-configuration`;
   let discovery;
   try {
-    discovery = await waitForDiscovery(discoveryUrl, proc.exited, { timeoutMs, logFile });
+    discovery = await waitForDiscovery(discoveryUrl, proc.exited, { timeoutMs, logFile, ca: tls?.ca });
   } catch (err) {
+    await proxy?.stop();
     await cleanupFail(p, err);
   }
-  return makeHandle({
+  const handle = makeHandle({
     name: 'django-oidc-provider', short: 'django', port, origin, rpOrigins: origins, discovery, logFile, dataDir,
     procs: [p], extra: { discoveryUrl, fields: {} },
   });
+  if (proxy) {
+    const stop = handle.stop;
+    handle.stop = async () => { await proxy.stop(); await stop(); };
+  }
+  return handle;
 }
 
 /** Stops every OP started by this process (all process groups), waits, removes their data dirs. */

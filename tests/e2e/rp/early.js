@@ -2,6 +2,8 @@
 //   __events          every monitor event detail, in order, plus `at` (ms since page start)
 //   __messages        every message event the page window received: origin, data, and whether it came from the OP iframe
 //   __cspViolations   securitypolicyviolation events (directive, blocked URI)
+//   __silentOutcomes  what each prompt=none returned, as the silent-callback page posted it up: the OP's `error`
+//                     (login_required, …) or `authenticated` (a code or an ID token came back); never a value
 //   __secrets         secret values that reached this page and must never show up in console output or event
 //                     details: the code / id_token / access_token / session_state of every silent-callback URL
 //                     the package's callback page posted up, and the tokens of every token-endpoint response
@@ -11,6 +13,7 @@ window.__messages = [];
 window.__cspViolations = [];
 window.__secrets = [];
 window.__silentCallbacks = 0;
+window.__silentOutcomes = [];
 window.__tokenResponses = 0;
 (function () {
   function keep(v) { if (typeof v === 'string' && v.length >= 8 && window.__secrets.indexOf(v) < 0) window.__secrets.push(v); }
@@ -52,6 +55,16 @@ window.addEventListener('message', function (e) {
   if (e.data && typeof e.data === 'object' && e.data.type === 'oidc-session-monitor:silent-callback' && typeof e.data.url === 'string') {
     window.__silentCallbacks++;
     window.__keepSecretsFromUrl(e.data.url);
+    try {
+      var cb = new URL(e.data.url);
+      var ps = [cb.searchParams, new URLSearchParams(cb.hash.slice(1))];
+      var outcome = 'unknown';
+      for (var k = 0; k < ps.length; k++) {
+        if (ps[k].get('error')) outcome = ps[k].get('error');
+        else if (outcome === 'unknown' && (ps[k].get('code') || ps[k].get('id_token'))) outcome = 'authenticated';
+      }
+      window.__silentOutcomes.push(outcome);
+    } catch (err) { window.__silentOutcomes.push('unreadable'); }
   }
   if (window.__messages.length < 20000) {
     window.__messages.push({ origin: e.origin, data: typeof e.data === 'string' ? e.data : '<' + typeof e.data + '>', fromOpFrame: fromOp, at: Math.round(performance.now() - window.__t0) });

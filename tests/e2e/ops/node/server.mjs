@@ -17,6 +17,8 @@
 //                         for `session-rp` (session required: the OP appends iss and sid)   default off
 //   NODE_OP_SKIP_CONSENT  "0" keeps the stock devInteractions consent page ("Continue") after login;
 //                         anything else grants consent together with the login form (default)
+//   NODE_OP_TLS_KEY, NODE_OP_TLS_CERT  PEM files: serve https (issue 13's rig, tests/support/tls.mjs) with the
+//                         provider's DEFAULT cookie settings, as in production: long cookies `SameSite=None; Secure`
 //
 // What is changed from the stock provider, and why (see /work/shared/OPS.md):
 //   - the check_session_iframe page loads jsSHA 2.3.1 from cdnjs and a polyfill from polyfill.io. Offline,
@@ -32,6 +34,7 @@
 import { createRequire } from 'node:module';
 import { createHash, randomBytes, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import querystring from 'node:querystring';
 
 const require = createRequire(import.meta.url);
@@ -44,6 +47,9 @@ const ISSUER = process.env.NODE_OP_ISSUER || `http://127.0.0.1:${PORT}`;
 const RP_ORIGINS = (process.env.NODE_OP_RP_ORIGINS || 'http://127.0.0.1:9030')
   .split(',').map((s) => s.trim()).filter(Boolean).map((o) => new URL(o).origin);
 const SKIP_CONSENT = process.env.NODE_OP_SKIP_CONSENT !== '0';
+const TLS = process.env.NODE_OP_TLS_KEY && process.env.NODE_OP_TLS_CERT
+  ? { key: readFileSync(process.env.NODE_OP_TLS_KEY), cert: readFileSync(process.env.NODE_OP_TLS_CERT) }
+  : null;
 export const CLIENT_ID = 'session-rp';
 
 const JSSHA_PATH = '/_local/jssha-2.3.1/sha256.js';
@@ -97,7 +103,8 @@ const configuration = {
     backchannelLogout: { enabled: !!BACKCHANNEL_URI, ack: 'draft-06' },
   },
   pkce: { methods: ['S256'], required: () => true },
-  cookies: {
+  // Over https the provider's defaults stay (long cookies SameSite=None; Secure), as in production.
+  cookies: TLS ? { keys: [randomBytes(32).toString('hex')] } : {
     keys: [randomBytes(32).toString('hex')],
     long: { sameSite: 'lax' },
     short: { sameSite: 'lax' },
@@ -175,7 +182,7 @@ try {
   process.exit(2);
 }
 
-const server = provider.listen(PORT, HOST, () => {
+const server = (TLS ? https.createServer(TLS, provider.callback) : provider).listen(PORT, HOST, () => {
   console.log(`[node-op] oidc-provider ${OP_VERSION} issuer=${ISSUER} listening on ${HOST}:${PORT}`);
   console.log(`[node-op] client ${CLIENT_ID} redirect_uris=${client.redirect_uris.join(' ')}`);
   console.log(`[node-op] post_logout_redirect_uris=${client.post_logout_redirect_uris.join(' ')} skipConsent=${SKIP_CONSENT}`);

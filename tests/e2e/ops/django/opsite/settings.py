@@ -84,6 +84,19 @@ OIDC_SESSION_MANAGEMENT_ENABLE = True
 OIDC_UNAUTHENTICATED_SESSION_MANAGEMENT_KEY = "oidc-session-monitor-test-op-unauthenticated-key-0123456789"
 OIDC_LOGIN_URL = LOGIN_URL
 
+# --- https behind tests/support/tls.mjs's proxy (issue 13): cookies as in production ----------------
+if os.environ.get("DJANGO_OP_TLS") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [SITE_URL]
+    SESSION_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SECURE = True
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("oidc_provider.middleware.SessionManagementMiddleware"),
+        "opsite.tls.CrossSiteBrowserStateCookie",
+    )
+
 # --- CORS for browser code exchange / userinfo from the RP pages ------------------------------
 CORS_ALLOWED_ORIGINS = RP_ORIGINS
 CORS_URLS_REGEX = r"^/openid/.*$"
