@@ -1570,3 +1570,37 @@ async fn logout_rp_session_is_same_origin_and_an_unusable_answer_is_never_a_logo
     m.stop();
     assert_eq!(m.state().as_string().unwrap(), "stopped");
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function hide_web_locks(hide) {
+  if (hide) Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+  else delete navigator.locks;
+}
+"#)]
+extern "C" {
+    fn hide_web_locks(hide: bool);
+}
+
+#[wasm_bindgen_test]
+async fn without_web_locks_every_monitor_polls_alone_with_no_error() {
+    storage().set_item("oidcsm_x6", "unchanged-secret").unwrap();
+    let frames = iframe_count();
+    hide_web_locks(true);
+    let a = shared_monitor("oidcsm_x6", &[]);
+    let b = shared_monitor("oidcsm_x6", &[]);
+    hide_web_locks(false);
+    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    a.start();
+    b.start();
+    assert!(ra.wait_for("unchanged", 2, 5000).await, "{:?}", ra.events());
+    assert!(rb.wait_for("unchanged", 2, 5000).await, "{:?}", rb.events());
+    assert!(a.leader() && b.leader(), "each polls on its own");
+    assert_eq!(iframe_count(), frames + 2);
+    assert!(ra
+        .events()
+        .iter()
+        .chain(rb.events().iter())
+        .all(|e| e == "unchanged"));
+    drop((a, b));
+    storage().remove_item("oidcsm_x6").unwrap();
+}
