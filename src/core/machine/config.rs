@@ -82,9 +82,11 @@ impl Config {
             .saturating_add(self.response_timeout_ms)
     }
 
-    /// Wake-ups (shown, focus, online) closer together than this give one check.
+    /// A wake-up (shown, focus, online, a follower's request) this soon after a check started
+    /// gives no second check: 250 ms (the events of one return to a tab come within a few ms), or
+    /// the interval if shorter.
     pub fn wake_window_ms(&self) -> u64 {
-        u64::from(self.interval_ms.min(1000))
+        u64::from(self.interval_ms.min(250))
     }
 }
 

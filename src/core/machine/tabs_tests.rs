@@ -613,3 +613,28 @@ fn a_leader_ignores_other_leaders_words_once_it_polls() {
     assert_eq!(l.handle(state(View::Waiting, false), &mut s), vec![]);
     assert_eq!(l.handle(Input::Tab(TabMessage::Bye), &mut s), vec![]);
 }
+
+#[test]
+fn a_wake_right_after_a_poll_is_answered_by_it_a_later_one_checks() {
+    let mut m = machine(cfg());
+    let mut s = src();
+    m.handle(Input::Start, &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    s.now += 100;
+    m.handle(Input::TimerFired(Timer::Poll), &mut s);
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    // 50 ms after the poll started (window: min(interval 100, 250) ms): that check answers it.
+    s.now += 50;
+    assert_eq!(m.handle(Input::Wake, &mut s), vec![]);
+    // Later the session may have ended since: check.
+    s.now += 60;
+    assert_eq!(
+        m.handle(Input::Wake, &mut s),
+        vec![
+            ClearTimer(Timer::Poll),
+            Post("client01 abc.salt".into()),
+            SetTimer(Timer::Response, 50),
+        ]
+    );
+}

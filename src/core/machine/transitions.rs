@@ -40,7 +40,8 @@ pub struct Machine {
     rp_failures: u32,
     /// `signedOut` was emitted since the last `start()`: later notices of the same end are dropped.
     pub(super) signed_out: bool,
-    /// When the last wake-up (shown, focus, online) led to a check or a request for one.
+    /// When the last check was posted (or, following, the last request for one): wake-ups
+    /// within [`Config::wake_window_ms`] of it are answered by it.
     pub(super) last_wake: Option<u64>,
     /// Cross-tab: whether the leader's page is hidden, as it last said.
     pub(super) leader_hidden: bool,
@@ -396,25 +397,24 @@ impl Machine {
     /// A wake-up (shown, focus, online, or a follower's): one check at once, unless an earlier
     /// wake-up's check is that recent or a check is in flight.
     pub(super) fn wake(&mut self, source: &mut dyn SessionStateSource, fx: &mut Vec<Effect>) {
+        // A check (or a follower's request) that recent answers for this moment too: the
+        // shown/focus/online of one return give one check, and a wake from another tab right after
+        // a poll adds nothing. Older ones do not count: the session may have ended since.
         let now = source.now_ms();
-        if self
+        let recent = self
             .last_wake
-            .is_some_and(|t| now.saturating_sub(t) < self.config.wake_window_ms())
-        {
-            return;
+            .is_some_and(|t| now.saturating_sub(t) < self.config.wake_window_ms());
+        if !recent {
+            self.rp_now(fx);
         }
-        self.rp_now(fx);
         match self.phase {
-            Phase::Waiting => {
-                self.last_wake = Some(now);
+            Phase::Waiting if !recent => {
                 fx.push(Effect::ClearTimer(Timer::Poll));
                 self.check(source, fx);
             }
-            Phase::Hidden => {
-                self.last_wake = Some(now);
-                self.check(source, fx);
-            }
-            Phase::Following(_) => {
+            // Paused while hidden: polling had stopped, so the return always checks.
+            Phase::Hidden => self.check(source, fx),
+            Phase::Following(_) if !recent => {
                 self.last_wake = Some(now);
                 self.ask(false, fx);
             }
@@ -432,7 +432,10 @@ impl Machine {
     /// Reads the session_state and posts a check, or reports why not and tries again later.
     pub(super) fn check(&mut self, source: &mut dyn SessionStateSource, fx: &mut Vec<Effect>) {
         match source.read() {
-            Ok(state) => self.post(state, fx),
+            Ok(state) => {
+                self.last_wake = Some(source.now_ms());
+                self.post(state, fx)
+            }
             Err(error) => self.report_read_failure(error, fx),
         }
     }
