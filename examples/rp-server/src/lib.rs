@@ -470,7 +470,7 @@ async fn login<S: EndedSessions>(
         Some(&nonce),
         t,
     ) {
-        return bad_request(e.code());
+        return bad_request(e.code().as_str());
     }
     // A fresh login only: an old ID Token found somewhere does not open a session.
     if claims.iat.saturating_add(600) < t {
