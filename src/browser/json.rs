@@ -89,9 +89,31 @@ impl<'de> de::Deserializer<'de> for Value {
         }
     }
 
+    // Strings and field names need only the string case: one small body per visitor instead of
+    // the whole of `deserialize_any` (serde instantiates these once per visitor type).
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+        match self.0.as_string() {
+            Some(s) => visitor.visit_string(s),
+            None => Err(Malformed),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+        self.deserialize_string(visitor)
+    }
+
+    /// Members nobody reads (most of a discovery document) are skipped without being walked.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+        visitor.visit_unit()
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum
     }
 }
 
