@@ -142,6 +142,9 @@ impl Recorder {
                         assert!(first.is_some(), "changed carries firstCheck");
                     }
                     let entry = match (get("code"), get("reason"), get("sub")) {
+                        (Some(code), _, _) if first == Some(true) => {
+                            [e.type_(), code, "first".into()].join(":")
+                        }
                         _ if first == Some(true) => "changed:first".to_string(),
                         (Some(code), _, _) => [e.type_(), code].join(":"),
                         (_, Some(reason), _) => [e.type_(), reason].join(":"),
@@ -220,6 +223,10 @@ async fn happy_path_unchanged_then_stop() {
         listeners,
         "message listener removed by stop()"
     );
+    // Events of a method call are dispatched once the call has returned (a microtask later).
+    assert_ne!(r.events().last().unwrap(), "stopped:stopped");
+    sleep(0).await;
+    assert_eq!(r.events().last().unwrap(), "stopped:stopped");
     let seen = r.events().len();
     sleep(400).await;
     assert_eq!(
@@ -364,10 +371,54 @@ async fn load_timeout_when_the_iframe_never_loads() {
     expect_load_timeout(&op("/hang"), 500).await;
 }
 
+/// Issue 9 (9): a closed port gives `load_timeout` where the browser fires no `load` (Firefox),
+/// and a first-check `no_response` after `responseTimeoutMs` where it loads its own error page
+/// (Chromium), never a wait of `loadTimeoutMs` after a `load`.
 #[wasm_bindgen_test]
-async fn load_timeout_when_the_op_port_is_closed() {
-    // Browsers fire `load` for their error page; only a real answer proves the iframe works.
-    expect_load_timeout("http://127.0.0.1:9/check", 1000).await;
+async fn a_closed_op_port_is_load_timeout_or_a_first_check_no_response() {
+    let o = fast("http://127.0.0.1:9/check", "unchanged-secret".into());
+    Reflect::set(&o, &"loadTimeoutMs".into(), &1500.into()).unwrap();
+    Reflect::set(&o, &"maxNoResponseRetries".into(), &0.into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    let t0 = js_sys::Date::now();
+    let mut waited = 0;
+    while !r.events().iter().any(|e| e.starts_with("stopped")) && waited < 4000 {
+        sleep(20).await;
+        waited += 20;
+    }
+    let ms = js_sys::Date::now() - t0;
+    let events = r.events();
+    if events.first().map(String::as_str) == Some("error:no_response:first") {
+        assert!(ms < 1400.0, "first-check no_response took {ms} ms");
+        assert_eq!(events, ["error:no_response:first", "stopped:no_response"]);
+    } else {
+        assert!(ms >= 1450.0, "load_timeout after {ms} ms");
+        assert_eq!(events, ["error:load_timeout", "stopped:load_timeout"]);
+    }
+}
+
+/// Issue 9 (9): an iframe that loads a page which is no check_session_iframe (here a 404 page of
+/// the OP's origin) is reported after `responseTimeoutMs`, with `firstCheck`, not after the load
+/// timeout.
+#[wasm_bindgen_test]
+async fn a_loaded_page_that_never_answers_is_a_first_check_no_response() {
+    let o = fast(&op("/blank.html"), "unchanged-secret".into());
+    Reflect::set(&o, &"loadTimeoutMs".into(), &10_000.into()).unwrap();
+    Reflect::set(&o, &"maxNoResponseRetries".into(), &0.into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(
+        r.wait_for("stopped:no_response", 1, 4000).await,
+        "reported after responseTimeoutMs (400 ms), not loadTimeoutMs (10 s): {:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        ["error:no_response:first", "stopped:no_response"]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -437,21 +488,59 @@ async fn answers_from_the_right_origin_but_another_window_are_ignored() {
     storage().remove_item("oidcsm_ww").unwrap();
 }
 
+/// Issue 9 (10): junk from the monitor's own iframe is reported once (`unexpected_answer`), never
+/// counted as an answer; valid answers from a frame on another origin are not heard at all.
 #[wasm_bindgen_test]
-async fn answers_from_another_origin_and_junk_are_ignored() {
-    // The monitor's own iframe answers junk only; a frame on another origin floods valid answers.
-    let m = SessionMonitor::new(&fast(&op("/check.html"), "junk-secret".into())).unwrap();
+async fn answers_from_another_origin_are_ignored_and_junk_is_reported_once() {
+    let o = fast(&op("/check.html"), "junk-secret".into());
+    Reflect::set(&o, &"responseTimeoutMs".into(), &1000.into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     let rogue = add_frame(&other_op("/rogue.html"));
+    let value = Rc::new(RefCell::new(JsValue::UNDEFINED));
+    let v2 = value.clone();
+    let grab = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+        *v2.borrow_mut() = Reflect::get(&e.detail(), &"value".into()).unwrap();
+    });
+    m.add_event_listener(&"error".into(), grab.as_ref(), &JsValue::UNDEFINED);
     m.start();
-    sleep(1500).await;
-    assert_eq!(
-        r.events(),
-        Vec::<String>::new(),
-        "still connecting: nothing counted"
+    assert!(
+        r.wait_for("error:unexpected_answer", 1, 3000).await,
+        "{:?}",
+        r.events()
     );
+    sleep(500).await;
+    assert_eq!(r.events(), ["error:unexpected_answer"], "once per streak");
+    // The first junk value of check.html is the string "Unchanged".
+    assert_eq!(value.borrow().as_string().as_deref(), Some("Unchanged"));
     assert_eq!(m.state().as_string().unwrap(), "loading");
     rogue.remove();
+}
+
+/// Issue 9 (10): `answers` maps an OP dialect (OAuthSD's "connected") to `unchanged`.
+#[wasm_bindgen_test]
+async fn the_answers_option_maps_an_op_dialect() {
+    let url = op("/check.html?answer=connected");
+    let m = SessionMonitor::new(&fast(&url, "s".into())).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(
+        r.wait_for("error:unexpected_answer", 1, 3000).await,
+        "{:?}",
+        r.events()
+    );
+    drop(m);
+    let o = fast(&url, "s".into());
+    Reflect::set(&o, &"answers".into(), &obj("connected", "unchanged")).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(r.wait_for("unchanged", 2, 3000).await, "{:?}", r.events());
+    assert!(
+        !r.events().iter().any(|e| e.starts_with("error")),
+        "{:?}",
+        r.events()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -673,7 +762,9 @@ async fn hook_renewal_writes_the_new_state_back_and_polling_resumes() {
         .unwrap();
     let body = "if (request.clientId !== 'client01' || request.reason !== 'changed') throw new Error('bad request');
                 return Promise.resolve({ sessionState: 'unchanged-secret-new', sub: 'alice', sid: 's1' });";
-    let m = SessionMonitor::new(&with_hook("oidcsm_h1", body)).unwrap();
+    let o = with_hook("oidcsm_h1", body);
+    Reflect::set(&o, &"sub".into(), &"alice".into()).unwrap();
+    let m = SessionMonitor::new(&o).unwrap();
     let r = Recorder::attach(&m);
     m.start();
     assert!(r.wait_for("unchanged", 2, 5000).await, "{:?}", r.events());
@@ -787,6 +878,7 @@ async fn an_op_that_always_says_changed_ends_in_reauth_loop() {
         ("clientId", "client01".into()),
         ("sessionState", obj("localStorage", "oidcsm_h7")),
         ("intervalMs", 100.into()),
+        ("sub", "alice".into()),
         (
             "reauthenticate",
             hook(
@@ -878,10 +970,11 @@ fn reauth_options_are_validated() {
     };
     let silent = |k: &str, v: JsValue| {
         let o = Object::new();
+        let here = web_sys::window().unwrap().location().origin().unwrap();
         Reflect::set(
             &o,
             &"redirectUri".into(),
-            &"http://127.0.0.1/cb.html".into(),
+            &[&here, "/cb.html"].concat().into(),
         )
         .unwrap();
         Reflect::set(&o, &k.into(), &v).unwrap();
@@ -891,7 +984,7 @@ fn reauth_options_are_validated() {
     assert_eq!(code_of(&[("issuer", "op.example".into())]), "invalid_url");
     assert_eq!(
         code_of(&[
-            ("issuer", "http://a".into()),
+            ("issuer", "https://a".into()),
             ("checkSessionIframe", url.clone().into())
         ]),
         "invalid_option"
@@ -913,28 +1006,28 @@ fn reauth_options_are_validated() {
     );
     assert_eq!(
         code_of(&[
-            ("issuer", "http://a".into()),
+            ("issuer", "https://a".into()),
             ("silentReauth", silent("scope", "openid".into()))
         ]),
         "ok"
     );
     assert_eq!(
         code_of(&[
-            ("issuer", "http://a".into()),
+            ("issuer", "https://a".into()),
             ("silentReauth", silent("responseType", "token".into()))
         ]),
         "invalid_option"
     );
     assert_eq!(
         code_of(&[
-            ("issuer", "http://a".into()),
+            ("issuer", "https://a".into()),
             ("silentReauth", silent("redirectURI", "x".into()))
         ]),
         "unknown_option"
     );
     assert_eq!(
         code_of(&[
-            ("issuer", "http://a".into()),
+            ("issuer", "https://a".into()),
             ("silentReauth", silent("scope", "openid".into())),
             ("reauthenticate", hook("return {}"))
         ]),
@@ -1603,4 +1696,400 @@ async fn without_web_locks_every_monitor_polls_alone_with_no_error() {
         .all(|e| e == "unchanged"));
     drop((a, b));
     storage().remove_item("oidcsm_x6").unwrap();
+}
+
+// ---- Issue 9: hardening, tried as an attacker would ----
+
+#[wasm_bindgen(inline_js = r#"
+export async function free_inside(m, kind, trigger) {
+  // free() from inside a listener of an event that `trigger` emits synchronously.
+  let threw = null, freed = false;
+  m.addEventListener(kind, () => { try { m.free(); freed = true; } catch (e) { threw = String(e && e.message || e); } }, { once: true });
+  try { m[trigger](); } catch (e) { threw = 'outer: ' + String(e && e.message || e); }
+  await new Promise((r) => setTimeout(r, 0));
+  return threw === null ? (freed ? 'freed' : 'no event') : threw;
+}
+export function methods_inside(m, kind) {
+  // stop(), start(), checkNow() from inside a listener; returns what threw, if anything.
+  let threw = null;
+  m.addEventListener(kind, () => {
+    try { m.stop(); m.start(); m.checkNow(); m.stop(); m.start(); } catch (e) { threw = String(e && e.message || e); }
+  }, { once: true });
+  return () => threw;
+}
+export function pollute(key, value) { Object.prototype[key] = value; }
+export function unpollute(key) { delete Object.prototype[key]; }
+export function deep_json(depth) {
+  // JSON.parse builds any depth; the deserializer must refuse it cleanly.
+  return JSON.parse('{"sub":"a","x":' + '['.repeat(depth) + ']'.repeat(depth) + '}');
+}
+export function set_cookie(c) { document.cookie = c; }
+export function page_cookies() { return document.cookie; }
+"#)]
+extern "C" {
+    fn free_inside(m: &JsValue, kind: &str, trigger: &str) -> js_sys::Promise;
+    fn methods_inside(m: &JsValue, kind: &str) -> js_sys::Function;
+    fn pollute(key: &str, value: &JsValue);
+    fn unpollute(key: &str);
+    fn deep_json(depth: u32) -> JsValue;
+    fn set_cookie(c: &str);
+    fn page_cookies() -> String;
+}
+
+/// Records events of a monitor that JavaScript owns (so that JS can call `free()` on it).
+fn js_recorder(m: &JsValue) -> Rc<RefCell<Vec<String>>> {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    for kind in ["unchanged", "changed", "error", "stopped"] {
+        let log = log.clone();
+        let c = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            let code = Reflect::get(&e.detail(), &"code".into())
+                .ok()
+                .and_then(|v| v.as_string());
+            log.borrow_mut()
+                .push(code.map_or(e.type_(), |c| [e.type_(), c].join(":")));
+        });
+        let add: js_sys::Function = Reflect::get(m, &"addEventListener".into())
+            .unwrap()
+            .unchecked_into();
+        add.call2(m, &kind.into(), c.as_ref()).unwrap();
+        c.forget(); // test code: lives as long as the page
+    }
+    log
+}
+
+fn call(m: &JsValue, method: &str) {
+    let f: js_sys::Function = Reflect::get(m, &method.into()).unwrap().unchecked_into();
+    f.call0(m).unwrap();
+}
+
+async fn wait_log(log: &Rc<RefCell<Vec<String>>>, e: &str, ms: u32) -> bool {
+    let mut waited = 0;
+    while !log.borrow().iter().any(|x| x == e) {
+        if waited >= ms {
+            return false;
+        }
+        sleep(20).await;
+        waited += 20;
+    }
+    true
+}
+
+/// Issue 9 (3): `free()` inside a listener of an event that `checkNow()` or `stop()` emits
+/// synchronously releases everything and never throws. Before the fix, it threw "attempted to
+/// take ownership of Rust value while it was borrowed".
+#[wasm_bindgen_test]
+async fn free_inside_a_listener_releases_everything_and_never_throws() {
+    install_counter();
+    for (key, kind, trigger) in [
+        ("oidcsm_free_a", "error", "checkNow"),
+        ("oidcsm_free_b", "stopped", "stop"),
+    ] {
+        let (frames, listeners) = (iframe_count(), message_listeners());
+        let warm = wasm_memory_bytes();
+        for round in 0..20 {
+            storage().set_item(key, "unchanged-secret").unwrap();
+            let m: JsValue =
+                SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", key)))
+                    .unwrap()
+                    .into();
+            let log = js_recorder(&m);
+            call(&m, "start");
+            assert!(
+                wait_log(&log, "unchanged", 5000).await,
+                "{:?}",
+                log.borrow()
+            );
+            // checkNow() finds no session_state: its `error` is emitted inside the call.
+            storage().remove_item(key).unwrap();
+            let outcome = wasm_bindgen_futures::JsFuture::from(free_inside(&m, kind, trigger))
+                .await
+                .unwrap()
+                .as_string()
+                .unwrap();
+            assert_eq!(outcome, "freed", "{kind} during {trigger}(), round {round}");
+            assert_eq!(iframe_count(), frames, "{kind}/{trigger}: iframe left");
+            assert_eq!(
+                message_listeners(),
+                listeners,
+                "{kind}/{trigger}: listener left"
+            );
+        }
+        sleep(300).await;
+        assert_eq!(iframe_count(), frames);
+        // 20 monitors created and freed: linear memory stays within one 64 KiB page of growth.
+        assert!(
+            wasm_memory_bytes() - warm <= 65_536.0,
+            "{kind}/{trigger}: wasm memory grew by {}",
+            wasm_memory_bytes() - warm
+        );
+    }
+}
+
+/// Issue 9 (3): stop(), start() and checkNow() inside a listener never throw, and a later free()
+/// leaves nothing behind.
+#[wasm_bindgen_test]
+async fn methods_inside_listeners_never_throw() {
+    install_counter();
+    let (frames, listeners) = (iframe_count(), message_listeners());
+    for kind in ["unchanged", "stopped"] {
+        let m: JsValue = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into()))
+            .unwrap()
+            .into();
+        let log = js_recorder(&m);
+        let threw = methods_inside(&m, kind);
+        call(&m, "start");
+        assert!(
+            wait_log(&log, "unchanged", 5000).await,
+            "{:?}",
+            log.borrow()
+        );
+        if kind == "stopped" {
+            call(&m, "stop");
+        }
+        sleep(300).await;
+        assert!(
+            threw.call0(&JsValue::NULL).unwrap().is_null(),
+            "{kind}: a method threw"
+        );
+        call(&m, "free");
+        assert_eq!(iframe_count(), frames, "{kind}: iframe left after free()");
+        assert_eq!(message_listeners(), listeners, "{kind}: listener left");
+    }
+}
+
+/// Issue 9 (4): only the options object's own properties count. Before the fix a polluted
+/// `Object.prototype` turned on re-authentication and replaced the iframe URL.
+#[wasm_bindgen_test]
+async fn a_polluted_object_prototype_is_not_an_option() {
+    storage().set_item("oidcsm_pp", "changed-secret").unwrap();
+    pollute(
+        "reauthenticate",
+        &hook("window.__polluted = true; return { sessionState: 'x', sub: 'mallory' };"),
+    );
+    pollute("sub", &"mallory".into());
+    let o = fast(&op("/check.html"), obj("localStorage", "oidcsm_pp"));
+    let made = SessionMonitor::new(&o);
+    unpollute("reauthenticate");
+    unpollute("sub");
+    let m = made.unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(
+        r.wait_for("changed:first", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    sleep(300).await;
+    assert_eq!(
+        r.events(),
+        ["changed:first"],
+        "no re-authentication was configured"
+    );
+    assert_eq!(m.state().as_string().unwrap(), "paused");
+    assert!(
+        Reflect::get(&web_sys::window().unwrap(), &"__polluted".into())
+            .unwrap()
+            .is_undefined()
+    );
+    // A polluted URL is not a URL option either: the options still lack one.
+    pollute("checkSessionIframe", &op("/check.html").into());
+    let made = SessionMonitor::new(&options(&[
+        ("clientId", "client01".into()),
+        ("sessionState", "s".into()),
+    ]));
+    unpollute("checkSessionIframe");
+    let code = Reflect::get(&made.expect_err("must throw"), &"code".into()).unwrap();
+    assert_eq!(code.as_string().as_deref(), Some("missing_option"));
+    storage().remove_item("oidcsm_pp").unwrap();
+}
+
+fn option_code(pairs: &[(&str, JsValue)]) -> String {
+    let mut all = vec![
+        ("clientId", JsValue::from("client01")),
+        ("sessionState", obj("cookie", "rp_ss")),
+        ("checkSessionIframe", op("/check.html").into()),
+    ];
+    all.extend(pairs.iter().cloned());
+    match SessionMonitor::new(&options(&all)) {
+        Ok(_) => "ok".into(),
+        Err(e) => Reflect::get(&e, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+    }
+}
+
+/// Issue 9 (5): one URL rule for every URL option, at construction.
+#[wasm_bindgen_test]
+fn url_options_need_https_except_on_loopback_and_no_userinfo_or_fragment() {
+    let csi = |u: &str| option_code(&[("checkSessionIframe", u.into())]);
+    assert_eq!(csi("http://127.0.0.1:9040/check.html"), "ok");
+    assert_eq!(csi("http://localhost:9040/check.html"), "ok");
+    assert_eq!(csi("http://[::1]:9040/check.html"), "ok");
+    assert_eq!(csi("https://op.example/check"), "ok");
+    assert_eq!(csi("http://op.example/check"), "insecure_url");
+    assert_eq!(csi("http://127.0.0.1.nip.io/check"), "insecure_url");
+    assert_eq!(csi("https://user:pw@op.example/check"), "invalid_url");
+    assert_eq!(csi("https://user@op.example/check"), "invalid_url");
+    assert_eq!(csi("https://op.example/check#x"), "invalid_url");
+    assert_eq!(csi("https://op.example/check#"), "invalid_url");
+    assert_eq!(
+        option_code(&[
+            ("checkSessionIframe", "http://op.example/check".into()),
+            ("allowInsecureHttp", true.into())
+        ]),
+        "ok"
+    );
+    let issuer = |u: &str| {
+        option_code(&[
+            ("checkSessionIframe", JsValue::UNDEFINED),
+            ("issuer", u.into()),
+        ])
+    };
+    assert_eq!(issuer("https://op.example"), "ok");
+    assert_eq!(issuer("http://op.example"), "insecure_url");
+    assert_eq!(issuer("https://a:b@op.example"), "invalid_url");
+    // redirectUri: the same rule, and this page's origin.
+    let here = web_sys::window().unwrap().location().origin().unwrap();
+    let redirect = |u: &str| {
+        let silent = obj("redirectUri", u);
+        option_code(&[
+            ("checkSessionIframe", JsValue::UNDEFINED),
+            ("issuer", "https://op.example".into()),
+            ("silentReauth", silent),
+        ])
+    };
+    assert_eq!(redirect(&[&here, "/cb.html"].concat()), "ok");
+    assert_eq!(redirect("https://rp.example/cb.html"), "invalid_option");
+    assert_eq!(redirect("http://localhost:1/cb.html"), "invalid_option");
+    assert_eq!(redirect(&[&here, "/cb.html#x"].concat()), "invalid_url");
+}
+
+/// Issue 9 (6): cookie names are RFC 6265 tokens; the scope options are checked and only go
+/// with a cookie source; an empty `sub` is invalid.
+#[wasm_bindgen_test]
+fn cookie_names_and_scope_options_are_validated() {
+    let cookie = |name: &str| option_code(&[("sessionState", obj("cookie", name))]);
+    assert_eq!(cookie("rp_session_state"), "ok");
+    assert_eq!(cookie("a;b"), "invalid_cookie_name");
+    assert_eq!(cookie("a b"), "invalid_cookie_name");
+    assert_eq!(cookie("a=b"), "invalid_cookie_name");
+    assert_eq!(cookie("sé"), "invalid_cookie_name");
+    assert_eq!(
+        option_code(&[
+            ("cookiePath", "/app".into()),
+            ("cookieDomain", "rp.example".into()),
+            ("cookieSameSite", "strict".into()),
+            ("cookieMaxAge", 3600.into())
+        ]),
+        "ok"
+    );
+    assert_eq!(
+        option_code(&[("cookiePath", "app".into())]),
+        "invalid_option"
+    );
+    assert_eq!(
+        option_code(&[("cookiePath", "/; domain=evil.example".into())]),
+        "invalid_option"
+    );
+    assert_eq!(
+        option_code(&[("cookieSameSite", "loose".into())]),
+        "invalid_option"
+    );
+    assert_eq!(
+        option_code(&[("cookieMaxAge", (-1).into())]),
+        "invalid_option"
+    );
+    assert_eq!(
+        option_code(&[
+            ("sessionState", obj("localStorage", "k")),
+            ("cookiePath", "/".into())
+        ]),
+        "invalid_option"
+    );
+    assert_eq!(option_code(&[("sub", "".into())]), "invalid_option");
+}
+
+/// Issue 9 (6): a renewal is written back with the RP cookie's scope. Here the scope's path is
+/// one this page cannot see: the write must not land on `path=/` (before the fix it did, and
+/// the option did not exist).
+#[wasm_bindgen_test]
+async fn a_renewed_cookie_is_written_with_the_configured_scope() {
+    set_cookie("oidcsm_scope=changed-secret; path=/");
+    let o = fast(&op("/check.html"), obj("cookie", "oidcsm_scope"));
+    for (k, v) in [
+        ("cookiePath", JsValue::from("/elsewhere")),
+        ("sub", "alice".into()),
+        (
+            "reauthenticate",
+            hook("return { sessionState: 'unchanged-secret-new', sub: 'alice' };"),
+        ),
+        ("reauthTimeoutMs", 1000.into()),
+    ] {
+        Reflect::set(&o, &k.into(), &v).unwrap();
+    }
+    let m = SessionMonitor::new(&o).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(
+        r.wait_for("renewed:alice", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    let jar = page_cookies();
+    assert!(
+        jar.contains("oidcsm_scope=changed-secret") && !jar.contains("secret-new"),
+        "written outside the configured path: {jar}"
+    );
+    drop(m);
+    set_cookie("oidcsm_scope=; path=/; max-age=0");
+}
+
+/// Issue 9 (1): with a hook and no `sub`, the returned user is unknown: `unknown_user`, nothing
+/// written, no `renewed`. Before the fix the monitor adopted whoever the hook returned.
+#[wasm_bindgen_test]
+async fn a_renewal_for_an_unknown_user_is_unknown_user_and_writes_nothing() {
+    let body = "return { sessionState: 'unchanged-secret-mallory', sub: 'mallory' };";
+    hook_outcome(
+        "oidcsm_uu",
+        body,
+        None,
+        &[
+            "changed:first",
+            "error:unknown_user",
+            "stopped:unknown_user",
+        ],
+    )
+    .await;
+    // hook_outcome removed the key; it was never rewritten by the monitor in between.
+    storage().set_item("oidcsm_uu", "changed-secret").unwrap();
+    let m = SessionMonitor::new(&with_hook("oidcsm_uu", body)).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(
+        r.wait_for("stopped:unknown_user", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        storage().get_item("oidcsm_uu").unwrap().as_deref(),
+        Some("changed-secret")
+    );
+    storage().remove_item("oidcsm_uu").unwrap();
+}
+
+/// Issue 9 (8): deeply nested JSON (an ID token or discovery document built to overflow the
+/// stack) is a typed error.
+#[wasm_bindgen_test]
+fn deeply_nested_json_is_a_typed_error_not_a_stack_overflow() {
+    use oidc_session_monitor::browser::json::{from_value, Malformed};
+    use oidc_session_monitor::core::claims::IdTokenClaims;
+    let shallow: Result<serde_json::Value, _> = from_value(deep_json(10));
+    assert!(shallow.is_ok());
+    for depth in [40, 100_000] {
+        let r: Result<IdTokenClaims, _> = from_value(deep_json(depth));
+        assert_eq!(r.err(), Some(Malformed::TooDeep), "depth {depth}");
+    }
+    let r: Result<serde_json::Value, _> = from_value(deep_json(100_000));
+    assert_eq!(r.err(), Some(Malformed::TooDeep));
 }

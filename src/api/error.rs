@@ -19,6 +19,8 @@ pub enum OptionsError {
     Invalid(&'static str, &'static str),
     /// A value failed validation (client id, URL, session_state).
     Value(&'static str, crate::core::types::ValueError),
+    /// A cookie name or cookie scope option is invalid.
+    Cookie(&'static str, crate::core::cookie::CookieError),
 }
 
 impl OptionsError {
@@ -32,6 +34,7 @@ impl OptionsError {
             OptionsError::Invalid("sessionState", _) => ErrorCode::InvalidSessionStateSource,
             OptionsError::Invalid(..) => ErrorCode::InvalidOption,
             OptionsError::Value(_, e) => e.code(),
+            OptionsError::Cookie(_, e) => e.code(),
         }
     }
 
@@ -59,6 +62,11 @@ impl OptionsError {
                 m.push_str(": ");
                 m.push_str(e.message());
             }
+            OptionsError::Cookie(name, e) => {
+                m.push_str(name);
+                m.push_str(": ");
+                m.push_str(e.message());
+            }
         }
         m
     }
@@ -70,7 +78,8 @@ impl OptionsError {
             OptionsError::Unknown(name) => Some(name),
             OptionsError::Missing(name)
             | OptionsError::Invalid(name, _)
-            | OptionsError::Value(name, _) => Some(name),
+            | OptionsError::Value(name, _)
+            | OptionsError::Cookie(name, _) => Some(name),
         }
     }
 

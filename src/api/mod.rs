@@ -80,15 +80,25 @@ impl SessionMonitor {
     /// # Errors
     /// Throws a `SessionMonitorError` with a stable `code`: `invalid_options`, `unknown_option`,
     /// `missing_client_id`, `invalid_client_id`, `missing_option`, `invalid_url`,
-    /// `unsupported_scheme`, `invalid_session_state_source`, `invalid_session_state`,
-    /// `invalid_option`.
+    /// `unsupported_scheme`, `insecure_url`, `invalid_session_state_source`,
+    /// `invalid_session_state`, `invalid_cookie_name`, `invalid_option`.
+    ///
+    /// Only the options object's own properties count: a property inherited from a polluted
+    /// `Object.prototype` is ignored.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &SessionMonitorOptions) -> Result<SessionMonitor, JsValue> {
         let o = options::parse(options).map_err(|e| e.to_js())?;
         let events = EventTarget::new()?;
         let client_id = o.client_id.as_str().to_owned();
         let machine = Machine::new(o.client_id, o.config, o.location);
-        let driver = Driver::new(machine, o.source, o.method, o.logout, events.clone());
+        let driver = Driver::new(
+            machine,
+            o.source,
+            o.method,
+            o.logout,
+            o.answers,
+            events.clone(),
+        );
         Ok(SessionMonitor {
             driver,
             events: events.unchecked_into(),
@@ -103,7 +113,9 @@ impl SessionMonitor {
         self.driver.feed(Input::Start);
     }
 
-    /// Stops polling and removes the iframe, its listeners and timers. Emits `stopped`.
+    /// Stops polling and removes the iframe, its listeners and timers at once. Emits `stopped`
+    /// just after this call returns (events caused by `start()`, `stop()` and `checkNow()` are
+    /// dispatched in a microtask, so a listener may call any method, `free()` included).
     /// `start()` may be called again later.
     pub fn stop(&self) {
         self.driver.feed(Input::Stop);

@@ -5,13 +5,14 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::error::OptionsError;
 use crate::browser::driver::LogoutSetup;
-use crate::browser::js::{get, get_string};
-use crate::browser::reauth::{parse_claims, ReauthMethod, SilentOptions};
+use crate::browser::js::own as get;
+use crate::browser::reauth::{ReauthMethod, SilentOptions};
 use crate::browser::source::Source;
 use crate::browser::url::{check_session_url, origin};
 use crate::core::authorize::ResponseType;
+use crate::core::cookie::{check_name, CookieError, CookieScope};
 use crate::core::machine::{BlindPolicy, Config, OpLocation, RpSessionConfig};
-use crate::core::types::{ClientId, SessionState};
+use crate::core::types::{AnswerMap, ClientId, SessionState};
 
 /// Every accepted option name: anything else is a typo and is rejected.
 const KNOWN: &[&str] = &[
@@ -34,6 +35,12 @@ const KNOWN: &[&str] = &[
     "rpSession",
     "endSessionEndpoint",
     "idTokenHint",
+    "answers",
+    "allowInsecureHttp",
+    "cookiePath",
+    "cookieDomain",
+    "cookieSameSite",
+    "cookieMaxAge",
 ];
 
 /// Accepted names inside `rpSession`.
@@ -63,6 +70,64 @@ pub struct Options {
     pub config: Config,
     /// What logout needs.
     pub logout: LogoutSetup,
+    /// Extra answer strings (`answers`).
+    pub answers: AnswerMap,
+}
+
+/// `cookiePath`, `cookieDomain`, `cookieSameSite`, `cookieMaxAge`: the RP cookie's scope.
+fn cookie_scope(obj: &Object) -> Result<CookieScope, OptionsError> {
+    let max_age = match get(obj, "cookieMaxAge") {
+        v if v.is_undefined() => None,
+        v => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=400.0 * 86_400.0).contains(&n) => Some(n as u32),
+            _ => {
+                return Err(OptionsError::Invalid(
+                    "cookieMaxAge",
+                    "must be a whole number of seconds from 0 to 400 days",
+                ))
+            }
+        },
+    };
+    let (path, domain, same_site) = (
+        string(obj, "cookiePath")?,
+        string(obj, "cookieDomain")?,
+        string(obj, "cookieSameSite")?,
+    );
+    CookieScope::new(
+        path.as_deref(),
+        domain.as_deref(),
+        same_site.as_deref(),
+        max_age,
+    )
+    .map_err(|e| {
+        let name = match e {
+            CookieError::InvalidPath => "cookiePath",
+            CookieError::InvalidDomain => "cookieDomain",
+            _ => "cookieSameSite",
+        };
+        OptionsError::Cookie(name, e)
+    })
+}
+
+/// `answers: { "<OP string>": "unchanged" | "changed" | "error" }`, own properties only.
+fn answers(obj: &Object) -> Result<AnswerMap, OptionsError> {
+    const WHY: &str = "must map extra strings (not unchanged, changed, error) to \"unchanged\", \"changed\" or \"error\"";
+    let mut map = AnswerMap::default();
+    let v = get(obj, "answers");
+    if v.is_undefined() {
+        return Ok(map);
+    }
+    let spec: &Object = v
+        .dyn_ref()
+        .filter(|_| v.is_object() && !v.is_function())
+        .ok_or(OptionsError::Invalid("answers", WHY))?;
+    for key in Object::keys(spec).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let answer = get(spec, &key).as_string().unwrap_or_default();
+        map.insert(&key, &answer)
+            .map_err(|_| OptionsError::Invalid("answers", WHY))?;
+    }
+    Ok(map)
 }
 
 /// `rpSession`: its absolute URL (same origin as the page) and timing.
@@ -152,7 +217,7 @@ pub(crate) fn check_keys(obj: &Object, known: &[&str]) -> Result<(), OptionsErro
     Ok(())
 }
 
-fn source(obj: &Object, key: &'static str) -> Result<Source, OptionsError> {
+fn source(obj: &Object, key: &'static str, scope: CookieScope) -> Result<Source, OptionsError> {
     const WHY: &str =
         "must be a string, or an object with exactly one of cookie, localStorage, sessionStorage";
     let v = get(obj, key);
@@ -170,21 +235,28 @@ fn source(obj: &Object, key: &'static str) -> Result<Source, OptionsError> {
         return Err(OptionsError::Invalid(key, WHY));
     }
     let kind = keys.get(0).as_string().unwrap_or_default();
-    let name = get_string(spec, &kind)
+    let name = get(spec, &kind)
+        .as_string()
         .filter(|n| !n.is_empty())
         .ok_or(OptionsError::Invalid(
             key,
             "the cookie or storage key must be a non-empty string",
         ))?;
     match kind.as_str() {
-        "cookie" => Ok(Source::Cookie(name)),
+        "cookie" => {
+            check_name(&name).map_err(|e| OptionsError::Cookie(key, e))?;
+            Ok(Source::Cookie(name, scope))
+        }
         "localStorage" => Ok(Source::LocalStorage(name)),
         "sessionStorage" => Ok(Source::SessionStorage(name)),
         _ => Err(OptionsError::Invalid(key, WHY)),
     }
 }
 
-fn silent(obj: &Object) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsError> {
+fn silent(
+    obj: &Object,
+    insecure: bool,
+) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsError> {
     let v = get(obj, "silentReauth");
     if v.is_undefined() {
         return Ok(None);
@@ -196,7 +268,17 @@ fn silent(obj: &Object) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsE
     check_keys(spec, KNOWN_SILENT)?;
     let redirect_uri =
         string(spec, "redirectUri")?.ok_or(OptionsError::Missing("silentReauth.redirectUri"))?;
-    origin(&redirect_uri).map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
+    let redirect_origin = origin(&redirect_uri, insecure)
+        .map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
+    // The silent-callback page posts to its parent on its own origin only: another origin would
+    // never be heard, and must not be where the code and session_state land.
+    let page_origin = web_sys::window().and_then(|w| w.location().origin().ok());
+    if page_origin.as_deref() != Some(redirect_origin.as_str()) {
+        return Err(OptionsError::Invalid(
+            "silentReauth.redirectUri",
+            "must be on this page's origin",
+        ));
+    }
     let response_type = match string(spec, "responseType")?.as_deref() {
         None | Some("code") => ResponseType::Code,
         Some("id_token") => ResponseType::IdToken,
@@ -209,7 +291,7 @@ fn silent(obj: &Object) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsE
     };
     let id_token_hint = match get(spec, "idTokenHint").is_undefined() {
         true => None,
-        false => Some(source(spec, "idTokenHint")?),
+        false => Some(source(spec, "idTokenHint", CookieScope::default())?),
     };
     let timeout = match get(spec, "timeoutMs").is_undefined() {
         true => None,
@@ -234,11 +316,12 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         .filter(|_| options.is_object() && !options.is_function())
         .ok_or(OptionsError::NotAnObject)?;
     check_keys(obj, KNOWN)?;
+    let insecure = boolean(obj, "allowInsecureHttp")?;
     let client_id = string(obj, "clientId")?.ok_or(OptionsError::Missing("clientId"))?;
     let client_id = ClientId::new(&client_id).map_err(|e| OptionsError::Value("clientId", e))?;
     let issuer = string(obj, "issuer")?;
     if let Some(issuer) = &issuer {
-        origin(issuer).map_err(|e| OptionsError::Value("issuer", e))?;
+        origin(issuer, insecure).map_err(|e| OptionsError::Value("issuer", e))?;
     }
     let location = match (string(obj, "checkSessionIframe")?, issuer) {
         (Some(_), Some(_)) => {
@@ -252,13 +335,29 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         }
         (None, None) => OpLocation::FirstPartyOnly,
         (Some(url), None) => OpLocation::CheckSessionIframe(
-            check_session_url(&url).map_err(|e| OptionsError::Value("checkSessionIframe", e))?,
+            check_session_url(&url, insecure)
+                .map_err(|e| OptionsError::Value("checkSessionIframe", e))?,
         ),
         (None, Some(issuer)) => OpLocation::Issuer(issuer),
     };
-    let source = source(obj, "sessionState")?;
+    let source = source(obj, "sessionState", cookie_scope(obj)?)?;
+    if !matches!(source, Source::Cookie(..)) {
+        for key in [
+            "cookiePath",
+            "cookieDomain",
+            "cookieSameSite",
+            "cookieMaxAge",
+        ] {
+            if !get(obj, key).is_undefined() {
+                return Err(OptionsError::Invalid(
+                    key,
+                    "only with sessionState: { cookie }",
+                ));
+            }
+        }
+    }
     let hook = get(obj, "reauthenticate");
-    let silent = silent(obj)?;
+    let silent = silent(obj, insecure)?;
     let (method, silent_timeout) = match (hook.is_undefined(), silent) {
         (false, Some(_)) => {
             return Err(OptionsError::Invalid(
@@ -282,7 +381,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
     };
     let keep_sid = !get(obj, "idTokenHint").is_undefined();
     let id_token = match get(obj, "idTokenHint").is_undefined() {
-        false => Some(self::source(obj, "idTokenHint")?),
+        false => Some(self::source(obj, "idTokenHint", CookieScope::default())?),
         true => match &method {
             Some(ReauthMethod::Silent(SilentOptions { id_token_hint, .. })) => {
                 id_token_hint.clone()
@@ -290,18 +389,14 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             _ => None,
         },
     };
-    // The signed-in user: given, or read from the ID token hint if one is stored already.
-    let expected_sub = match string(obj, "sub")? {
-        Some(sub) => Some(sub),
-        None => id_token
-            .as_ref()
-            .and_then(|hint| hint.read_raw().ok().flatten())
-            .and_then(|t| parse_claims(&t).ok())
-            .map(|c| c.sub),
-    };
+    // The signed-in user, if the host says; otherwise each attempt reads the ID token hint.
+    let expected_sub = string(obj, "sub")?;
+    if expected_sub.as_deref() == Some("") {
+        return Err(OptionsError::Invalid("sub", "must be a non-empty string"));
+    }
     let end_session_endpoint = string(obj, "endSessionEndpoint")?;
     if let Some(url) = &end_session_endpoint {
-        origin(url).map_err(|e| OptionsError::Value("endSessionEndpoint", e))?;
+        origin(url, insecure).map_err(|e| OptionsError::Value("endSessionEndpoint", e))?;
     }
     let rp = rp_session(obj)?;
     let blind_policy = match string(obj, "thirdPartyCookiesBlocked")?.as_deref() {
@@ -344,6 +439,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         } && crate::browser::sharing::Sharing::supported(),
         op_iframe: !matches!(location, OpLocation::FirstPartyOnly),
         rp_session: rp.as_ref().map(|(_, c)| *c),
+        allow_insecure_http: insecure,
         ..d
     };
     Ok(Options {
@@ -358,5 +454,6 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             end_session_endpoint,
             keep_sid,
         },
+        answers: answers(obj)?,
     })
 }

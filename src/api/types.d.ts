@@ -52,7 +52,8 @@ interface SessionMonitorCommonOptions {
   silentReauth?: SilentReauthOptions;
   /** How long the `reauthenticate` hook may take. Default 10000. */
   reauthTimeoutMs?: number;
-  /** The signed-in user's `sub`; otherwise taken from `idTokenHint` or the first renewal. */
+  /** The signed-in user's `sub` (non-empty); otherwise read from `idTokenHint` at each re-authentication.
+   *  Without either, a re-authentication ends in `error` code `unknown_user`, never `renewed`. */
   sub?: string;
   /** Once the OP iframe is found unable to see its cookies (`third_party_cookies_blocked`):
    *  `"stop"` polling (default), or drop the OP iframe and go on with the `rpSession` signal. */
@@ -64,6 +65,20 @@ interface SessionMonitorCommonOptions {
   endSessionEndpoint?: string;
   /** The first-party session signal: also ask the RP's own server whether the session lives. */
   rpSession?: RpSessionOptions;
+  /** Extra answer strings of an OP, mapped to the three answers, e.g. `{ connected: "unchanged" }`.
+   *  The three standard strings cannot be remapped. */
+  answers?: Record<string, "unchanged" | "changed" | "error">;
+  /** Accept `http:` URLs on hosts other than loopback. Default false: `https:` is required except on
+   *  `localhost`, `127.0.0.0/8` and `[::1]`. */
+  allowInsecureHttp?: boolean;
+  /** With `sessionState: { cookie }`: the RP cookie's `path`, written back on renewal. Default "/". */
+  cookiePath?: string;
+  /** With `sessionState: { cookie }`: the RP cookie's `domain`. Default: none (host-only). */
+  cookieDomain?: string;
+  /** With `sessionState: { cookie }`: the RP cookie's `SameSite`. Default "lax"; "none" adds `Secure`. */
+  cookieSameSite?: "strict" | "lax" | "none";
+  /** With `sessionState: { cookie }`: the RP cookie's `max-age` in seconds. Default: a session cookie. */
+  cookieMaxAge?: number;
 }
 
 /** `rpSession`: `GET url` (same origin, credentials, no-store) answers `200 {"active": true}` while the
@@ -104,6 +119,9 @@ export type SessionMonitorErrorCode =
   | "load_timeout"
   | "no_response"
   | "op_error"
+  | "unexpected_answer"
+  | "ambiguous_cookie"
+  | "unknown_user"
   | "not_supported"
   | "issuer_mismatch"
   | "invalid_discovery"
@@ -140,7 +158,9 @@ export type SessionMonitorOptionsErrorCode =
   | "missing_option"
   | "invalid_url"
   | "unsupported_scheme"
+  | "insecure_url"
   | "invalid_session_state_source"
+  | "invalid_cookie_name"
   | "invalid_option"
   | "invalid_session_state";
 
@@ -172,6 +192,10 @@ export interface ErrorDetail extends SessionMonitorEventDetailBase {
   attempt: number;
   /** With `third_party_cookies_blocked`: which signal showed that the OP iframe cannot see its cookies. */
   evidence?: "error_from_start" | "first_answer_changed" | "login_required_after_first_changed" | "changed_after_renewal";
+  /** `no_response` only: true when the iframe loaded but never answered its first check. */
+  firstCheck?: boolean;
+  /** `unexpected_answer` only: at most 32 printable characters of what the OP iframe sent. */
+  value?: string;
 }
 export interface StoppedDetail extends SessionMonitorEventDetailBase {
   type: "stopped";

@@ -26,7 +26,7 @@ use crate::core::machine::{
     Effect, Event, Input, Machine, MonitorError, OpLocation, OpSite, Phase, ReauthOutcome, Timer,
 };
 use crate::core::tabs::TabEvent;
-use crate::core::types::CheckSessionUrl;
+use crate::core::types::{AnswerMap, CheckSessionUrl};
 
 /// What the driver owns besides the machine: the source it reads, and every browser resource.
 struct Inner {
@@ -45,6 +45,32 @@ struct Inner {
     logout: LogoutSetup,
     /// The origin-wide logout channel, open while the machine runs.
     channel: Option<LogoutChannel>,
+    /// Extra answer strings (`answers`), shared with the iframe's message listener.
+    answers: Rc<AnswerMap>,
+}
+
+/// What this tab's own events add to their `detail` beyond [`TabEvent`] (not sent to other
+/// tabs): `firstCheck` of a first-check `no_response`, `value` of `unexpected_answer`.
+#[derive(Default)]
+struct Extra {
+    first_check: bool,
+    value: Option<String>,
+}
+
+impl Extra {
+    fn of(event: &Event) -> Self {
+        match event {
+            Event::Error { error, .. } => Extra {
+                first_check: error.first_check(),
+                value: None,
+            },
+            Event::UnexpectedAnswer { value } => Extra {
+                first_check: false,
+                value: value.clone(),
+            },
+            _ => Extra::default(),
+        }
+    }
 }
 
 /// What the logout glue needs (issue 11).
@@ -74,12 +100,19 @@ impl Handle {
     /// a listener may call `stop()`, `checkNow()` or `start()` from inside an event. Does nothing
     /// once the monitor is gone, or while the machine is busy (an input from inside an effect).
     fn feed(&self, input: Input) {
+        for (event, leader, extra) in self.feed_collect(input) {
+            dispatch(&self.events, &event, leader, &extra);
+        }
+    }
+
+    /// Feeds an input and performs every effect but the events, which it returns.
+    fn feed_collect(&self, input: Input) -> Vec<(TabEvent, bool, Extra)> {
         let Some(rc) = self.inner.upgrade() else {
-            return;
+            return Vec::new();
         };
-        let emitted = {
+        {
             let Ok(mut guard) = rc.try_borrow_mut() else {
-                return;
+                return Vec::new();
             };
             let state = &mut *guard;
             if matches!(input, Input::Start) && state.logout.keep_sid {
@@ -95,17 +128,14 @@ impl Handle {
                             let id_token = state.logout.id_token.as_ref();
                             glue::remember_sid(id_token, sid.as_deref(), issuer_of(state));
                         }
-                        emitted.push((TabEvent::from(&event), true))
+                        emitted.push((TabEvent::from(&event), true, Extra::of(&event)))
                     }
-                    Effect::Relay(event) => emitted.push((event, false)),
+                    Effect::Relay(event) => emitted.push((event, false, Extra::default())),
                     other => self.perform(state, other),
                 }
             }
             self.hold_logout_channel(state);
             emitted
-        };
-        for (event, leader) in emitted {
-            dispatch(&self.events, &event, leader);
         }
     }
 
@@ -113,7 +143,10 @@ impl Handle {
         match effect {
             Effect::Discover { issuer } => {
                 let handle = self.clone();
-                spawn_local(async move { handle.feed(Input::Discovered(discover(&issuer).await)) });
+                let insecure = state.machine.config().allow_insecure_http;
+                spawn_local(async move {
+                    handle.feed(Input::Discovered(discover(&issuer, insecure).await))
+                });
             }
             Effect::CreateIframe => {
                 let (Some(window), Some(provider)) = (web_sys::window(), state.machine.provider())
@@ -124,13 +157,20 @@ impl Handle {
                     return;
                 };
                 let site = op_site(&provider.check_session_iframe);
-                let (on_load, on_answer) = (self.clone(), self.clone());
+                let (on_load, on_data) = (self.clone(), self.clone());
+                let answers = state.answers.clone();
                 state.frame = OpFrame::open(
                     &window,
                     &document,
                     &provider.check_session_iframe,
                     move || on_load.feed(Input::IframeLoaded),
-                    move |answer| on_answer.feed(Input::Answer(answer)),
+                    move |data| {
+                        let text = data.as_string();
+                        on_data.feed(match text.as_deref().and_then(|t| answers.classify(t)) {
+                            Some(answer) => Input::Answer(answer),
+                            None => Input::UnexpectedAnswer(text),
+                        })
+                    },
                 );
                 // If the page has no body to attach to, the load deadline reports it.
                 state.machine.set_op_site(site);
@@ -224,10 +264,19 @@ impl Handle {
                     spawn_local(async move { report(ReauthOutcome::Failed(error)) });
                     return;
                 };
+                let hint = self.clone();
                 match reauth::prepare(options, endpoints, client_id) {
                     Ok((frame, attempt)) => {
                         state.silent = Some(frame);
-                        spawn_local(async move { report(attempt.finish().await) });
+                        // The user the hint names, read when this attempt started.
+                        let hint_sub = attempt.hint_sub.clone();
+                        spawn_local(async move {
+                            let outcome = attempt.finish().await;
+                            if let Some(sub) = hint_sub {
+                                hint.feed(Input::UserHint(sub));
+                            }
+                            report(outcome)
+                        });
                     }
                     Err(outcome) => spawn_local(async move { report(outcome) }),
                 }
@@ -259,6 +308,7 @@ impl Driver {
         source: Source,
         method: Option<ReauthMethod>,
         logout: LogoutSetup,
+        answers: AnswerMap,
         events: EventTarget,
     ) -> Self {
         let sharing = machine.config().cross_tab.then(|| {
@@ -284,6 +334,7 @@ impl Driver {
             feed: None,
             logout,
             channel: None,
+            answers: Rc::new(answers),
         }));
         let handle = Handle {
             inner: Rc::downgrade(&inner),
@@ -323,10 +374,20 @@ impl Driver {
         }
     }
 
-    /// Feeds an input, performs the effects, then dispatches the events with no borrow held, so
-    /// a listener may call `stop()`, `checkNow()` or `start()` from inside an event.
+    /// Feeds an input from a JavaScript method call (`start()`, `stop()`, `checkNow()`) and
+    /// performs the effects. Its events are dispatched in a microtask, once the method has
+    /// returned: while a method runs, wasm-bindgen holds a borrow of the monitor, so a listener
+    /// that called `free()` inside the call would throw, and the monitor would outlive it.
     pub fn feed(&self, input: Input) {
-        self.handle.feed(input);
+        let emitted = self.handle.feed_collect(input);
+        if !emitted.is_empty() {
+            let events = self.handle.events.clone();
+            spawn_local(async move {
+                for (event, leader, extra) in emitted {
+                    dispatch(&events, &event, leader, &extra);
+                }
+            });
+        }
     }
 
     /// The current phase.
@@ -414,10 +475,11 @@ async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError
 }
 
 /// Fetches and validates the issuer's discovery document; the machine decides what follows.
-async fn discover(issuer: &str) -> Result<Provider, DiscoveryError> {
+async fn discover(issuer: &str, allow_insecure_http: bool) -> Result<Provider, DiscoveryError> {
     let meta = fetch_metadata(issuer).await?.validate(issuer)?;
-    let check_session_iframe = crate::browser::url::check_session_url(meta.check_session_iframe())
-        .map_err(|_| DiscoveryError::InvalidEndpoint)?;
+    let check_session_iframe =
+        crate::browser::url::check_session_url(meta.check_session_iframe(), allow_insecure_http)
+            .map_err(|_| DiscoveryError::InvalidEndpoint)?;
     Ok(Provider {
         check_session_iframe,
         endpoints: Some(Endpoints::from(&meta)),
@@ -438,7 +500,7 @@ pub fn op_site(url: &CheckSessionUrl) -> OpSite {
     OpSite::of(&page, url.origin().as_str(), framed)
 }
 
-fn dispatch(target: &EventTarget, event: &TabEvent, leader: bool) {
+fn dispatch(target: &EventTarget, event: &TabEvent, leader: bool, extra: &Extra) {
     let name = event.name();
     let detail = Object::new();
     set(&detail, "type", name);
@@ -457,6 +519,12 @@ fn dispatch(target: &EventTarget, event: &TabEvent, leader: bool) {
             set(&detail, "attempt", *attempt);
             if let Some(evidence) = evidence {
                 set(&detail, "evidence", evidence.as_str());
+            }
+            if extra.first_check {
+                set(&detail, "firstCheck", true);
+            }
+            if let Some(value) = &extra.value {
+                set(&detail, "value", value.as_str());
             }
         }
         TabEvent::Stopped { reason } => set(&detail, "reason", reason.as_str()),

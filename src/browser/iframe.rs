@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Event, HtmlIFrameElement, MessageEvent, Window};
 
 use crate::browser::listener::Listener;
-use crate::core::types::{CheckSessionUrl, OpAnswer};
+use crate::core::types::CheckSessionUrl;
 
 /// Hides an iframe through the CSSOM. Setting properties on `element.style` is allowed under a
 /// strict `style-src` CSP, where a `style` attribute would be blocked (and the iframe shown).
@@ -83,16 +83,15 @@ pub struct OpFrame {
 impl OpFrame {
     /// Adds the iframe to `document.body` (or the root element) and starts listening.
     ///
-    /// `on_answer` is called only for messages whose `origin` is exactly the OP's origin, whose
-    /// `source` is this iframe's window, and whose `data` is one of the three answer strings.
-    /// Everything else is ignored without a trace: other frames, extensions and hostile pages post
-    /// to every window.
+    /// `on_data` is called with the `data` of messages whose `origin` is exactly the OP's origin
+    /// and whose `source` is this iframe's window. Everything else is ignored without a trace:
+    /// other frames, extensions and hostile pages post to every window.
     pub fn open(
         window: &Window,
         document: &Document,
         url: &CheckSessionUrl,
         on_load: impl FnMut() + 'static,
-        mut on_answer: impl FnMut(OpAnswer) + 'static,
+        on_data: impl FnMut(JsValue) + 'static,
     ) -> Option<Self> {
         // Not display:none: some OP pages need layout. Off-screen and zero-sized instead.
         let iframe = hidden_iframe(document, "OpenID Provider session check")?;
@@ -104,11 +103,7 @@ impl OpFrame {
         let mut on_load = on_load;
         let on_load = Listener::new(&iframe, "load", move |_: Event| on_load());
         let origin = url.origin().as_str().to_owned();
-        let on_message = listen_to_frame(window, &iframe, origin, move |data| {
-            if let Some(answer) = data.as_string().as_deref().and_then(OpAnswer::parse) {
-                on_answer(answer);
-            }
-        });
+        let on_message = listen_to_frame(window, &iframe, origin, on_data);
         attach(document, &iframe)?;
         Some(OpFrame {
             iframe,

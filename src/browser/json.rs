@@ -4,6 +4,10 @@
 //! `core` derive `Deserialize`), but without a JSON parser in the `.wasm` and without
 //! serde-wasm-bindgen. Its error type drops serde's messages: formatting them would pull float
 //! formatting (`flt2dec`, about 17 kB) into the binary, and callers only need "malformed".
+//!
+//! Nesting is bounded ([`MAX_DEPTH`]): `JSON.parse` accepts any depth, and a recursive descent
+//! over a hostile document (discovery, an ID token, a stored hint) would otherwise overflow the
+//! stack, which in WebAssembly is not even a clean trap.
 
 use core::fmt;
 
@@ -11,13 +15,25 @@ use js_sys::{Array, Object};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The value did not have the expected shape.
+/// Arrays and objects nested deeper than this are rejected. Discovery documents and ID tokens
+/// nest three or four levels.
+pub const MAX_DEPTH: u32 = 32;
+
+/// Why a value was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Malformed;
+pub enum Malformed {
+    /// The value did not have the expected shape.
+    Shape,
+    /// Arrays or objects nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+}
 
 impl fmt::Display for Malformed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("malformed JSON value")
+        f.write_str(match self {
+            Malformed::Shape => "malformed JSON value",
+            Malformed::TooDeep => "JSON value nested too deeply",
+        })
     }
 }
 
@@ -25,16 +41,17 @@ impl std::error::Error for Malformed {}
 
 impl de::Error for Malformed {
     fn custom<T: fmt::Display>(_: T) -> Self {
-        Malformed
+        Malformed::Shape
     }
 }
 
 /// Deserialises `T` from a parsed JSON value.
 pub fn from_value<T: DeserializeOwned>(value: JsValue) -> Result<T, Malformed> {
-    T::deserialize(Value(value))
+    T::deserialize(Value(value, 0))
 }
 
-struct Value(JsValue);
+/// A value and how many arrays/objects enclose it.
+struct Value(JsValue, u32);
 
 /// Largest integer a JS number holds exactly.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
@@ -43,7 +60,7 @@ impl<'de> de::Deserializer<'de> for Value {
     type Error = Malformed;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
-        let v = self.0;
+        let Value(v, depth) = self;
         if v.is_null() || v.is_undefined() {
             return visitor.visit_unit();
         }
@@ -64,21 +81,27 @@ impl<'de> de::Deserializer<'de> for Value {
         if let Some(s) = v.as_string() {
             return visitor.visit_string(s);
         }
+        if !v.is_object() {
+            return Err(Malformed::Shape);
+        }
+        if depth >= MAX_DEPTH {
+            return Err(Malformed::TooDeep);
+        }
+        let depth = depth + 1;
         if Array::is_array(&v) {
             return visitor.visit_seq(Seq {
                 items: v.unchecked_into(),
                 next: 0,
+                depth,
             });
         }
-        if v.is_object() {
-            let entries = Object::entries(v.unchecked_ref());
-            return visitor.visit_map(Map {
-                entries,
-                next: 0,
-                value: None,
-            });
-        }
-        Err(Malformed)
+        let entries = Object::entries(v.unchecked_ref());
+        visitor.visit_map(Map {
+            entries,
+            next: 0,
+            value: None,
+            depth,
+        })
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
@@ -120,6 +143,7 @@ impl<'de> de::Deserializer<'de> for Value {
 struct Seq {
     items: Array,
     next: u32,
+    depth: u32,
 }
 
 impl<'de> SeqAccess<'de> for Seq {
@@ -134,7 +158,7 @@ impl<'de> SeqAccess<'de> for Seq {
         }
         let item = self.items.get(self.next);
         self.next += 1;
-        seed.deserialize(Value(item)).map(Some)
+        seed.deserialize(Value(item, self.depth)).map(Some)
     }
 }
 
@@ -142,6 +166,7 @@ struct Map {
     entries: Array,
     next: u32,
     value: Option<JsValue>,
+    depth: u32,
 }
 
 impl<'de> MapAccess<'de> for Map {
@@ -157,10 +182,11 @@ impl<'de> MapAccess<'de> for Map {
         let pair: Array = self.entries.get(self.next).unchecked_into();
         self.next += 1;
         self.value = Some(pair.get(1));
-        seed.deserialize(Value(pair.get(0))).map(Some)
+        seed.deserialize(Value(pair.get(0), self.depth)).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Malformed> {
-        seed.deserialize(Value(self.value.take().unwrap_or(JsValue::UNDEFINED)))
+        let value = self.value.take().unwrap_or(JsValue::UNDEFINED);
+        seed.deserialize(Value(value, self.depth))
     }
 }

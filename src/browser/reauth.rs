@@ -139,6 +139,10 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     let document = window.document()?;
     let own_origin = window.location().origin().ok()?;
     let iframe = hidden_iframe(&document, "OpenID Provider silent re-authentication")?;
+    // The authorization request and the callback's URL carry state, code and session_state: no
+    // Referer from this frame.
+    let _ = iframe.set_attribute("referrerpolicy", "no-referrer");
+    let frame = iframe.clone();
     let (mut resolve, mut reject) = (None::<Function>, None::<Function>);
     let promise = Promise::new(&mut |res, rej| {
         resolve = Some(res);
@@ -152,6 +156,9 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
         }
         if let Some(url) = get_string(&data, "url") {
             let _ = resolve.call1(&JsValue::NULL, &url.into());
+            // Read: the page holding the code and session_state in its URL goes now, not when
+            // the token exchange ends.
+            frame.remove();
         }
     });
     iframe.set_src(url);
@@ -180,6 +187,8 @@ pub struct Attempt {
     options: SilentOptions,
     endpoints: Endpoints,
     client_id: String,
+    /// The `sub` of the ID token hint sent with this attempt: the user the page expects.
+    pub hint_sub: Option<String>,
 }
 
 impl std::fmt::Debug for Attempt {
@@ -218,6 +227,11 @@ pub fn prepare(
         .id_token_hint
         .as_ref()
         .and_then(|s| s.read_raw().ok().flatten());
+    let hint_sub = hint
+        .as_deref()
+        .and_then(|t| parse_claims(t).ok())
+        .map(|c| c.sub)
+        .filter(|sub| !sub.is_empty());
     let flow = match &verifier {
         Some(verifier) => Flow::Code { verifier },
         None => Flow::IdToken,
@@ -247,6 +261,7 @@ pub fn prepare(
             options,
             endpoints,
             client_id,
+            hint_sub,
         },
     ))
 }
@@ -262,6 +277,7 @@ impl Attempt {
             options: opts,
             endpoints: ep,
             client_id,
+            hint_sub: _,
         } = self;
         let Ok(url) = JsFuture::from(promise).await else {
             return failed(

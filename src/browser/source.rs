@@ -3,15 +3,16 @@
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, Storage};
 
+use crate::core::cookie::{cookie_value, CookieScope};
 use crate::core::machine::{MonitorError, SessionStateSource};
-use crate::core::percent::cookie_value;
 use crate::core::types::SessionState;
 
 /// The configured source, read at every check so that a re-login that rewrites it is followed.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// `document.cookie`, by name; the value is percent-decoded.
-    Cookie(String),
+    /// `document.cookie`, by name (an RFC 6265 token); the value is percent-decoded. Renewals
+    /// are written back with the scope (the RP cookie's path, domain, SameSite, max-age).
+    Cookie(String, CookieScope),
     /// `localStorage`, by key.
     LocalStorage(String),
     /// `sessionStorage`, by key.
@@ -35,13 +36,13 @@ impl Source {
     pub fn read_raw(&self) -> Result<Option<String>, MonitorError> {
         match self {
             Source::Literal(s) => Ok(Some(s.expose_secret().into())),
-            Source::Cookie(name) => {
+            Source::Cookie(name, _) => {
                 let doc: HtmlDocument = web_sys::window()
                     .and_then(|w| w.document())
                     .and_then(|d| d.dyn_into().ok())
                     .ok_or(MonitorError::StorageUnavailable)?;
                 let jar = doc.cookie().map_err(|_| MonitorError::StorageUnavailable)?;
-                Ok(cookie_value(&jar, name))
+                cookie_value(&jar, name).map_err(|_| MonitorError::AmbiguousCookie)
             }
             Source::LocalStorage(key) | Source::SessionStorage(key) => {
                 let storage = self.storage()?.ok_or(MonitorError::StorageUnavailable)?;
@@ -54,13 +55,13 @@ impl Source {
 }
 
 impl Source {
-    /// Writes a renewed `session_state` back. A cookie is written percent-encoded with `path=/`,
-    /// `SameSite=Lax` (and `Secure` on https pages); storage keys are overwritten; a literal is
-    /// replaced in memory.
+    /// Writes a renewed `session_state` back. A cookie is written percent-encoded with its
+    /// configured scope (default `path=/; SameSite=Lax`, and `Secure` on https pages); storage
+    /// keys are overwritten; a literal is replaced in memory.
     pub fn write(&mut self, value: &SessionState) {
         match self {
             Source::Literal(s) => *s = value.clone(),
-            Source::Cookie(name) => {
+            Source::Cookie(name, scope) => {
                 let Some(window) = web_sys::window() else {
                     return;
                 };
@@ -75,16 +76,8 @@ impl Source {
                 else {
                     return;
                 };
-                let mut cookie = name.clone();
-                cookie.push('=');
-                cookie.push_str(&String::from(js_sys::encode_uri_component(
-                    value.expose_secret(),
-                )));
-                cookie.push_str("; path=/; SameSite=Lax");
-                if secure {
-                    cookie.push_str("; Secure");
-                }
-                let _ = doc.set_cookie(&cookie);
+                let encoded = String::from(js_sys::encode_uri_component(value.expose_secret()));
+                let _ = doc.set_cookie(&scope.set_cookie(name, &encoded, secure));
             }
             Source::LocalStorage(key) | Source::SessionStorage(key) => {
                 let key = key.clone();
@@ -100,7 +93,7 @@ impl Source {
     /// What names this source for cross-tab sharing: its kind and key (never a literal's value).
     pub fn scope_parts(&self) -> (&'static str, &str) {
         match self {
-            Source::Cookie(name) => ("cookie", name),
+            Source::Cookie(name, _) => ("cookie", name),
             Source::LocalStorage(key) => ("localStorage", key),
             Source::SessionStorage(key) => ("sessionStorage", key),
             Source::Literal(_) => ("literal", ""),
@@ -109,22 +102,25 @@ impl Source {
 
     /// Whether every tab of the origin sees the same value: a cookie or `localStorage`.
     pub fn shared_by_tabs(&self) -> bool {
-        matches!(self, Source::Cookie(_) | Source::LocalStorage(_))
+        matches!(self, Source::Cookie(..) | Source::LocalStorage(_))
     }
 
-    /// Removes the stored value (the session ended): the cookie expires (`path=/`), the storage
+    /// Removes the stored value (the session ended): the cookie expires (with its scope), the storage
     /// key is removed. A literal given in the options cannot be removed.
     pub fn clear(&self) {
         match self {
             Source::Literal(_) => {}
-            Source::Cookie(name) => {
+            Source::Cookie(name, scope) => {
                 let doc = web_sys::window()
                     .and_then(|w| w.document())
                     .and_then(|d| d.dyn_into::<HtmlDocument>().ok());
                 if let Some(doc) = doc {
-                    let mut cookie = name.clone();
-                    cookie.push_str("=; path=/; max-age=0; SameSite=Lax");
-                    let _ = doc.set_cookie(&cookie);
+                    // Expired with the RP cookie's own scope, so that it is the one removed.
+                    let expired = CookieScope {
+                        max_age: Some(0),
+                        ..scope.clone()
+                    };
+                    let _ = doc.set_cookie(&expired.set_cookie(name, "", false));
                 }
             }
             Source::LocalStorage(key) | Source::SessionStorage(key) => {

@@ -1,23 +1,31 @@
 //! Origins computed by the browser's own WHATWG URL parser (`new URL(u).origin`): exactly what
 //! `MessageEvent.origin` will say, and no URL parser in the `.wasm`.
 
-use crate::core::origin::OriginError;
+use crate::core::origin::{check_url_policy, OriginError, UrlParts};
 use crate::core::types::{CheckSessionUrl, OpOrigin, ValueError};
 
-/// The origin of an absolute `http:`/`https:` URL.
-pub fn origin(url: &str) -> Result<OpOrigin, ValueError> {
+/// The origin of an absolute URL that passes the one URL rule (`https:` except on loopback hosts
+/// unless `allow_insecure_http`, no user info, no fragment): see [`check_url_policy`].
+pub fn origin(url: &str, allow_insecure_http: bool) -> Result<OpOrigin, ValueError> {
     let parsed = web_sys::Url::new(url).map_err(|_| ValueError::Url(OriginError::NotAbsolute))?;
-    match parsed.protocol().as_str() {
-        "http:" | "https:" => {}
-        _ => return Err(ValueError::Url(OriginError::UnsupportedScheme)),
-    }
-    if parsed.hostname().is_empty() {
-        return Err(ValueError::Url(OriginError::InvalidHost));
-    }
+    let (protocol, hostname) = (parsed.protocol(), parsed.hostname());
+    let parts = UrlParts {
+        protocol: &protocol,
+        hostname: &hostname,
+        userinfo: !parsed.username().is_empty() || !parsed.password().is_empty(),
+        fragment: parsed.href().contains('#'),
+    };
+    check_url_policy(parts, allow_insecure_http).map_err(ValueError::Url)?;
     Ok(OpOrigin::from_serialized(parsed.origin()))
 }
 
 /// The `check_session_iframe` URL with its origin.
-pub fn check_session_url(url: &str) -> Result<CheckSessionUrl, ValueError> {
-    Ok(CheckSessionUrl::with_origin(url, origin(url)?))
+pub fn check_session_url(
+    url: &str,
+    allow_insecure_http: bool,
+) -> Result<CheckSessionUrl, ValueError> {
+    Ok(CheckSessionUrl::with_origin(
+        url,
+        origin(url, allow_insecure_http)?,
+    ))
 }

@@ -24,8 +24,12 @@ pub enum ErrorCode {
     InvalidUrl,
     /// A URL option is not `http:` or `https:`.
     UnsupportedScheme,
+    /// A URL option is `http:` on a host that is not loopback, without `allowInsecureHttp: true`.
+    InsecureUrl,
     /// `sessionState` is not a string nor one of `{cookie}`, `{localStorage}`, `{sessionStorage}`.
     InvalidSessionStateSource,
+    /// A cookie name is not an RFC 6265 token.
+    InvalidCookieName,
     /// An option has the wrong type or is out of range.
     InvalidOption,
     /// A `session_state` value (the `sessionState` string option, or the value read from the
@@ -37,12 +41,21 @@ pub enum ErrorCode {
     NoSessionState,
     /// The configured storage threw when read.
     StorageUnavailable,
-    /// The OP iframe did not load (and answer) within `loadTimeoutMs`.
+    /// The OP iframe fired no `load` event within `loadTimeoutMs`.
     LoadTimeout,
-    /// The OP iframe did not answer within `responseTimeoutMs`.
+    /// The OP iframe did not answer within `responseTimeoutMs`; `detail.firstCheck: true` for the
+    /// first check after `load` (an error page, a redirect elsewhere).
     NoResponse,
     /// The OP iframe answered `error`.
     OpError,
+    /// The OP iframe sent a message that is none of the three answers (once per streak;
+    /// `detail.value` previews it).
+    UnexpectedAnswer,
+    /// Two cookies of the configured name are visible: which one is current cannot be told.
+    AmbiguousCookie,
+    /// A re-authentication returned a user, but the expected user is unknown (no `sub`, no
+    /// `idTokenHint`): nothing was written.
+    UnknownUser,
 
     // Emitted by discovery (`issuer`).
     /// The OP publishes no `check_session_iframe`: it does not support Session Management.
@@ -109,7 +122,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 46] = [
         ErrorCode::InvalidOptions,
         ErrorCode::UnknownOption,
         ErrorCode::MissingClientId,
@@ -117,7 +130,9 @@ impl ErrorCode {
         ErrorCode::MissingOption,
         ErrorCode::InvalidUrl,
         ErrorCode::UnsupportedScheme,
+        ErrorCode::InsecureUrl,
         ErrorCode::InvalidSessionStateSource,
+        ErrorCode::InvalidCookieName,
         ErrorCode::InvalidOption,
         ErrorCode::InvalidSessionState,
         ErrorCode::NoSessionState,
@@ -125,6 +140,9 @@ impl ErrorCode {
         ErrorCode::LoadTimeout,
         ErrorCode::NoResponse,
         ErrorCode::OpError,
+        ErrorCode::UnexpectedAnswer,
+        ErrorCode::AmbiguousCookie,
+        ErrorCode::UnknownUser,
         ErrorCode::NotSupported,
         ErrorCode::IssuerMismatch,
         ErrorCode::InvalidDiscovery,
@@ -163,7 +181,9 @@ impl ErrorCode {
             ErrorCode::MissingOption => "missing_option",
             ErrorCode::InvalidUrl => "invalid_url",
             ErrorCode::UnsupportedScheme => "unsupported_scheme",
+            ErrorCode::InsecureUrl => "insecure_url",
             ErrorCode::InvalidSessionStateSource => "invalid_session_state_source",
+            ErrorCode::InvalidCookieName => "invalid_cookie_name",
             ErrorCode::InvalidOption => "invalid_option",
             ErrorCode::InvalidSessionState => "invalid_session_state",
             ErrorCode::NoSessionState => "no_session_state",
@@ -171,6 +191,9 @@ impl ErrorCode {
             ErrorCode::LoadTimeout => "load_timeout",
             ErrorCode::NoResponse => "no_response",
             ErrorCode::OpError => "op_error",
+            ErrorCode::UnexpectedAnswer => "unexpected_answer",
+            ErrorCode::AmbiguousCookie => "ambiguous_cookie",
+            ErrorCode::UnknownUser => "unknown_user",
             ErrorCode::NotSupported => "not_supported",
             ErrorCode::IssuerMismatch => "issuer_mismatch",
             ErrorCode::InvalidDiscovery => "invalid_discovery",
@@ -211,7 +234,9 @@ impl ErrorCode {
                 | ErrorCode::MissingOption
                 | ErrorCode::InvalidUrl
                 | ErrorCode::UnsupportedScheme
+                | ErrorCode::InsecureUrl
                 | ErrorCode::InvalidSessionStateSource
+                | ErrorCode::InvalidCookieName
                 | ErrorCode::InvalidOption
                 | ErrorCode::InvalidSessionState
         )

@@ -4,7 +4,7 @@
 //! - [`types`]: validated values (`ClientId`, `SessionState`, `OpOrigin`, `CheckSessionUrl`) and the
 //!   iframe's answers.
 //! - [`origin`]: URL origin parsing and normalisation, as browsers compute `URL.origin`.
-//! - [`percent`]: percent-decoding of cookie values.
+//! - [`percent`], [`cookie`]: cookie values, names and the scope renewals are written with.
 //! - [`machine`]: the monitor's state machine: inputs in, effects out.
 //! - [`diagnose`]: the verdict and advice of `monitor.diagnose()`.
 //! - [`logout`]: the end-session URL, the post-logout `state`, the front-channel page's names, the
@@ -16,6 +16,7 @@
 
 pub mod authorize;
 pub mod claims;
+pub mod cookie;
 pub mod diagnose;
 pub mod discovery;
 pub mod error_code;
@@ -148,7 +149,8 @@ mod no_panic_on_any_input {
         for s in strings(20_000) {
             let _ = origin::origin_of(&s);
             let _ = percent::percent_decode(&s);
-            let _ = percent::cookie_value(&s, "a");
+            let _ = cookie::cookie_value(&s, "a");
+            let _ = cookie::check_name(&s);
             let _ = types::CheckSessionUrl::new(&s);
             let _ = types::SessionState::new(&s);
             let _ = types::ClientId::new(&s);

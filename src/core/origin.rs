@@ -20,6 +20,12 @@ pub enum OriginError {
     InvalidHost,
     /// The port is not a number from 0 to 65535.
     InvalidPort,
+    /// `http:` on a host that is not loopback, without `allowInsecureHttp: true`.
+    Insecure,
+    /// The URL carries a user name or password.
+    Userinfo,
+    /// The URL has a fragment (`#…`).
+    Fragment,
 }
 
 impl OriginError {
@@ -27,6 +33,7 @@ impl OriginError {
     pub fn code(self) -> ErrorCode {
         match self {
             OriginError::UnsupportedScheme => ErrorCode::UnsupportedScheme,
+            OriginError::Insecure => ErrorCode::InsecureUrl,
             _ => ErrorCode::InvalidUrl,
         }
     }
@@ -40,8 +47,58 @@ impl OriginError {
                 "the URL's host is empty, has a forbidden character, or is not ASCII (use punycode)"
             }
             OriginError::InvalidPort => "the URL's port is not a number from 0 to 65535",
+            OriginError::Insecure => {
+                "https: is required except on loopback hosts (or set allowInsecureHttp: true)"
+            }
+            OriginError::Userinfo => "the URL must not carry a user name or password",
+            OriginError::Fragment => "the URL must not have a fragment (#...)",
         }
     }
+}
+
+/// A URL as the browser's parser splits it (`new URL(u)`), for [`check_url_policy`].
+#[derive(Debug, Clone, Copy)]
+pub struct UrlParts<'a> {
+    /// `protocol`, e.g. `https:`.
+    pub protocol: &'a str,
+    /// `hostname`, canonical (lower case, IPv4 dotted decimal, IPv6 in brackets).
+    pub hostname: &'a str,
+    /// `username` or `password` is non-empty.
+    pub userinfo: bool,
+    /// `href` has a `#` (an empty fragment counts).
+    pub fragment: bool,
+}
+
+/// `localhost`, `127.0.0.0/8` or `[::1]`, as the browser spells a canonical host.
+pub fn is_loopback_host(hostname: &str) -> bool {
+    if hostname == "localhost" || hostname == "[::1]" {
+        return true;
+    }
+    let mut parts = hostname.split('.');
+    parts.next() == Some("127")
+        && hostname.split('.').count() == 4
+        && parts.all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The one rule every URL option passes at construction: `http:`/`https:` only, `https:` unless
+/// the host is loopback or `allow_insecure_http` is set, no user info, no fragment.
+pub fn check_url_policy(url: UrlParts<'_>, allow_insecure_http: bool) -> Result<(), OriginError> {
+    match url.protocol {
+        "https:" => {}
+        "http:" if allow_insecure_http || is_loopback_host(url.hostname) => {}
+        "http:" => return Err(OriginError::Insecure),
+        _ => return Err(OriginError::UnsupportedScheme),
+    }
+    if url.hostname.is_empty() {
+        return Err(OriginError::InvalidHost);
+    }
+    if url.userinfo {
+        return Err(OriginError::Userinfo);
+    }
+    if url.fragment {
+        return Err(OriginError::Fragment);
+    }
+    Ok(())
 }
 
 /// Computes the serialised origin of `url`.
@@ -350,6 +407,62 @@ pub const CASES: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9 (5): one rule for every URL option.
+    #[test]
+    fn url_policy_https_except_loopback_no_userinfo_no_fragment() {
+        let parts = |protocol, hostname| UrlParts {
+            protocol,
+            hostname,
+            userinfo: false,
+            fragment: false,
+        };
+        for host in ["localhost", "127.0.0.1", "127.255.0.9", "[::1]"] {
+            assert_eq!(
+                check_url_policy(parts("http:", host), false),
+                Ok(()),
+                "{host}"
+            );
+        }
+        for host in [
+            "op.example",
+            "128.0.0.1",
+            "127.0.0.1.nip.io",
+            "localhost.example",
+            "[::2]",
+            "10.0.0.1",
+        ] {
+            assert_eq!(
+                check_url_policy(parts("http:", host), false),
+                Err(OriginError::Insecure),
+                "{host}"
+            );
+            assert_eq!(
+                check_url_policy(parts("http:", host), true),
+                Ok(()),
+                "{host}"
+            );
+            assert_eq!(check_url_policy(parts("https:", host), false), Ok(()));
+        }
+        assert_eq!(OriginError::Insecure.code().as_str(), "insecure_url");
+        assert_eq!(
+            check_url_policy(parts("javascript:", "x"), true),
+            Err(OriginError::UnsupportedScheme)
+        );
+        let with = |userinfo, fragment| UrlParts {
+            userinfo,
+            fragment,
+            ..parts("https:", "op.example")
+        };
+        assert_eq!(
+            check_url_policy(with(true, false), false),
+            Err(OriginError::Userinfo)
+        );
+        assert_eq!(
+            check_url_policy(with(false, true), false),
+            Err(OriginError::Fragment)
+        );
+    }
 
     #[test]
     fn origins_match_browsers() {

@@ -1,4 +1,4 @@
-//! Percent-decoding for values read from `document.cookie`, and cookie lookup.
+//! Percent-decoding for values read from `document.cookie` (lookup: [`crate::core::cookie`]).
 //!
 //! RPs store `session_state` in a cookie with `encodeURIComponent`, or raw. A value that contains
 //! `+`, `/` or `=` (standard base64) may arrive percent-encoded. We decode `%XX` sequences and keep
@@ -42,24 +42,6 @@ fn hex(b: &u8) -> Option<u8> {
     }
 }
 
-/// Finds cookie `name` in a `document.cookie` string (`a=b; c=d`) and returns its value,
-/// unquoted and percent-decoded. The first match wins: browsers list the most specific path first.
-pub fn cookie_value(cookies: &str, name: &str) -> Option<String> {
-    cookies.split(';').find_map(|pair| {
-        let pair = pair.trim_start_matches(' ');
-        let (k, v) = pair.split_once('=')?;
-        if k.trim() != name {
-            return None;
-        }
-        let v = v.trim();
-        let v = v
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(v);
-        Some(percent_decode(v))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,21 +61,5 @@ mod tests {
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("%4"), "%4");
         assert_eq!(percent_decode("%ff%fe"), "%ff%fe"); // not UTF-8
-    }
-
-    #[test]
-    fn finds_cookie_by_exact_name() {
-        let jar =
-            "sessionid=1; rp_session_state=ab%2Bc.d; other_rp_session_state=x; q=\"quoted%3D\"";
-        assert_eq!(
-            cookie_value(jar, "rp_session_state").as_deref(),
-            Some("ab+c.d")
-        );
-        assert_eq!(cookie_value(jar, "q").as_deref(), Some("quoted="));
-        assert_eq!(cookie_value(jar, "session_state"), None);
-        assert_eq!(cookie_value("", "a"), None);
-        assert_eq!(cookie_value("a=", "a").as_deref(), Some(""));
-        assert_eq!(cookie_value("a=1; a=2", "a").as_deref(), Some("1"));
-        assert_eq!(cookie_value("x=a=b", "x").as_deref(), Some("a=b"));
     }
 }

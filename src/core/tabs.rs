@@ -238,6 +238,13 @@ impl From<&Event> for TabEvent {
                     _ => None,
                 },
             },
+            // The preview of the value stays in the leader's tab.
+            Event::UnexpectedAnswer { .. } => TabEvent::Error {
+                code: MonitorError::UnexpectedAnswer.code().as_str().into(),
+                message: MonitorError::UnexpectedAnswer.message().into(),
+                attempt: 1,
+                evidence: None,
+            },
             Event::Stopped(reason) => TabEvent::Stopped {
                 reason: reason.code().into(),
             },

@@ -199,6 +199,54 @@ impl OpAnswer {
     }
 }
 
+/// Extra answer strings of known OPs, mapped to the three answers (the `answers` option): for
+/// example OAuthSD's sample RP expects `"connected"` where the specification says `unchanged`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnswerMap(Vec<(String, OpAnswer)>);
+
+impl AnswerMap {
+    /// Adds `data` → `answer`. The three standard strings cannot be remapped (that would let a
+    /// configuration hide `changed`), and `data` must be a non-empty string without control
+    /// characters.
+    pub fn insert(&mut self, data: &str, answer: &str) -> Result<(), AnswerMapError> {
+        if data.is_empty() || has_control(data) || OpAnswer::parse(data).is_some() {
+            return Err(AnswerMapError::InvalidKey);
+        }
+        let answer = OpAnswer::parse(answer).ok_or(AnswerMapError::InvalidValue)?;
+        self.0.retain(|(k, _)| k != data);
+        self.0.push((data.to_owned(), answer));
+        Ok(())
+    }
+
+    /// The answer `data` stands for: one of the three strings, or a mapped one.
+    pub fn classify(&self, data: &str) -> Option<OpAnswer> {
+        OpAnswer::parse(data).or_else(|| {
+            self.0
+                .iter()
+                .find(|(k, _)| k == data)
+                .map(|&(_, answer)| answer)
+        })
+    }
+}
+
+/// Why an `answers` entry was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerMapError {
+    /// Empty, has control characters, or is one of `unchanged`, `changed`, `error`.
+    InvalidKey,
+    /// Not one of `unchanged`, `changed`, `error`.
+    InvalidValue,
+}
+
+/// At most 32 printable ASCII characters of an unexpected message, anything else replaced by
+/// `?`, for an error event: enough to recognise an OP's dialect, never a long echo.
+pub fn answer_preview(data: &str) -> String {
+    data.chars()
+        .take(32)
+        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+        .collect()
+}
+
 /// The message posted to the OP iframe: `client_id + " " + session_state`, byte for byte.
 pub fn check_message(client_id: &ClientId, session_state: &SessionState) -> String {
     let (c, s) = (client_id.as_str(), session_state.expose_secret());
@@ -268,6 +316,37 @@ mod tests {
         ] {
             assert_eq!(OpAnswer::parse(junk), None, "{junk:?}");
         }
+    }
+
+    #[test]
+    fn answer_map_adds_dialects_but_never_remaps_the_three() {
+        let mut m = AnswerMap::default();
+        assert_eq!(m.classify("connected"), None);
+        m.insert("connected", "unchanged").unwrap();
+        assert_eq!(m.classify("connected"), Some(OpAnswer::Unchanged));
+        assert_eq!(m.classify("changed"), Some(OpAnswer::Changed));
+        for key in ["changed", "unchanged", "error", "", "a\nb"] {
+            assert_eq!(
+                m.insert(key, "unchanged"),
+                Err(AnswerMapError::InvalidKey),
+                "{key:?}"
+            );
+        }
+        assert_eq!(m.insert("x", "fine"), Err(AnswerMapError::InvalidValue));
+        m.insert("connected", "changed").unwrap();
+        assert_eq!(
+            m.classify("connected"),
+            Some(OpAnswer::Changed),
+            "last wins"
+        );
+    }
+
+    #[test]
+    fn answer_preview_is_short_and_printable() {
+        assert_eq!(answer_preview("connected"), "connected");
+        assert_eq!(answer_preview("a\u{0}b\u{e9}\n"), "a?b??");
+        let long = "x".repeat(100);
+        assert_eq!(answer_preview(&long).len(), 32);
     }
 
     #[test]

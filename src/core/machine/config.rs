@@ -34,7 +34,9 @@ pub struct Config {
     pub reauth: bool,
     /// How long one re-authentication may take before `reauth_timeout`.
     pub reauth_timeout_ms: u32,
-    /// The signed-in user's `sub`, if the host knows it; otherwise the first renewal sets it.
+    /// The signed-in user's `sub` (the `sub` option), if the host gave it. Otherwise the
+    /// machine learns it from [`Input::UserHint`](super::Input::UserHint); a renewal never
+    /// teaches it (an unknown user ends the attempt in `unknown_user`).
     pub expected_sub: Option<String>,
     /// Back-off and give-up policy for re-authentication loops.
     pub loop_guard: LoopGuardConfig,
@@ -52,6 +54,9 @@ pub struct Config {
     pub op_site: OpSite,
     /// What happens once the OP iframe is found blind (`third_party_cookies_blocked`).
     pub blind_policy: BlindPolicy,
+    /// Accept `http:` URLs on hosts other than loopback (`allowInsecureHttp`), for option URLs
+    /// and discovered ones alike.
+    pub allow_insecure_http: bool,
 }
 
 /// Timing of the first-party session signal (`rpSession`).
@@ -108,6 +113,7 @@ impl Default for Config {
             cross_tab: false,
             op_site: OpSite::Same,
             blind_policy: BlindPolicy::Stop,
+            allow_insecure_http: false,
         }
     }
 }

@@ -21,7 +21,7 @@
 //!  Discovering     │ ·         │ ·        │ ok: Loading  │ ·            │ ·                   │ ·      │ ·                 │ ·
 //!                  │           │          │ err: Stopped │              │                     │        │                   │
 //!  Loading         │ ·         │ ·        │ ·            │ Connecting¹  │ Load: Stopped       │ ·      │ ·                 │ ·
-//!  Connecting      │ ·         │ ·        │ ·            │ ·            │ Load: Stopped       │ ²      │ ·                 │ ·
+//!  Connecting      │ ·         │ ·        │ ·            │ ·            │ Response: Waiting⁴  │ ²      │ ·                 │ ·
 //!  Waiting         │ ·         │ check¹   │ ·            │ ·            │ Poll: check¹        │ ·      │ hidden: Hidden³   │ ·
 //!  InFlight        │ ·         │ ·        │ ·            │ ·            │ Response: Waiting⁴  │ ²      │ ·                 │ ·
 //!  Paused          │ check¹    │ check¹   │ ·            │ ·            │ ·                   │ ·      │ ·                 │ ·
@@ -43,10 +43,16 @@
 //!    `login_required` after a first `changed` are `third_party_cookies_blocked` instead
 //!    (`Stopped`, or `FirstPartyOnly` with `thirdPartyCookiesBlocked: 'rpSession'`).
 //! 3. Only with `pauseWhenHidden`; the input is always recorded, so a later check knows.
-//! 4. `Stopped` once more than `maxNoResponseRetries` checks in a row went unanswered.
-//! 5. Only the current attempt's `generation` counts. Renewed for the same user: a check of the
-//!    renewed value, or `BackingOff(Resume)`, or `Stopped` (`reauth_loop`). Anything else
-//!    (another user, signed out, interaction required, failure): `Stopped`.
+//! 4. `Stopped` once more than `maxNoResponseRetries` checks in a row went unanswered. From
+//!    `Connecting` (the first check after `load`: an error page, a redirect elsewhere) the error
+//!    is `no_response` with `firstCheck`; `load_timeout` only means `load` never fired.
+//! 5. Only the current attempt's `generation` counts. Renewed for the expected user (the `sub`
+//!    option, else the last `UserHint`): a check of the renewed value, or `BackingOff(Resume)`,
+//!    or `Stopped` (`reauth_loop`). No expected user: `Stopped` (`unknown_user`), nothing
+//!    stored. Anything else (another user, signed out, interaction required, failure): `Stopped`.
+//!
+//! `UnexpectedAnswer` (a message from the OP window that is no answer) emits `unexpected_answer`
+//! once per streak in any running phase and changes nothing else; `UserHint` only records.
 //! 6. `BackingOff(Reauth)`: `Reauthenticating`; `BackingOff(Resume)`: a check¹.
 //!
 //! `FirstPartyOnly` (no OP iframe: [`Config::op_iframe`] off, or a blind iframe dropped with

@@ -35,6 +35,8 @@ struct Model {
     signed_out: u32,
     /// Discovery fetches that have not reported yet.
     fetches: u32,
+    /// The user the page expects: the `sub` option, else the last non-empty hint.
+    expected: Option<String>,
 }
 
 impl Model {
@@ -68,7 +70,16 @@ impl Model {
                 StartReauth { generation } => self.generation = Some(*generation),
                 EndReauth => self.generation = None,
                 Discover { .. } => self.fetches += 1,
-                Emit(_) | StoreSessionState(_) => {}
+                // Issue 9 (1): never a renewal, nor a write, for a user the page did not expect.
+                Emit(Event::Renewed { sub, .. }) => assert_eq!(
+                    Some(sub),
+                    self.expected.as_ref(),
+                    "renewed without knowing the user"
+                ),
+                StoreSessionState(_) => {
+                    assert!(self.expected.is_some(), "wrote for an unknown user")
+                }
+                Emit(_) => {}
                 OpenChannel
                 | CloseChannel
                 | RequestLock { .. }
@@ -110,6 +121,7 @@ fn random_input_sequences_keep_every_invariant() {
             } else {
                 BlindPolicy::Stop
             },
+            expected_sub: (seed % 13 < 8).then(|| "alice".into()),
             ..reauth_cfg()
         };
         let cross = config.op_site == OpSite::Cross;
@@ -125,12 +137,15 @@ fn random_input_sequences_keep_every_invariant() {
             state: "s0",
             now: 0,
         };
-        let mut model = Model::default();
+        let mut model = Model {
+            expected: m.config().expected_sub.clone(),
+            ..Model::default()
+        };
         let mut hidden = false;
         for step in 0..300 {
             s.now += rng.pick(3000);
             s.state = ["s0", "s1", "", "s2"][rng.pick(4) as usize];
-            let input = match rng.pick(22) {
+            let input = match rng.pick(24) {
                 21 => {
                     if model.fetches == 0 {
                         continue;
@@ -144,6 +159,12 @@ fn random_input_sequences_keep_every_invariant() {
                         _ => discovered(),
                     }
                 }
+                22 => Input::UnexpectedAnswer(
+                    ["connected", "s1", ""]
+                        .get(rng.pick(4) as usize)
+                        .map(|v| v.to_string()),
+                ),
+                23 => Input::UserHint(["alice", "bob", ""][rng.pick(3) as usize].into()),
                 12 => {
                     hidden = rng.pick(2) == 0;
                     Input::VisibilityChanged { hidden }
@@ -223,6 +244,11 @@ fn random_input_sequences_keep_every_invariant() {
             }
             let fx = m.handle(input.clone(), &mut s);
             model.apply(&fx);
+            if let Input::UserHint(sub) = &input {
+                if !sub.is_empty() && m.config().expected_sub.is_none() {
+                    model.expected = Some(sub.clone());
+                }
+            }
             // A cross-site iframe's first answer is `unchanged` (sight proven), `error` (blind at
             // once) or `changed` (blind if prompt=none then says login_required): so until it has
             // answered `unchanged`, nothing it or prompt=none says may sign the user out.
@@ -271,9 +297,8 @@ fn random_input_sequences_keep_every_invariant() {
                     assert!(model.timers.iter().all(|t| !t), "{}: timer left", ctx());
                     assert_eq!(model.generation, None, "{}: re-auth left running", ctx());
                 }
-                Phase::Loading | Phase::Connecting => {
-                    assert!(pending(Timer::Load), "{}", ctx())
-                }
+                Phase::Loading => assert!(pending(Timer::Load), "{}", ctx()),
+                Phase::Connecting => assert!(pending(Timer::Response), "{}", ctx()),
                 Phase::Waiting => assert!(pending(Timer::Poll), "{}", ctx()),
                 Phase::InFlight => assert!(pending(Timer::Response), "{}", ctx()),
                 Phase::Reauthenticating => assert!(pending(Timer::Reauth), "{}", ctx()),

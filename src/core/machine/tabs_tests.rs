@@ -106,12 +106,16 @@ fn the_lock_makes_a_leader_that_polls_and_says_everything() {
     );
     assert_eq!(
         m.handle(Input::IframeLoaded, &mut s),
-        vec![Post("client01 abc.salt".into())]
+        vec![
+            ClearTimer(Timer::Load),
+            Post("client01 abc.salt".into()),
+            SetTimer(Timer::Response, 50)
+        ]
     );
     assert_eq!(
         m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
         vec![
-            ClearTimer(Timer::Load),
+            ClearTimer(Timer::Response),
             Emit(Event::Unchanged),
             says(TabEvent::Unchanged, View::Waiting),
             SetTimer(Timer::Poll, 100),

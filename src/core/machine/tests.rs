@@ -68,8 +68,13 @@ pub(super) fn discovered() -> Input {
     }))
 }
 
+/// `load` ends the load deadline; the first check then has the response deadline like any other.
 fn first_post() -> Vec<Effect> {
-    vec![Post("client01 abc.salt".into())]
+    vec![
+        ClearTimer(Timer::Load),
+        Post("client01 abc.salt".into()),
+        SetTimer(Timer::Response, 50),
+    ]
 }
 
 fn post() -> Vec<Effect> {
@@ -110,11 +115,10 @@ fn start_creates_iframe_and_waits_for_load_before_posting() {
     assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
     assert_eq!(m.phase(), Phase::Connecting);
     assert_eq!(m.phase().name(), "loading");
-    // The first answer proves the iframe works and ends the load deadline.
     assert_eq!(
         m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
         vec![
-            ClearTimer(Timer::Load),
+            ClearTimer(Timer::Response),
             Emit(Event::Unchanged),
             SetTimer(Timer::Poll, 100)
         ]
@@ -287,9 +291,15 @@ fn changed_as_the_very_first_answer_is_flagged() {
         .contains(&Emit(Event::Changed { first_check: false })));
 }
 
+/// Issue 9 (9): an iframe that loaded an error page (or was redirected to another origin) is
+/// reported after `responseTimeoutMs` as `no_response` with `firstCheck`, not after the load
+/// timeout; `load_timeout` only means `load` never fired.
 #[test]
-fn load_of_an_error_page_that_never_answers_is_a_load_timeout() {
-    let mut m = machine(cfg());
+fn load_of_an_error_page_that_never_answers_is_a_first_check_no_response() {
+    let mut m = machine(Config {
+        max_no_response_retries: 1,
+        ..cfg()
+    });
     let mut s = Src(Some("abc.salt"));
     m.handle(Input::Start, &mut s);
     m.handle(Input::IframeLoaded, &mut s);
@@ -299,14 +309,28 @@ fn load_of_an_error_page_that_never_answers_is_a_load_timeout() {
         "first message still in flight"
     );
     assert_eq!(
-        m.handle(Input::TimerFired(Timer::Response), &mut s),
+        m.handle(Input::TimerFired(Timer::Load), &mut s),
         vec![],
-        "no response timer yet"
+        "the load deadline ended with `load`"
     );
-    let fx = m.handle(Input::TimerFired(Timer::Load), &mut s);
+    let fx = m.handle(Input::TimerFired(Timer::Response), &mut s);
+    assert_eq!(
+        fx,
+        vec![
+            Emit(Event::Error {
+                error: MonitorError::NoFirstResponse,
+                attempt: 1
+            }),
+            SetTimer(Timer::Poll, 100)
+        ]
+    );
+    assert!(MonitorError::NoFirstResponse.first_check());
+    assert_eq!(MonitorError::NoFirstResponse.code().as_str(), "no_response");
+    m.handle(Input::TimerFired(Timer::Poll), &mut s);
+    let fx = m.handle(Input::TimerFired(Timer::Response), &mut s);
     assert!(fx.contains(&Emit(Event::Error {
-        error: MonitorError::LoadTimeout,
-        attempt: 1
+        error: MonitorError::NoResponse,
+        attempt: 2
     })));
     assert_eq!(m.phase(), Phase::Stopped);
     assert_eq!(
@@ -441,6 +465,7 @@ fn changed_pauses_until_the_host_resumes() {
 pub(super) fn reauth_cfg() -> Config {
     Config {
         reauth: true,
+        expected_sub: Some("alice".into()),
         reauth_timeout_ms: 1000,
         ..cfg()
     }
@@ -546,27 +571,95 @@ fn another_sub_is_user_changed_and_stops() {
     assert_eq!(m.phase(), Phase::Stopped);
 }
 
+/// Issue 9 (1): without a `sub` option and without a hint, a renewal cannot be told apart from
+/// another user's: it ends in `unknown_user`, writes nothing and reports no `renewed`.
 #[test]
-fn the_first_renewal_learns_the_sub_when_the_host_did_not_give_it() {
-    let (mut m, mut s) = in_flight(reauth_cfg());
+fn a_renewal_for_an_unknown_user_is_unknown_user_and_writes_nothing() {
+    let (mut m, mut s) = in_flight(Config {
+        expected_sub: None,
+        ..reauth_cfg()
+    });
     m.handle(Input::Answer(OpAnswer::Changed), &mut s);
-    m.handle(finished(1, renewed("s2", "alice")), &mut s);
-    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
-    m.handle(Input::TimerFired(Timer::Poll), &mut s);
-    let fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
-    // `changed` right after a renewal is suspicious: the re-auth waits out a back-off first.
-    assert!(
-        fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))),
-        "{fx:?}"
+    let fx = m.handle(finished(1, renewed("mallory-state", "mallory")), &mut s);
+    assert_eq!(
+        fx,
+        concat(&[
+            &[ClearTimer(Timer::Reauth)],
+            &HALT_REAUTH,
+            &[
+                Emit(Event::Error {
+                    error: MonitorError::UnknownUser,
+                    attempt: 1
+                }),
+                Emit(Event::Stopped(StopReason::Error(MonitorError::UnknownUser)))
+            ]
+        ])
     );
-    assert!(m
-        .handle(Input::TimerFired(Timer::Backoff), &mut s)
-        .contains(&StartReauth { generation: 2 }));
-    let fx = m.handle(finished(2, renewed("s3", "bob")), &mut s);
+    assert_eq!(MonitorError::UnknownUser.code().as_str(), "unknown_user");
+}
+
+/// Issue 9 (1): the hint read at an attempt teaches the expected user, an empty one teaches
+/// nothing, and what was learnt survives `stop()`/`start()`.
+#[test]
+fn the_hint_teaches_the_user_and_it_is_kept_across_stop_and_start() {
+    let (mut m, mut s) = in_flight(Config {
+        expected_sub: None,
+        ..reauth_cfg()
+    });
+    assert_eq!(m.handle(Input::UserHint(String::new()), &mut s), vec![]);
+    assert_eq!(m.handle(Input::UserHint("alice".into()), &mut s), vec![]);
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    assert_eq!(m.handle(Input::UserHint(String::new()), &mut s), vec![]);
+    let fx = m.handle(finished(1, renewed("s2", "alice")), &mut s);
+    assert!(fx.contains(&StoreSessionState(SessionState::new("s2").unwrap())));
+    assert!(fx.iter().any(|f| matches!(f, Emit(Event::Renewed { .. }))));
+    // Stopped and started again: alice is still the expected user, so mallory is a change.
+    m.handle(Input::Stop, &mut s);
+    m.handle(Input::Start, &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let fx = m.handle(finished(2, renewed("s3", "mallory")), &mut s);
     assert!(fx.contains(&Emit(Event::UserChanged {
-        sub: "bob".into(),
+        sub: "mallory".into(),
         sid: Some("sid-1".into())
     })));
+    assert!(!fx.iter().any(|f| matches!(f, StoreSessionState(_))));
+}
+
+/// The host's `sub` option wins over a hint for another user.
+#[test]
+fn the_sub_option_wins_over_the_hint() {
+    let (mut m, mut s) = in_flight(reauth_cfg());
+    m.handle(Input::UserHint("mallory".into()), &mut s);
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let fx = m.handle(finished(1, renewed("s2", "mallory")), &mut s);
+    assert!(fx.contains(&Emit(Event::Stopped(StopReason::UserChanged))));
+}
+
+/// Issue 9 (10): a message from the OP window that is no answer is reported once per streak,
+/// with a short preview that never holds the session_state; the check stays in flight.
+#[test]
+fn unexpected_answers_are_reported_once_per_streak() {
+    let (mut m, mut s) = in_flight(cfg());
+    let junk = |d: &str| Input::UnexpectedAnswer(Some(d.into()));
+    assert_eq!(
+        m.handle(junk("connected"), &mut s),
+        vec![Emit(Event::UnexpectedAnswer {
+            value: Some("connected".into())
+        })]
+    );
+    assert_eq!(m.handle(junk("connected"), &mut s), vec![], "same streak");
+    assert_eq!(m.handle(Input::UnexpectedAnswer(None), &mut s), vec![]);
+    assert_eq!(m.phase(), Phase::InFlight, "still waiting for the answer");
+    m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
+    m.handle(Input::TimerFired(Timer::Poll), &mut s);
+    // A new streak; the OP echoing the message never puts the session_state in an event.
+    assert_eq!(
+        m.handle(junk("echo: client01 abc.salt"), &mut s),
+        vec![Emit(Event::UnexpectedAnswer { value: None })]
+    );
+    m.handle(Input::Stop, &mut s);
+    assert_eq!(m.handle(junk("late"), &mut s), vec![], "not while stopped");
 }
 
 #[test]

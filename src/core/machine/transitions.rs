@@ -6,7 +6,7 @@ use super::types::*;
 use crate::core::discovery::Provider;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::loop_guard::{Decision, LoopGuard};
-use crate::core::types::{check_message, ClientId, OpAnswer, SessionState};
+use crate::core::types::{answer_preview, check_message, ClientId, OpAnswer, SessionState};
 
 /// The monitor's state. See the module docs.
 #[derive(Debug)]
@@ -28,8 +28,12 @@ pub struct Machine {
     generation: u32,
     /// The last value posted, to tell a renewal that changed nothing.
     last_posted: Option<SessionState>,
-    /// The signed-in user, once known.
+    /// The signed-in user: the `sub` option, else learnt from the ID token hint
+    /// ([`Input::UserHint`]) or from the cross-tab leader; kept across `stop()`/`start()`. A
+    /// renewal never teaches it.
     expected_sub: Option<String>,
+    /// Messages in a row that were not answers (reported once per streak).
+    unexpected: u32,
     /// `document.hidden`, as last reported.
     hidden: bool,
     /// The first-party session signal, beside the phase.
@@ -84,6 +88,7 @@ impl Machine {
             provider,
             guard: LoopGuard::new(config.loop_guard),
             expected_sub: config.expected_sub.clone(),
+            unexpected: 0,
             config,
             client_id,
             phase: Phase::Idle,
@@ -190,6 +195,7 @@ impl Machine {
         self.read_failures = 0;
         self.rp_failures = 0;
         self.guard.reset();
+        self.unexpected = 0;
         // A new OP iframe: what the last one proved about its sight does not carry over.
         self.sight = Sight::default();
         if !self.config.op_iframe {
@@ -221,7 +227,6 @@ impl Machine {
         match (input, self.phase) {
             (Input::Start, Phase::Idle | Phase::Stopped) => {
                 self.signed_out = false;
-                self.expected_sub = self.config.expected_sub.clone();
                 if self.config.cross_tab {
                     self.follow(fx);
                 } else {
@@ -283,12 +288,30 @@ impl Machine {
                 self.halt(fx);
                 fx.push(Effect::Emit(Event::Stopped(StopReason::Caller)));
             }
+            // The hint read at a re-authentication: the host's `sub` option, if given, wins.
+            (Input::UserHint(sub), _) if !sub.is_empty() && self.config.expected_sub.is_none() => {
+                self.expected_sub = Some(sub)
+            }
+            (Input::UnexpectedAnswer(data), phase) if phase.is_running() => {
+                self.unexpected += 1;
+                if self.unexpected == 1 {
+                    let value = data
+                        .filter(|d| {
+                            self.last_posted
+                                .as_ref()
+                                .is_none_or(|s| !d.contains(s.expose_secret()))
+                        })
+                        .map(|d| answer_preview(&d));
+                    fx.push(Effect::Emit(Event::UnexpectedAnswer { value }));
+                }
+            }
+            // `load` fired: the first check must be answered within the response timeout, like any
+            // other (browsers fire `load` for error pages and cross-origin redirects too).
             (Input::IframeLoaded, Phase::Loading) => match source.read() {
                 Ok(state) => {
-                    self.read_failures = 0;
+                    fx.push(Effect::ClearTimer(Timer::Load));
+                    self.post(state, fx);
                     self.phase = Phase::Connecting;
-                    fx.push(Effect::Post(check_message(&self.client_id, &state)));
-                    self.last_posted = Some(state);
                 }
                 // Nothing to post, so nothing can prove the iframe works: take `load` at its word.
                 Err(error) => {
@@ -296,17 +319,21 @@ impl Machine {
                     self.report_read_failure(error, fx);
                 }
             },
-            (Input::TimerFired(Timer::Load), Phase::Loading | Phase::Connecting) => {
+            (Input::TimerFired(Timer::Load), Phase::Loading) => {
                 self.fail(MonitorError::LoadTimeout, 1, fx);
             }
             (Input::TimerFired(Timer::Poll), Phase::Waiting) => self.check(source, fx),
-            (Input::TimerFired(Timer::Response), Phase::InFlight) => {
+            (Input::TimerFired(Timer::Response), phase @ (Phase::InFlight | Phase::Connecting)) => {
                 self.no_response += 1;
+                let error = match phase {
+                    Phase::Connecting => MonitorError::NoFirstResponse,
+                    _ => MonitorError::NoResponse,
+                };
                 if self.no_response > self.config.max_no_response_retries {
-                    self.fail(MonitorError::NoResponse, self.no_response, fx);
+                    self.fail(error, self.no_response, fx);
                 } else {
                     fx.push(Effect::Emit(Event::Error {
-                        error: MonitorError::NoResponse,
+                        error,
                         attempt: self.no_response,
                     }));
                     self.schedule(fx);
@@ -314,12 +341,9 @@ impl Machine {
             }
             (Input::Answer(answer), Phase::InFlight | Phase::Connecting) => {
                 let connecting = self.phase == Phase::Connecting;
-                fx.push(Effect::ClearTimer(if connecting {
-                    Timer::Load
-                } else {
-                    Timer::Response
-                }));
+                fx.push(Effect::ClearTimer(Timer::Response));
                 self.no_response = 0;
+                self.unexpected = 0;
                 let now = source.now_ms();
                 let renewed = std::mem::take(&mut self.sight.renewed_in_flight);
                 let first = !std::mem::replace(&mut self.sight.answered, true);
@@ -478,6 +502,10 @@ impl Machine {
         fx: &mut Vec<Effect>,
     ) {
         match outcome {
+            // Never report `renewed` (nor store anything) without knowing whom we expect.
+            ReauthOutcome::Renewed { .. } if self.expected_sub.is_none() => {
+                self.fail(MonitorError::UnknownUser, 1, fx)
+            }
             ReauthOutcome::Renewed { sub, sid, .. }
                 if self
                     .expected_sub
@@ -495,7 +523,6 @@ impl Machine {
             } => {
                 // The attempt is over: its silent iframe and listener go now, not at the next one.
                 fx.push(Effect::EndReauth);
-                self.expected_sub = Some(sub.clone());
                 let same = self.last_posted.as_ref() == Some(&session_state);
                 if !same {
                     fx.push(Effect::StoreSessionState(session_state.clone()));

@@ -131,6 +131,19 @@ pub enum MonitorError {
     LoadTimeout,
     /// The OP iframe did not answer within `responseTimeoutMs`.
     NoResponse,
+    /// The OP iframe fired `load` but did not answer the first check within `responseTimeoutMs`
+    /// (an error page, a redirect to another origin, a page that is no check_session_iframe).
+    /// Same code as [`NoResponse`](Self::NoResponse); the event says `firstCheck: true`.
+    NoFirstResponse,
+    /// A message came from the OP's origin and the OP iframe's window but is none of the three
+    /// answers (nor one mapped by the `answers` option). Reported once per streak.
+    UnexpectedAnswer,
+    /// A re-authentication returned a user, but the expected user is unknown (no `sub` option, no
+    /// readable `idTokenHint`): nothing was written, polling stops.
+    UnknownUser,
+    /// Two cookies of the configured name are visible to the page (different paths or domains):
+    /// the monitor does not guess which one is current.
+    AmbiguousCookie,
     /// The OP iframe answered `error` (often: third-party cookies blocked, unknown client).
     OpError,
     /// The re-authentication gave no outcome within its timeout.
@@ -167,7 +180,10 @@ impl MonitorError {
             MonitorError::InvalidSessionState => ErrorCode::InvalidSessionState,
             MonitorError::StorageUnavailable => ErrorCode::StorageUnavailable,
             MonitorError::LoadTimeout => ErrorCode::LoadTimeout,
-            MonitorError::NoResponse => ErrorCode::NoResponse,
+            MonitorError::NoResponse | MonitorError::NoFirstResponse => ErrorCode::NoResponse,
+            MonitorError::UnexpectedAnswer => ErrorCode::UnexpectedAnswer,
+            MonitorError::UnknownUser => ErrorCode::UnknownUser,
+            MonitorError::AmbiguousCookie => ErrorCode::AmbiguousCookie,
             MonitorError::OpError => ErrorCode::OpError,
             MonitorError::ReauthTimeout => ErrorCode::ReauthTimeout,
             MonitorError::ReauthLoop => ErrorCode::ReauthLoop,
@@ -188,6 +204,14 @@ impl MonitorError {
             }
             MonitorError::LoadTimeout => "the OP check_session_iframe did not load in time",
             MonitorError::NoResponse => "the OP check_session_iframe did not answer in time",
+            MonitorError::NoFirstResponse => {
+                "the OP iframe loaded but did not answer its first check in time"
+            }
+            MonitorError::UnexpectedAnswer => "the OP iframe sent a message that is not an answer",
+            MonitorError::UnknownUser => "the expected user is unknown: give sub or idTokenHint",
+            MonitorError::AmbiguousCookie => {
+                "two cookies of that name are visible: set cookiePath/cookieDomain"
+            }
             MonitorError::OpError => "the OP check_session_iframe answered \"error\"",
             MonitorError::ReauthTimeout => "the prompt=none re-authentication timed out",
             MonitorError::ReauthLoop => {
@@ -203,6 +227,11 @@ impl MonitorError {
             MonitorError::Reauth { message, .. } => message,
             MonitorError::Discovery(e) => e.message(),
         }
+    }
+
+    /// Whether the error concerns the OP iframe's very first check (`e.detail.firstCheck`).
+    pub fn first_check(self) -> bool {
+        self == MonitorError::NoFirstResponse
     }
 }
 
@@ -270,6 +299,13 @@ pub enum Event {
         sub: String,
         /// The OP session id, if the ID token has one.
         sid: Option<String>,
+    },
+    /// An `error` event with code `unexpected_answer`: the OP iframe sent something that is not an
+    /// answer. `value` is at most 32 printable ASCII characters of it, when it is a string that
+    /// does not contain the session_state.
+    UnexpectedAnswer {
+        /// A short, sanitised preview of the message.
+        value: Option<String>,
     },
     /// Re-authentication needs the user; the OP session may still be alive.
     InteractionRequired {
@@ -409,6 +445,12 @@ pub enum Input {
     LockLost,
     /// Cross-tab: a valid message of this monitor's scope arrived on the channel.
     Tab(TabMessage),
+    /// A message from the OP's origin and the OP iframe's window that is not an answer: the
+    /// string itself (`None` when it is not a string).
+    UnexpectedAnswer(Option<String>),
+    /// The user the page is signed in as, read from the `idTokenHint` at the start of a
+    /// re-authentication. Kept across `stop()`/`start()`; ignored when empty.
+    UserHint(String),
     /// The re-authentication started by [`Effect::StartReauth`] ended.
     ReauthFinished {
         /// The `generation` of the `StartReauth` it answers.

@@ -1,11 +1,12 @@
 // The one fake OP of the test suites: a check_session_iframe whose answers the test chooses
-// (check.html explains the rules), a page that floods its parent with answers (rogue.html), a path
-// that never answers (/hang: the iframe never loads) and keycloak-js's third-party-cookie probe.
+// (check.html explains the rules), a page that floods its parent with answers (rogue.html), a page
+// that loads but never answers (blank.html), a path that never answers (/hang: the iframe never
+// loads) and keycloak-js's third-party-cookie probe.
 // It stands in for edge cases no real OP produces and for the benchmark; the real OPs are in tests/e2e/ops.
 //
 //   /check.html[?answer=|?expect=]         the check_session_iframe
 //   /…/check_session, /…/login-status-iframe.html   the same page, answering `answer` (option) to every message
-//   /rogue.html   /hang   /…/3p-cookies/step1.html
+//   /rogue.html   /blank.html   /hang   /…/3p-cookies/step1.html
 //
 // Every page is sent with COEP require-corp + CORP cross-origin: the wasm-bindgen test page is
 // cross-origin isolated, and a cross-origin frame must opt in.
@@ -35,6 +36,7 @@ export async function startFakeOp({ port = 0, host = '127.0.0.1', answer = '', l
   const check = page('check.html');
   const preset = check.replace('{{ANSWER}}', answer.replace(/[^a-z_]/gi, ''));
   const rogue = page('rogue.html');
+  const blank = page('blank.html');
   const step1 = page('keycloak-3p-step1.html');
   const hanging = new Set();
   const srv = await serve((req, res) => {
@@ -44,6 +46,7 @@ export async function startFakeOp({ port = 0, host = '127.0.0.1', answer = '', l
     if (p === '/check.html') return send(req, res, 200, check, HEADERS);
     if (p.endsWith('/check_session') || p.endsWith('/login-status-iframe.html')) return send(req, res, 200, preset, HEADERS);
     if (p === '/rogue.html') return send(req, res, 200, rogue, HEADERS);
+    if (p === '/blank.html') return send(req, res, 200, blank, HEADERS);
     if (p.endsWith('/3p-cookies/step1.html')) return send(req, res, 200, step1, HEADERS);
     return send(req, res, 404, 'not found', { 'Content-Type': 'text/plain' });
   }, { port, host });
