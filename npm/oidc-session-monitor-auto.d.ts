@@ -13,6 +13,10 @@ export declare const EVENTS: readonly string[];
 /** Creates and starts a monitor from a script tag's data attributes; null after a console.error. */
 export declare function autoStart(script: HTMLScriptElement): Promise<SessionMonitor | null>;
 
+/** Starts the monitor from `script` once the page is parsed, if it is the page's only drop-in tag
+ *  (module or classic); with two or more, none starts and one console.error says so. */
+export declare function dropIn(script: HTMLScriptElement | null): void;
+
 declare global {
   interface WindowEventMap extends OidcSessionWindowEventMap {}
   interface Window {

@@ -11,7 +11,13 @@
 // console.error naming the attribute, and no monitor.
 //
 // No inline script is needed (CSP `script-src 'self'`): a module has no document.currentScript, so
-// the tag is found by comparing each <script type=module src> with import.meta.url.
+// the tag is found by comparing each <script src> with import.meta.url, origin and path exactly.
+//
+// Injected markup must not steer it (issue 9): a page may hold one drop-in tag (module or classic).
+// With two or more (say an injected one pointing the monitor at another OP or another cookie), none
+// starts and one console.error says so; the decision is taken synchronously once the page is
+// parsed, before anything is awaited. "Already running" is known from module-private state, never
+// from a global name that an element with id="oidcSessionMonitor" could clobber.
 import init, { SessionMonitor } from './oidc_session_monitor.js';
 
 const TAG = 'oidc-session-monitor-auto';
@@ -30,6 +36,23 @@ const SOURCES = {
   sessionStateSessionStorage: 'sessionStorage',
 };
 
+/**
+ * Shared by every instance of this module on the page (the classic loader imports it as
+ * `#manual`, another URL and so another instance). A symbol-keyed property: markup cannot create
+ * or clobber it. Its value says why no other drop-in may start: 'started' or 'refused'.
+ */
+const CLAIM = Symbol.for('oidc-session-monitor:drop-in');
+/** This instance's own monitor, once started. */
+let claimedHere = false;
+
+/** Claims the page's one drop-in monitor, synchronously; false if it is taken. */
+function claim(why) {
+  if (claimedHere || Object.prototype.hasOwnProperty.call(window, CLAIM)) return false;
+  claimedHere = true;
+  Object.defineProperty(window, CLAIM, { value: why });
+  return true;
+}
+
 const attr = (key) => 'data-' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 class AttributeError extends Error {}
@@ -37,9 +60,9 @@ class AttributeError extends Error {}
 /** Options from the tag's data attributes, and option name -> the attribute that gave it. */
 function optionsFrom(script) {
   const options = {};
-  const from = {};
+  const from = Object.create(null);
   for (const [key, value] of Object.entries(script.dataset)) {
-    if (key in SOURCES) {
+    if (Object.prototype.hasOwnProperty.call(SOURCES, key)) {
       if ('sessionState' in options) {
         throw new AttributeError(`${attr(from.sessionState)} and ${attr(key)}: give only one session_state source`);
       }
@@ -87,12 +110,13 @@ function describe(error, from) {
  * @param {HTMLScriptElement} script
  */
 export async function autoStart(script) {
-  if (window.oidcSessionMonitor) {
-    console.error(`${TAG}: a monitor is already running (window.oidcSessionMonitor); this tag is ignored`);
+  // Decided before any await, so two calls cannot both pass.
+  if (!claim('started')) {
+    console.error(`${TAG}: a drop-in monitor was already started or refused on this page; this tag is ignored`);
     return null;
   }
   let monitor;
-  let from = {};
+  let from = Object.create(null);
   try {
     const parsed = optionsFrom(script);
     from = parsed.from;
@@ -107,27 +131,59 @@ export async function autoStart(script) {
       window.dispatchEvent(new CustomEvent(`oidc-session:${e.type}`, { detail: e.detail }));
     });
   }
-  window.oidcSessionMonitor = monitor;
+  Object.defineProperty(window, 'oidcSessionMonitor', { value: monitor, configurable: true, writable: true });
   monitor.start();
   return monitor;
 }
 
-/** The <script type="module"> element that loaded this module, if any. */
-function ownScript() {
-  const here = import.meta.url;
-  const tags = [...document.querySelectorAll('script[type="module"][src]')];
-  return tags.find((s) => s.src === here)
-    // The same file under another URL spelling (redirect, query string): accept one that is unique.
-    || ((m) => (m.length === 1 ? m[0] : undefined))(
-      tags.filter((s) => new URL(s.src, document.baseURI).pathname === new URL(here).pathname));
+/** Origin + path of a URL: what identifies the drop-in files (query and fragment ignored). */
+const place = (url) => {
+  const u = new URL(url, document.baseURI);
+  return u.origin + u.pathname;
+};
+
+/** Every drop-in tag on the page: module tags of this file and classic tags of its sibling. */
+function dropInTags() {
+  const module = place(import.meta.url);
+  const classic = place(new URL('oidc-session-monitor.classic.js', import.meta.url).href);
+  return [...document.querySelectorAll('script[src]')].filter((s) => {
+    const at = place(s.getAttribute('src'));
+    return (at === module && s.type === 'module') || at === classic;
+  });
+}
+
+/** Runs `fn` once the page is parsed, so that every parser-inserted tag is known. */
+function whenParsed(fn) {
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fn, { once: true });
+  else fn();
+}
+
+/**
+ * Starts the monitor from `script` if it is the page's only drop-in tag; with two or more, none
+ * starts and one console.error says so. Used by this module's own tag and by the classic loader.
+ * @param {HTMLScriptElement | null} script the tag that loaded the caller
+ */
+export function dropIn(script) {
+  whenParsed(() => {
+    const tags = dropInTags();
+    if (tags.length > 1) {
+      if (claim('refused')) {
+        console.error(`${TAG}: ${tags.length} drop-in <script> tags on this page; none is started (injected markup?). Keep exactly one.`);
+      }
+      return;
+    }
+    if (!script || tags[0] !== script) {
+      if (!claimedHere && !Object.prototype.hasOwnProperty.call(window, CLAIM)) {
+        console.error(`${TAG}: cannot find its own <script src="…"> tag; load it with one, or import it with #manual and call autoStart(scriptElement)`);
+      }
+      return;
+    }
+    autoStart(script);
+  });
 }
 
 // `#manual`: imported by the classic script (or by code that calls autoStart itself).
 if (new URL(import.meta.url).hash !== '#manual') {
-  const script = ownScript();
-  if (script) {
-    autoStart(script);
-  } else {
-    console.error(`${TAG}: cannot find its own <script type="module" src="…"> tag; load it with one, or import it with #manual and call autoStart(scriptElement)`);
-  }
+  const here = place(import.meta.url);
+  dropIn([...document.querySelectorAll('script[type="module"][src]')].find((s) => place(s.getAttribute('src')) === here) || null);
 }

@@ -14,7 +14,8 @@
   }
   var url = new URL('oidc-session-monitor-auto.js#manual', script.src).href;
   import(url).then(
-    function (m) { return m.autoStart(script); },
+    // dropIn waits for the page to be parsed and starts only if this is the page's one drop-in tag.
+    function (m) { return m.dropIn(script); },
     function (e) { console.error('oidc-session-monitor.classic: cannot load ' + url + ': ' + ((e && e.message) || e)); }
   );
 })();

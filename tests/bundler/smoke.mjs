@@ -72,6 +72,26 @@ try {
     check(r.errors.length === 0 && r.exceptions.length === 0, 'classic drop-in: no console error, no exception', { errors: r.errors, exceptions: r.exceptions });
     await r.context.close();
   }
+  // Issue 9 (2): injected markup does not steer the drop-in.
+  {
+    const r = await open(`${srv.rpOrigin}/dropin/clobbered.html`);
+    check(await waitEvents(r.page, 'oidc-session:unchanged', 1), 'clobbering: an element id="oidcSessionMonitor" does not disable the drop-in',
+      { events: await events(r.page), console: r.errors });
+    check(await r.page.evaluate(() => typeof window.oidcSessionMonitor?.stop === 'function'), 'clobbering: window.oidcSessionMonitor is the monitor');
+    check(r.errors.length === 0 && r.exceptions.length === 0, 'clobbering: no console error, no exception', { errors: r.errors, exceptions: r.exceptions });
+    await r.context.close();
+  }
+  for (const file of ['two-tags.html', 'module-and-classic.html']) {
+    const r = await open(`${srv.rpOrigin}/dropin/${file}`);
+    await new Promise((res) => setTimeout(res, 1200));
+    const mine = r.errors.filter((t) => t.startsWith('oidc-session-monitor'));
+    check(mine.length === 1 && r.errors.length === 1 && /drop-in <script> tags/.test(mine[0]),
+      `${file}: two drop-in tags → exactly one console.error`, r.errors);
+    check(r.exceptions.length === 0 && await r.page.evaluate(() => window.oidcSessionMonitor === undefined && window.__events.length === 0
+      && document.querySelectorAll('iframe').length === 0), `${file}: neither tag starts a monitor (no iframe, no event)`,
+      { exceptions: r.exceptions, iframes: await r.page.evaluate(() => [...document.querySelectorAll('iframe')].map((f) => f.src)) });
+    await r.context.close();
+  }
   // 3. Misconfigured tags: one console.error naming the attribute.
   const bad = {
     'bad-interval.html': 'data-interval-ms',
