@@ -120,10 +120,11 @@ impl CookieScope {
             }
             scope.domain = Some(domain.into());
         }
-        scope.same_site = match same_site.map(str::to_ascii_lowercase).as_deref() {
-            None | Some("lax") => SameSite::Lax,
-            Some("strict") => SameSite::Strict,
-            Some("none") => SameSite::None,
+        scope.same_site = match same_site {
+            None => SameSite::Lax,
+            Some(v) if v.eq_ignore_ascii_case("lax") => SameSite::Lax,
+            Some(v) if v.eq_ignore_ascii_case("strict") => SameSite::Strict,
+            Some(v) if v.eq_ignore_ascii_case("none") => SameSite::None,
             Some(_) => return Err(CookieError::InvalidSameSite),
         };
         Ok(scope)
