@@ -2,7 +2,7 @@
 // port and the RP (dist/, the drop-in pages, pkg/) on another, both on 127.0.0.1 with ports chosen by the
 // system. Every RP response carries the strict CSP a careful RP would send, which also proves that nothing
 // here needs an inline script:
-//   Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'; frame-src <fake OP origin>
+//   Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'; frame-src 'self' <fake OP origin> ('self': the silent-callback page)
 //
 //   RP  /                 -> dist/index.html (the bundled app), /main.js, /*.wasm from dist/
 //       /config.js        -> window.BUNDLER_CONFIG = {checkSessionIframe: <OP>/check.html?answer=…,
@@ -39,17 +39,23 @@ export async function startServers({ pkg = process.env.PKG || path.join(ROOT, 'p
     responseTimeoutMs: 1000,
     ...options,
   };
-  const rp = await serve(files({
-    headers: { 'Content-Security-Policy': `script-src 'self' 'wasm-unsafe-eval'; frame-src ${opOrigin}` },
+  // Every request's path and Referer, for the test of the silent-callback page (issue 9 point 7).
+  const requests = [];
+  const handler = files({
+    headers: { 'Content-Security-Policy': `script-src 'self' 'wasm-unsafe-eval'; frame-src 'self' ${opOrigin}` },
     routes: {
       '/favicon.ico': (req, res) => { res.writeHead(204); res.end(); },
       '/config.js': `window.BUNDLER_CONFIG = ${JSON.stringify(config)};\n`,
     },
     mounts: [['/pkg/', path.resolve(pkg)], ['/dropin/', path.join(HERE, 'dropin')], ['/', path.join(HERE, 'dist')]],
     transform: (p, text) => (p.startsWith('/dropin/') && p.endsWith('.html') ? text.replaceAll('{{OP}}', opOrigin) : undefined),
-  }));
+  });
+  const rp = await serve((req, res) => {
+    requests.push({ url: req.url, referer: req.headers.referer || '' });
+    return handler(req, res);
+  });
   return {
-    rpOrigin: rp.origin, opOrigin, config,
+    rpOrigin: rp.origin, opOrigin, config, requests,
     stop: () => Promise.all([rp.close(), op.close()]),
   };
 }

@@ -92,6 +92,23 @@ try {
       { exceptions: r.exceptions, iframes: await r.page.evaluate(() => [...document.querySelectorAll('iframe')].map((f) => f.src)) });
     await r.context.close();
   }
+  // Issue 9 (7): the silent-callback page hands its URL over, strips it from its own URL first,
+  // and sends no Referer carrying the code or session_state.
+  {
+    const r = await open(`${srv.rpOrigin}/dropin/callback-host.html`);
+    let got = false;
+    try { await r.page.waitForFunction(() => window.__frameUrl !== null, { timeout: 5000 }); got = true; } catch { /* reported below */ }
+    const { callback, frameUrl } = await r.page.evaluate(() => ({ callback: window.__callback, frameUrl: window.__frameUrl }));
+    check(got && callback && callback.includes('code=SECRETCODE') && callback.includes('session_state=SECRETSS'),
+      'silent callback: the parent receives the whole callback URL', { callback });
+    check(got && frameUrl && !frameUrl.includes('?') && !frameUrl.includes('#') && frameUrl.endsWith('/pkg/silent-callback.html'),
+      'silent callback: query and fragment are gone from the frame\'s URL (history.replaceState)', { frameUrl });
+    const leaks = srv.requests.filter((q) => /SECRET/.test(q.referer));
+    check(leaks.length === 0 && srv.requests.some((q) => q.url.startsWith('/pkg/silent-callback.js')),
+      'silent callback: no request carries the code or session_state in its Referer', leaks);
+    check(r.errors.length === 0 && r.exceptions.length === 0, 'silent callback: no console error, no exception', { errors: r.errors, exceptions: r.exceptions });
+    await r.context.close();
+  }
   // 3. Misconfigured tags: one console.error naming the attribute.
   const bad = {
     'bad-interval.html': 'data-interval-ms',
