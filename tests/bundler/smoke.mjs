@@ -109,6 +109,15 @@ try {
     check(r.errors.length === 0 && r.exceptions.length === 0, 'silent callback: no console error, no exception', { errors: r.errors, exceptions: r.exceptions });
     await r.context.close();
   }
+  // Issue 9 (6): two visible cookies of the configured name are reported, never guessed between.
+  {
+    const r = await open(`${srv.rpOrigin}/dropin/ambiguous-cookie.html`);
+    check(await waitEvents(r.page, 'oidc-session:error', 1), 'two cookies of the name: an error event', { events: await events(r.page), console: r.errors });
+    await new Promise((res) => setTimeout(res, 600));
+    const evs = await r.page.evaluate(() => window.__events.map((e) => `${e.type}:${e.detail.code || ''}`));
+    check(evs.length === 1 && evs[0] === 'oidc-session:error:ambiguous_cookie', 'two cookies of the name: `ambiguous_cookie` once, nothing posted, nothing answered', evs);
+    await r.context.close();
+  }
   // 3. Misconfigured tags: one console.error naming the attribute.
   const bad = {
     'bad-interval.html': 'data-interval-ms',
