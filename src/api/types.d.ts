@@ -31,9 +31,9 @@ interface SessionMonitorCommonOptions {
   sessionState: SessionStateSource;
   /** Delay between an answer and the next check. Default 2000, minimum 100. */
   intervalMs?: number;
-  /** How long the OP iframe may take to load and give its first answer. Default 10000. */
+  /** How long the OP iframe may take to fire `load` (`load_timeout`). Default 10000. */
   loadTimeoutMs?: number;
-  /** How long the OP iframe may take to answer a check. Default 3000. */
+  /** How long the OP iframe may take to answer a check, the first one after `load` included (`no_response`). Default 3000. */
   responseTimeoutMs?: number;
   /** Unanswered checks in a row that are retried before polling stops. Default 2. */
   maxNoResponseRetries?: number;
