@@ -1304,6 +1304,8 @@ async fn a_follower_stop_is_its_own_and_cross_tab_false_polls_alone() {
     );
     assert!(c.leader(), "alone, a monitor does its own work");
     b.stop();
+    // Events of a method call are dispatched once the call has returned (a microtask later).
+    sleep(0).await;
     assert_eq!(rb.events().last().unwrap(), "stopped:stopped");
     let n = ra.count("unchanged");
     assert!(
@@ -1549,6 +1551,8 @@ async fn logout_tells_every_monitor_of_the_origin_and_clears_the_session() {
         !url.contains("secret"),
         "no session_state in the URL: {url}"
     );
+    // Events of a method call are dispatched once the call has returned (a microtask later).
+    sleep(0).await;
     let tail = &ra.events()[ra.events().len() - 2..];
     assert_eq!(tail, ["signedOut:rp_initiated", "stopped:rp_initiated"]);
 
