@@ -117,7 +117,7 @@ impl<'de> de::Deserializer<'de> for Value {
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
         match self.0.as_string() {
             Some(s) => visitor.visit_string(s),
-            None => Err(Malformed),
+            None => Err(Malformed::Shape),
         }
     }
 
