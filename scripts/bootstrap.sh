@@ -44,7 +44,8 @@ cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION"
 if [ "${BOOTSTRAP_SKIP_TWIGGY:-}" != 1 ]; then cargo_tool twiggy twiggy "$TWIGGY_VERSION"; fi
 
 # --- Debian packages: browsers, drivers, brotli (size report) ------------------------------------------
-DEBS="chromium chromium-driver firefox-esr brotli"
+# webkit2gtk-driver: WebKitWebDriver + MiniBrowser (WebKitGTK), run under xvfb by tests/support/webkit.mjs.
+DEBS="chromium chromium-driver firefox-esr brotli webkit2gtk-driver xvfb"
 missing=""
 for p in $DEBS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

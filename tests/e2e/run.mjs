@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // End-to-end suite of issue 3: the built package (pkg/) in RP pages on loopback, against two real OPs
-// (node oidc-provider 6.31.1, django-oidc-provider 0.9.0), in Debian's headless Chromium and Firefox ESR.
+// (node oidc-provider 6.31.1, django-oidc-provider 0.9.0), in Debian's headless Chromium and Firefox ESR, and in
+// WebKitGTK's MiniBrowser under Xvfb over W3C WebDriver (scenarios a, b, f, g; the table says why not the others; opt-in: --browser webkit or E2E_WEBKIT=1).
 //
 //   node tests/e2e/run.mjs [--op node|django]... [--browser chromium|firefox]... [--scenario a,b,...]
-//                          [--concurrency N] [--standin] [--verbose]
+//                          [--concurrency N] [--standin] [--verbose]      browsers: chromium, firefox, webkit
 //
 // Scenarios (issue 3, 2a–2g):
 //   a   log in through the OP's real login (and consent) pages; the callback stores session_state
@@ -90,15 +91,27 @@ for (let i = 0; i < argv.length; i++) {
   } else { console.error(`unknown argument ${a} (see --help)`); process.exit(2); }
 }
 const ALL_OPS = ['node', 'django'];
-const ALL_BROWSERS = ['chromium', 'firefox'];
+const ALL_BROWSERS = ['chromium', 'firefox', 'webkit'];
 const ALL_SCENARIOS = ['a', 'b', 'c', 'd', 'd2', 'e1', 'e2', 'e3', 'f', 'g', 'h1', 'h2', 'i1', 'i2', 'j', 'k', 'l', 'm1', 'm2', 'm3', 'm4', 'm5'];
 // Scenarios that are about one OP only (the others run on every OP).
 const SCENARIO_OPS = { h1: ['node'], h2: ['node'], k: ['node'], l: ['node'], i1: ['django'], i2: ['django'], j: ['django'] };
 const appliesTo = (s, o) => !SCENARIO_OPS[s] || SCENARIO_OPS[s].includes(o);
+// WebKitGTK (MiniBrowser) is driven over W3C WebDriver (tests/support/webkit.mjs), not puppeteer: what it runs, and
+// why not the rest (written under the table).
+const WEBKIT_RUNS = ['a', 'b', 'f', 'g'];
+const WEBKIT_WHY_NOT = {
+  d: 'reads cookies and storage access inside the OP iframe (puppeteer frames()); the cross-site matrix needs the https rig of issue 13',
+  d2: 'cross-site over plain http: belongs to the https third-party-cookie matrix of issue 13',
+  e1: 'reloads the OP iframe from inside (puppeteer frames())',
+};
+const NOT_YET = 'not yet driven in WebKitGTK (the WebDriver page covers login, logout, hostile frames and CSP first)';
+const runsOn = (s, b) => b !== 'webkit' || WEBKIT_RUNS.includes(s);
 // Scenarios that run in one browser session, in this order, sharing the login (each also runs alone).
 const CHAINS = [['h1', 'h2'], ['i1', 'j', 'i2']];
 if (!opt.ops.length) opt.ops = ALL_OPS;
-if (!opt.browsers.length) opt.browsers = ALL_BROWSERS;
+// WebKitGTK is opt-in (--browser webkit, or E2E_WEBKIT=1): over WebDriver it still loses a navigation or its web
+// process now and then (one retry does not always save a row), which the default run must not turn red.
+if (!opt.browsers.length) opt.browsers = process.env.E2E_WEBKIT === '1' ? ALL_BROWSERS : ['chromium', 'firefox'];
 if (!opt.scenarios.length) opt.scenarios = ALL_SCENARIOS;
 else opt.scenarios = opt.scenarios.flatMap((s) => ({ e: ['e1', 'e2', 'e3'], h: ['h1', 'h2'], i: ['i1', 'i2'] }[s] || [s]));
 for (const [list, all, what] of [[opt.ops, ALL_OPS, 'op'], [opt.browsers, ALL_BROWSERS, 'browser'], [opt.scenarios, ALL_SCENARIOS, 'scenario']]) {
@@ -1001,10 +1014,26 @@ function record(res) {
 const indent = (s) => String(s).split('\n').map((l) => `    ${l}`).join('\n');
 
 /** One browser session (fresh profile) running one or more scenarios in sequence. */
-async function runInSession(opName, browserName, scenarioIds, ctl = {}) {
+// WebKitGTK over WebDriver loses a navigation now and then (login or logout pages left standing, a new window
+// refused): a scenario that fails there runs once more in a fresh session, and the table says so.
+const WEBKIT_RETRY = true;
+
+async function runInSession(opName, browserName, scenarioIds, ctl = {}, firstTry = null) {
+  if (browserName === 'webkit' && WEBKIT_RETRY && !firstTry) {
+    const failed = {};
+    await runInSession(opName, browserName, scenarioIds, ctl, failed);
+    const again = scenarioIds.filter((s) => failed[s]);
+    if (again.length) await runInSession(opName, browserName, again, ctl, { ...failed, retry: true });
+    return;
+  }
+  const keep = (res) => {
+    if (firstTry && !firstTry.retry && !res.ok) { firstTry[res.scenario] = res.error.split('\n')[0]; console.log(`  (webkit × ${res.op} × ${res.scenario} failed: ${res.error.split('\n')[0]}; retrying in a fresh session)`); return; }
+    if (firstTry && firstTry.retry && res.ok) res.observed = `second attempt, in a fresh session (first: ${firstTry[res.scenario]}): ${res.observed}`;
+    record(res);
+  };
   const op = opHandles[opName];
   if (!available(browserName)) {
-    for (const s of scenarioIds) record({ op: opName, browser: browserName, scenario: s, ok: false, ms: 0, error: `${BROWSERS[browserName].executable} is not installed`, console: '' });
+    for (const s of scenarioIds) keep({ op: opName, browser: browserName, scenario: s, ok: false, ms: 0, error: `${BROWSERS[browserName].executable} is not installed`, console: '' });
     return;
   }
   let session;
@@ -1012,7 +1041,7 @@ async function runInSession(opName, browserName, scenarioIds, ctl = {}) {
   try {
     session = await launch(browserName, { label: `${opName}/${browserName}/${scenarioIds.join('+')}` });
   } catch (e) {
-    for (const s of scenarioIds) record({ op: opName, browser: browserName, scenario: s, ok: false, ms: Date.now() - t0, error: `browser launch failed: ${e.message}`, console: '' });
+    for (const s of scenarioIds) keep({ op: opName, browser: browserName, scenario: s, ok: false, ms: Date.now() - t0, error: `browser launch failed: ${e.message}`, console: '' });
     return;
   }
   versions[browserName] = session.version;
@@ -1026,12 +1055,13 @@ async function runInSession(opName, browserName, scenarioIds, ctl = {}) {
       try {
         const out = await withTimeout(SCENARIOS[s]({ session, op, browserName, ctl: { ...ctl, shared } }), 90_000, `scenario ${s}`);
         const lc = await withTimeout(leakCheck(session, mark), 20_000, `leak check after ${s}`);
-        res = { ok: true, observed: `${out.observed}; no secret in ${lc.lines} console lines / ${lc.events} event details (${lc.secrets} values checked)`, facts: { ...out.facts, leakCheck: lc } };
+        const consoleSeen = browserName === 'webkit' ? 'console not observable over WebDriver' : `${lc.lines} console lines`;
+        res = { ok: true, observed: `${out.observed}; no secret in ${consoleSeen} / ${lc.events} event details (${lc.secrets} values checked)`, facts: { ...out.facts, leakCheck: lc } };
       } catch (e) {
         res = { ok: false, error: e instanceof Fail ? e.message : `harness error: ${e && e.stack || e}` };
         res.opLog = opTail(op);
       }
-      record({ op: opName, browser: browserName, scenario: s, ms: Date.now() - ts, console: session.logs.slice(mark).join('\n'), ...res });
+      keep({ op: opName, browser: browserName, scenario: s, ms: Date.now() - ts, console: session.logs.slice(mark).join('\n'), ...res });
     }
   } finally {
     await session.close();
@@ -1075,7 +1105,7 @@ function writeReport(wallMs) {
   };
   fs.writeFileSync(jsonPath, JSON.stringify({ meta, results: all }, null, 2) + '\n');
 
-  const cell = (op, br, sc) => { if (!appliesTo(sc, op)) return 'n/a'; const r = merged.get(`${op}/${br}/${sc}`); return r ? (r.ok ? 'pass' : '**FAIL**') : '–'; };
+  const cell = (op, br, sc) => { if (!appliesTo(sc, op)) return 'n/a'; if (!runsOn(sc, br)) return 'not run'; const r = merged.get(`${op}/${br}/${sc}`); return r ? (r.ok ? 'pass' : '**FAIL**') : '–'; };
   const L = [];
   L.push('# End-to-end compatibility (generated)', '');
   L.push(`Generated by \`node tests/e2e/run.mjs\` on ${now} — do not edit by hand. Implementation under test: ${meta.impl}.`);
@@ -1084,6 +1114,7 @@ function writeReport(wallMs) {
   L.push(`| OP | browser | ${ALL_SCENARIOS.join(' | ')} |`, `|---|---|${ALL_SCENARIOS.map(() => '---').join('|')}|`);
   for (const op of ALL_OPS) for (const br of ALL_BROWSERS) L.push(`| ${op} | ${br} | ${ALL_SCENARIOS.map((s) => cell(op, br, s)).join(' | ')} |`);
   L.push('', 'Scenarios: ' + ALL_SCENARIOS.map((s) => `**${s}** ${SCENARIO_TITLES[s]}`).join('; ') + '.', '');
+  L.push(`Not run in WebKitGTK: ${ALL_SCENARIOS.filter((s) => !runsOn(s, 'webkit')).map((s) => `**${s}** ${WEBKIT_WHY_NOT[s] || NOT_YET}`).join('; ')}. WebKitGTK runs under WebDriver, which has no console log: its leak checks cover event details only.`, '');
   L.push('## What was observed', '');
   for (const r of all) L.push(`- ${r.ok ? 'pass' : '**FAIL**'} · ${r.op} × ${r.browser} × ${r.scenario} — ${String(r.observed).replace(/\|/g, '\\|').replace(/\n/g, ' ')}${r.runAt !== now ? ` _(from an earlier run, ${r.runAt})_` : ''}`);
   L.push('');
@@ -1136,7 +1167,7 @@ async function main() {
   started.forEach((s, i) => { if (s.status === 'rejected') broken[opt.ops[i]] = s.reason; });
   console.log(`e2e: OPs started in ${secs(Date.now() - tOps)}${Object.keys(broken).length ? ` (failed: ${Object.keys(broken).join(', ')})` : ''}`);
   for (const [o, err] of Object.entries(broken)) {
-    for (const b of opt.browsers) for (const s of opt.scenarios.filter((x) => appliesTo(x, o))) record({ op: o, browser: b, scenario: s, ok: false, ms: 0, error: `OP failed to start: ${err.message}`, console: '' });
+    for (const b of opt.browsers) for (const s of opt.scenarios.filter((x) => appliesTo(x, o) && runsOn(x, b))) record({ op: o, browser: b, scenario: s, ok: false, ms: 0, error: `OP failed to start: ${err.message}`, console: '' });
   }
   const liveOps = opt.ops.filter((o) => !broken[o]);
 
@@ -1152,7 +1183,7 @@ async function main() {
   for (const s of phase1) if (!chained.has(s)) groups.push([s]);
   const tasks = [];
   for (const g of groups) for (const o of liveOps) for (const b of opt.browsers) {
-    const ids = g.filter((s) => appliesTo(s, o));
+    const ids = g.filter((s) => appliesTo(s, o) && runsOn(s, b));
     if (ids.length) tasks.push(() => runInSession(o, b, ids));
   }
   await pool(tasks, CONCURRENCY);
@@ -1168,8 +1199,8 @@ async function main() {
           stopOp: async () => { await opHandles[o].stop(); opHandles[o].__stopped = true; running = false; },
           opRunning: () => running,
         };
-        const ids = ALL_SCENARIOS.filter((s) => phase2.includes(s)); // e1 before e2
-        await runInSession(o, b, ids, ctl);
+        const ids = ALL_SCENARIOS.filter((s) => phase2.includes(s) && runsOn(s, b)); // e1 before e2
+        if (ids.length) await runInSession(o, b, ids, ctl);
       }
     }));
   }

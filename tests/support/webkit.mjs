@@ -78,11 +78,18 @@ async function releaseDisplay() {
   await stop(x.child);
 }
 
+/** `p`, or a rejection after `ms` (a WebDriver command to a crashed MiniBrowser never answers). */
+function within(p, ms, what) {
+  let t;
+  return Promise.race([p, new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`WebDriver: ${what} took more than ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(t));
+}
+
 /** A serial queue: WebDriver commands act on the current window, so page operations must not interleave. */
 function serial() {
   let tail = Promise.resolve();
   return (fn) => {
-    const run = tail.then(fn, fn);
+    const run = tail.then(() => within(fn(), 30_000, 'a page command'));
     tail = run.catch(() => {});
     return run;
   };
@@ -106,7 +113,13 @@ class WebDriverPage {
     });
   }
 
-  url() { return this._url; }
+  /** The URL as of the last command on this page; each call also queues a refresh, so polling loops see navigations. */
+  url() {
+    if (!this._refreshing && !this._closed) {
+      this._refreshing = this._do(async () => {}).catch(() => {}).finally(() => { this._refreshing = null; });
+    }
+    return this._url;
+  }
   isClosed() { return this._closed; }
   on() { return this; }
   setDefaultTimeout() {}
@@ -131,8 +144,16 @@ class WebDriverPage {
     }
   }
 
-  /** Runs `fn` in the page with JSON-serialisable `args`, like puppeteer's evaluate (promises awaited). */
+  /**
+   * Runs `fn` in the page with JSON-serialisable `args`, like puppeteer's evaluate. Plain functions run as a
+   * synchronous script (an asynchronous one can hang until the script timeout when the page navigates meanwhile);
+   * async functions run as an asynchronous script and are awaited.
+   */
   async evaluate(fn, ...args) {
+    if (fn.constructor.name !== 'AsyncFunction') {
+      const sync = `const v = (${fn.toString()}).apply(null, arguments); return v === undefined ? null : v;`;
+      return this._do((d) => d.executeScript(sync, ...args));
+    }
     const script = `const done = arguments[arguments.length - 1];
 const args = Array.prototype.slice.call(arguments, 0, -1);
 Promise.resolve().then(() => (${fn.toString()}).apply(null, args))
@@ -174,21 +195,21 @@ export async function launchWebKit({ label = 'webkit', acceptInsecureCerts = fal
       if (wd.exitCode !== null || Date.now() > deadline) throw new Error(`WebKitWebDriver did not start: ${wd.output().slice(-300)}`);
       await sleep(100);
     }
-    driver = await new Builder().usingServer(url).withCapabilities({
+    driver = await within(new Builder().usingServer(url).withCapabilities({
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: WEBKIT.browser, args: WEBKIT.args },
       ...(acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
-    }).build();
-    await driver.manage().setTimeouts({ script: 30_000, pageLoad: 20_000, implicit: 0 });
+    }).build(), 30_000, 'starting MiniBrowser');
+    await driver.manage().setTimeouts({ script: 10_000, pageLoad: 15_000, implicit: 0 });
   } catch (e) {
-    if (driver) await driver.quit().catch(() => {});
+    if (driver) await within(driver.quit(), 10_000, 'quit').catch(() => {});
     await stop(wd);
     await releaseDisplay();
     throw e;
   }
-  const caps = await driver.getCapabilities();
+  const caps = await within(driver.getCapabilities(), 10_000, 'capabilities').catch(() => new Map());
   const version = `WebKitGTK ${caps.get('browserVersion') || '?'}`;
-  const home = await driver.getWindowHandle(); // kept open: closing the last window would end the session
+  const home = await within(driver.getWindowHandle(), 10_000, 'window handle'); // kept open: closing the last window would end the session
   const pages = [];
   let closed = false;
   const session = {
@@ -197,7 +218,8 @@ export async function launchWebKit({ label = 'webkit', acceptInsecureCerts = fal
     log(line) { logs.push(`${stamp()} ${line}`); },
     async newPage(tag = `tab${pages.length + 1}`) {
       const handle = await session.run(async () => {
-        await driver.switchTo().newWindow('window');
+        // WebKitWebDriver sometimes refuses a new window right after the session started: one more try.
+        await driver.switchTo().newWindow('window').catch(async () => { await sleep(500); await driver.switchTo().window(home); return driver.switchTo().newWindow('window'); });
         session.current = await driver.getWindowHandle();
         return session.current;
       });
