@@ -97,7 +97,7 @@ fi
   echo "| what-if: glue minified by esbuild | $MIN_GLUE | | instead of ${G[oidc_session_monitor.js]} |"
   echo "| what-if: drop-in minified by esbuild | $MIN_AUTO | | instead of ${G[oidc-session-monitor-auto.js]:-–} |"
   echo
-  echo "## Reference: the anchors' published figures (quoted from shared/ANCHORS.md, not measured here)"
+  echo "## Reference: the anchors' published figures (published figures of the peers, quoted, not measured here)"
   echo
   echo "> | | oidc-client-ts | keycloak-js | angular-oauth2-oidc | angular-auth-oidc-client | @axa-fr |"
   echo "> |---|---|---|---|---|---|"
