@@ -3,7 +3,10 @@
 // whose state oidc-client-ts does not know.
 import { ownsOidcClientTsState, userManager } from '/oidc-client-ts/lib.js';
 
-if (window.parent !== window && ownsOidcClientTsState()) {
+// Read the URL before any await: the package's silent-callback.js (loaded after this one) strips the
+// query from the page's URL with history.replaceState.
+const responseUrl = window.location.href;
+if (window.parent !== window && ownsOidcClientTsState(new URL(responseUrl).searchParams)) {
   const um = await userManager();
-  await um.signinSilentCallback();
+  await um.signinSilentCallback(responseUrl);
 }
