@@ -232,3 +232,68 @@ fn view_names_are_monitor_states() {
     }
     assert_eq!(View::Unknown.name(), "loading");
 }
+
+/// The event names the glue dispatches (`TabEvent::name`, one per variant in `every_message`) are
+/// exactly the keys of `SessionMonitorEventMap` in the TypeScript types, the drop-in's `EVENTS`
+/// (which forwards each as `oidc-session:<name>`) and the bundler smoke test's list: an event added
+/// to the core but not to the types, or to the drop-in, fails here.
+#[test]
+fn event_names_agree_with_types_and_drop_in() {
+    use std::collections::BTreeSet;
+    const TYPESCRIPT: &str = include_str!("../../api/types.d.ts");
+    const DROP_IN: &str = include_str!("../../../npm/oidc-session-monitor-auto.js");
+    const SMOKE: &str = include_str!("../../../tests/bundler/main.js");
+
+    /// The words between `start` and the next `end`.
+    fn words<'a>(text: &'a str, start: &str, end: &str, what: &str) -> BTreeSet<&'a str> {
+        let at = text
+            .find(start)
+            .unwrap_or_else(|| panic!("{what} has no `{start}`"));
+        let body = &text[at + start.len()..];
+        let body = &body[..body
+            .find(end)
+            .unwrap_or_else(|| panic!("{what}: no `{end}`"))];
+        body.split(|c: char| !(c.is_ascii_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+
+    let core: BTreeSet<&str> = every_message()
+        .iter()
+        .filter_map(|m| match m {
+            TabMessage::Event { event, .. } => Some(event.name()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        core.len(),
+        8,
+        "every TabEvent variant appears in every_message"
+    );
+
+    // `unchanged: CustomEvent<UnchangedDetail>;` → keep the keys only.
+    let ts: BTreeSet<&str> = TYPESCRIPT[TYPESCRIPT
+        .find("export interface SessionMonitorEventMap {")
+        .expect("event map")..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with('}'))
+        .filter_map(|l| l.trim().split(':').next())
+        .collect();
+    assert_eq!(ts, core, "SessionMonitorEventMap in src/api/types.d.ts");
+    assert_eq!(
+        words(
+            DROP_IN,
+            "export const EVENTS = [",
+            "]",
+            "npm/oidc-session-monitor-auto.js"
+        ),
+        core,
+        "EVENTS in npm/oidc-session-monitor-auto.js"
+    );
+    assert_eq!(
+        words(SMOKE, "const EVENTS = [", "]", "tests/bundler/main.js"),
+        core,
+        "EVENTS in tests/bundler/main.js"
+    );
+}
