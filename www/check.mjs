@@ -312,6 +312,86 @@ async function runDiagnose(demo) {
   }
 }
 
+/**
+ * logout-everywhere.html: two tabs signed in, the demo server's session opened from the verified ID
+ * token; forged back-channel and cross-site POSTs change nothing; a logout at the OP reaches both tabs
+ * (front-channel or rp_session) and the server accepts the OP's signed logout_token.
+ */
+async function runLogoutEverywhere(demo) {
+  const rp = demo.rpOrigin;
+  const post = (p, body, headers) => fetch(rp + p, { method: 'POST', body, headers });
+  const log = () => fetch(`${rp}/channel-log`).then((r) => r.json());
+  await check('logout-everywhere: forged logout_token (bad signature, alg none) and cross-site POSTs -> 400', async () => {
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const claims = { iss: demo.op.issuer, aud: demo.op.clientId, iat: Math.floor(Date.now() / 1000), jti: 'forged',
+      sid: 'x', events: { 'http://schemas.openid.net/event/backchannel-logout': {} } };
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    for (const token of [`${b64({ alg: 'RS256' })}.${b64(claims)}.${'A'.repeat(342)}`, `${b64({ alg: 'none' })}.${b64(claims)}.`]) {
+      const r = await post('/backchannel-logout', new URLSearchParams({ logout_token: token }).toString(), form);
+      if (r.status !== 400) throw new Error(`forged logout_token: HTTP ${r.status}`);
+    }
+    const json = { 'Content-Type': 'application/json' };
+    const cross = await post('/rp-login', JSON.stringify({ id_token: 'x' }), { ...json, 'Sec-Fetch-Site': 'cross-site' });
+    const form2 = await post('/frontchannel-notify', 'iss=x&sid=y', { ...form, 'Sec-Fetch-Site': 'same-origin' });
+    if (cross.status !== 400 || form2.status !== 400) throw new Error(`cross-site rp-login ${cross.status}, form notify ${form2.status}`);
+    const refused = (await log()).filter((l) => /refused/.test(l.what)).length;
+    if (refused < 2) throw new Error(`channel log shows ${refused} refusals`);
+    return `${refused} back-channel POSTs refused`;
+  });
+  const context = await browser.createBrowserContext();
+  const problems = [];
+  const a = watch(await context.newPage(), problems, 'logout-everywhere');
+  try {
+    const ready = await check('logout-everywhere: log in, the server session opens from the verified ID token', async () => {
+      await a.goto(`${rp}/logout-everywhere.html`, { waitUntil: 'load' });
+      await Promise.all([a.waitForNavigation({ timeout: 15000 }), a.click('#login')]);
+      await opLogin(a, '/logout-everywhere.html');
+      await a.waitForFunction(() => document.getElementById('server').textContent === 'active', { timeout: 10000 })
+        .catch(async () => { throw new Error(`server session: ${await a.$eval('#server', (e) => e.textContent)}`); });
+      await waitEvents(a, (e) => count(e, 'unchanged') >= 1, 'unchanged');
+    });
+    if (!ready) return;
+    const b = watch(await context.newPage(), problems, 'logout-everywhere/tab2');
+    await b.goto(`${rp}/logout-everywhere.html`, { waitUntil: 'load' });
+    await waitEvents(b, (e) => count(e, 'unchanged') >= 1, 'unchanged in the second tab');
+    await check('logout-everywhere: OP logout -> both tabs signedOut, server session ended, signed logout_token accepted', async () => {
+      const href = await a.$eval('#logout', (el) => el.getAttribute('href'));
+      const tab = watch(await context.newPage(), problems, 'logout-everywhere/logout-tab');
+      await tab.goto(href, { waitUntil: 'load' });
+      await tab.waitForSelector('button[name=logout][value=yes]', { timeout: 10000 });
+      await Promise.all([tab.waitForNavigation({ timeout: 15000 }), tab.click('button[name=logout][value=yes]')]);
+      await tab.close();
+      const reasons = [];
+      for (const page of [a, b]) {
+        const evs = await waitEvents(page, (e) => names(e).includes('signedOut'), 'signedOut');
+        const out = evs.filter((e) => e.name === 'signedOut');
+        if (out.length !== 1) throw new Error(`${out.length} signedOut events in one tab`);
+        reasons.push(out[0].detail.reason);
+      }
+      if (!reasons.every((r) => ['frontchannel', 'rp_session'].includes(r))) throw new Error(`reasons ${reasons}`);
+      const deadline = Date.now() + 10000;
+      let lines = [];
+      while (Date.now() < deadline) {
+        lines = (await log()).map((l) => l.what);
+        if (lines.some((l) => l.startsWith('back-channel logout_token from the OP'))) break;
+        await sleep(200);
+      }
+      if (!lines.some((l) => l.startsWith('back-channel logout_token from the OP'))) throw new Error(`channel log: ${lines.join(' | ')}`);
+      const server = await fetch(`${rp}/session`, { headers: { cookie: (await a.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } });
+      if (server.status !== 401) throw new Error(`GET /session after logout: HTTP ${server.status}`);
+      return `reasons ${reasons.join(', ')}; ${lines.filter((l) => !/refused/.test(l)).join(' | ')}`;
+    });
+    await check('logout-everywhere: no console error or page error', async () => {
+      // GET /session answers 401 once the session ended: that is the signal, not a problem.
+      const others = problems.filter((p) => !/HTTP 401 .*\/session$/.test(p) && !/status of 401/.test(p)
+        && !/Applying inline style violates/.test(p));
+      if (others.length) throw new Error(others.slice(0, 3).join(' | '));
+    });
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
 async function main() {
   let demo = null;
   let interrupted = false;
@@ -355,6 +435,7 @@ async function main() {
     await runPage(demo, 'script-tag.html', { reauth: false });
     await runPage(demo, 'oidc-client-ts.html', { reauth: true });
     await runDiagnose(demo);
+    await runLogoutEverywhere(demo);
   } catch (e) {
     report.fail('showcase check', e.message);
   } finally {

@@ -21,7 +21,7 @@
 // Also importable: `const demo = await startDemo({ opPort, rpPort }); ...; await demo.stop();`
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { constants, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startNodeOp, stopAll } from '../tests/e2e/ops/index.mjs';
 import { files, serve } from '../tests/support/static.mjs';
@@ -44,23 +44,70 @@ export function csp(opOrigin) {
 }
 
 // The demo's first-party session (Logout everywhere): sessions in memory, keyed by an HttpOnly cookie.
-// A demo only: it decodes tokens without checking signatures (examples/rp-server validates them).
+// Like a real RP, the server trusts only tokens the OP signed: the ID token that opens a session and the
+// back-channel logout_token that ends one are verified against the OP's JWKS with node's crypto
+// (signature, iss, aud, exp/iat; for logout_token the back-channel event, sid, no nonce). Anything
+// else is answered 400 and changes nothing. (examples/rp-server is the reference backend, in Rust.)
 const sessions = new Map();
 const channelLog = [];
 const FIRST_PARTY = ['/session', '/channel-log', '/rp-login', '/backchannel-logout', '/frontchannel-notify'];
-const jwtPayload = (jwt) => JSON.parse(Buffer.from(String(jwt).split('.')[1] || '', 'base64url').toString('utf8') || '{}');
+const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const readBody = (req) => new Promise((resolve) => {
   let d = '';
   req.on('data', (c) => { if (d.length < 65536) d += c; });
   req.on('end', () => resolve(d));
 });
+function logChannel(what) {
+  channelLog.push({ at: Date.now(), what });
+  if (channelLog.length > 20) channelLog.shift();
+}
 function endSessions(iss, sid, what) {
   let n = 0;
   for (const s of sessions.values()) if (s.active && s.iss === iss && s.sid === sid) { s.active = false; n++; }
-  channelLog.push({ at: Date.now(), what: `${what}: ended ${n} session(s)` });
-  if (channelLog.length > 20) channelLog.shift();
+  logChannel(`${what}: ended ${n} session(s)`);
 }
-async function firstParty(req, urlPath, send) {
+
+// JWS algorithms the OP may use, as node's crypto.verify takes them.
+const ALGS = {
+  RS256: ['sha256', {}], PS256: ['sha256', { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }],
+  ES256: ['sha256', { dsaEncoding: 'ieee-p1363' }], EdDSA: [null, {}],
+};
+/** The verified claims of a compact JWS signed by a key of the OP's JWKS, or throws. */
+async function verifyJwt(jwt, op, { maxAgeSec = 600 } = {}) {
+  const parts = String(jwt).split('.');
+  if (parts.length !== 3) throw new Error('not a compact JWS');
+  const json = (b64) => JSON.parse(Buffer.from(b64, 'base64url').toString('utf8'));
+  const header = json(parts[0]);
+  const alg = ALGS[header.alg];
+  if (!alg) throw new Error(`alg ${header.alg} not accepted`);
+  const { keys } = await fetch(op.discovery.jwks_uri).then((r) => r.json());
+  const jwk = keys.find((k) => (header.kid === undefined || k.kid === header.kid) && (!k.alg || k.alg === header.alg));
+  if (!jwk) throw new Error('no key of the OP matches');
+  const key = createPublicKey({ key: jwk, format: 'jwk' });
+  const ok = verify(alg[0], Buffer.from(`${parts[0]}.${parts[1]}`), { key, ...alg[1] }, Buffer.from(parts[2], 'base64url'));
+  if (!ok) throw new Error('bad signature');
+  const c = json(parts[1]);
+  const now = Date.now() / 1000;
+  const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
+  if (c.iss !== op.issuer) throw new Error('wrong iss');
+  if (!aud.includes(op.clientId)) throw new Error('wrong aud');
+  if (typeof c.iat !== 'number' || c.iat > now + 60 || c.iat < now - maxAgeSec) throw new Error('iat out of range');
+  if (c.exp !== undefined && c.exp < now - 60) throw new Error('expired');
+  return c;
+}
+// A logout_token seen once (jti) is not accepted again.
+const seenJti = new Set();
+async function verifyLogoutToken(jwt, op) {
+  const c = await verifyJwt(jwt, op, { maxAgeSec: 120 });
+  if (!c.events || typeof c.events[BACKCHANNEL_EVENT] !== 'object') throw new Error('no back-channel logout event');
+  if ('nonce' in c) throw new Error('a logout_token has no nonce');
+  if (typeof c.sid !== 'string') throw new Error('no sid');
+  if (typeof c.jti !== 'string' || seenJti.has(c.jti)) throw new Error('jti missing or replayed');
+  seenJti.add(c.jti);
+  return c;
+}
+
+async function firstParty(req, urlPath, send, { op, rpOrigin }) {
   if (urlPath === '/session' && req.method === 'GET') {
     const id = (req.headers.cookie || '').split('; ').find((c) => c.startsWith('demo_rp_session='))?.slice(16);
     const s = id && sessions.get(id);
@@ -70,26 +117,40 @@ async function firstParty(req, urlPath, send) {
   if (req.method !== 'POST') return send(405, { error: 'method not allowed' });
   const body = await readBody(req);
   try {
+    if (urlPath === '/backchannel-logout') {
+      // Server to server: no Origin to check; the signature is the proof.
+      const c = await verifyLogoutToken(new URLSearchParams(body).get('logout_token'), op);
+      endSessions(c.iss, c.sid, 'back-channel logout_token from the OP');
+      return send(200, {});
+    }
+    // The pages' own POSTs: only from this site's pages (a cross-site form or fetch must not log users
+    // in or out). Sec-Fetch-Site where the browser sends it; the Origin header otherwise (it is "null"
+    // under this site's no-referrer policy, so it is only checked when it names an origin); and a JSON
+    // body, which a cross-site form cannot send and a cross-site fetch cannot send without a preflight
+    // this server never grants.
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    if (site !== undefined && site !== 'same-origin') throw new Error(`Sec-Fetch-Site: ${site}`);
+    if (origin !== undefined && origin !== 'null' && origin !== rpOrigin) throw new Error('cross-origin POST');
+    if (!String(req.headers['content-type']).startsWith('application/json')) throw new Error('not JSON');
     if (urlPath === '/rp-login') {
-      const c = jwtPayload(JSON.parse(body).id_token);
+      const c = await verifyJwt(JSON.parse(body).id_token, op, { maxAgeSec: 86400 });
       const id = randomBytes(16).toString('hex');
       sessions.set(id, { iss: c.iss, sid: c.sid, active: true });
       return send(204, null, { 'Set-Cookie': `demo_rp_session=${id}; Path=/; HttpOnly; SameSite=Lax` });
     }
-    if (urlPath === '/backchannel-logout') {
-      const c = jwtPayload(new URLSearchParams(body).get('logout_token'));
-      endSessions(c.iss, c.sid, 'back-channel logout_token from the OP');
-      return send(200, {});
-    }
+    // The front-channel page's notify: iss and sid as the OP put them in its URL. A real RP checks them
+    // against its sessions the same way; it is no proof of anything beyond "this site's page said so".
     const c = JSON.parse(body);
     endSessions(c.iss, c.sid, 'front-channel page notify');
     return send(204, null);
-  } catch {
+  } catch (err) {
+    if (urlPath === '/backchannel-logout') logChannel(`back-channel POST refused: ${err.message}`);
     return send(400, { error: 'invalid_request' });
   }
 }
 
-function rpHandler({ op, quiet }) {
+function rpHandler({ op, rpOrigin, quiet }) {
   const headers = {
     'Content-Security-Policy': csp(op.origin),
     'Cache-Control': 'no-store',
@@ -124,7 +185,7 @@ function rpHandler({ op, quiet }) {
         res.writeHead(status, { ...headers, 'Content-Type': 'application/json', ...extra });
         res.end(json === null ? undefined : JSON.stringify(json));
       };
-      return firstParty(req, urlPath, send);
+      return firstParty(req, urlPath, send, { op, rpOrigin });
     }
     return site(req, res);
   };
@@ -148,7 +209,7 @@ export async function startDemo({ opPort = 8000, rpPort = 8001, quiet = false } 
   });
   let rp;
   try {
-    rp = await serve(rpHandler({ op, quiet }), { port: rpPort });
+    rp = await serve(rpHandler({ op, rpOrigin, quiet }), { port: rpPort });
   } catch (err) {
     await op.stop();
     throw new Error(`RP: ${err.message}`);
