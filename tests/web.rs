@@ -1723,6 +1723,7 @@ export function methods_inside(m, kind) {
 }
 export function pollute(key, value) { Object.prototype[key] = value; }
 export function unpollute(key) { delete Object.prototype[key]; }
+export function throwing_getter(o, key) { Object.defineProperty(o, key, { enumerable: true, get() { throw new Error('getter'); } }); }
 export function deep_json(depth) {
   // JSON.parse builds any depth; the deserializer must refuse it cleanly.
   return JSON.parse('{"sub":"a","x":' + '['.repeat(depth) + ']'.repeat(depth) + '}');
@@ -1735,6 +1736,7 @@ extern "C" {
     fn methods_inside(m: &JsValue, kind: &str) -> js_sys::Function;
     fn pollute(key: &str, value: &JsValue);
     fn unpollute(key: &str);
+    fn throwing_getter(o: &JsValue, key: &str);
     fn deep_json(depth: u32) -> JsValue;
     fn set_cookie(c: &str);
     fn page_cookies() -> String;
@@ -1905,6 +1907,13 @@ async fn a_polluted_object_prototype_is_not_an_option() {
     let code = Reflect::get(&made.expect_err("must throw"), &"code".into()).unwrap();
     assert_eq!(code.as_string().as_deref(), Some("missing_option"));
     storage().remove_item("oidcsm_pp").unwrap();
+    // A getter that throws is a typed error, not an exception escaping through the .wasm.
+    let o = fast(&op("/check.html"), "s".into());
+    throwing_getter(&o, "intervalMs");
+    let e = SessionMonitor::new(&o).expect_err("must throw");
+    assert!(e.is_instance_of::<js_sys::Error>());
+    let code = Reflect::get(&e, &"code".into()).unwrap();
+    assert_eq!(code.as_string().as_deref(), Some("invalid_options"));
 }
 
 fn option_code(pairs: &[(&str, JsValue)]) -> String {

@@ -5,9 +5,8 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::error::{thrown, OptionsError};
-use super::options::{check_keys, string};
+use super::options::{Kind, Props};
 use super::SessionMonitor;
-use crate::browser::js::get;
 use crate::browser::logout::{self as glue, LOGOUT_STATE_KEY};
 use crate::browser::reauth::random;
 use crate::core::authorize::{random_value, RANDOM_VALUE_BYTES};
@@ -53,13 +52,13 @@ export interface SessionMonitor {
 }
 "#;
 
-const KNOWN: &[&str] = &[
-    "postLogoutRedirectUri",
-    "state",
-    "idTokenHint",
-    "logoutHint",
-    "uiLocales",
-    "navigate",
+const KNOWN: &[(&str, Kind)] = &[
+    ("postLogoutRedirectUri", Kind::Str),
+    ("state", Kind::Str),
+    ("idTokenHint", Kind::Str),
+    ("logoutHint", Kind::Str),
+    ("uiLocales", Kind::Str),
+    ("navigate", Kind::Bool),
 ];
 
 #[wasm_bindgen]
@@ -79,15 +78,11 @@ impl SessionMonitor {
     /// part of the URL.
     #[wasm_bindgen(skip_typescript)]
     pub fn logout(&self, options: &JsValue) -> Result<JsValue, JsValue> {
-        let obj: &Object = options
-            .dyn_ref::<Object>()
-            .filter(|_| options.is_object())
-            .ok_or_else(|| OptionsError::NotAnObject.to_js())?;
-        check_keys(obj, KNOWN).map_err(|e| e.to_js())?;
-        let text = |key| string(obj, key).map_err(|e| e.to_js());
-        let redirect = text("postLogoutRedirectUri")?
+        let p = Props::read(options, KNOWN, OptionsError::NotAnObject).map_err(|e| e.to_js())?;
+        let redirect = p
+            .string("postLogoutRedirectUri")
             .ok_or_else(|| OptionsError::Missing("postLogoutRedirectUri").to_js())?;
-        let navigate = !matches!(get(obj, "navigate").as_bool(), Some(false));
+        let navigate = p.boolean("navigate").unwrap_or(true);
         let (endpoint, id_token) = self.driver.logout_info();
         let endpoint = endpoint.ok_or_else(|| {
             thrown(
@@ -95,7 +90,7 @@ impl SessionMonitor {
                 "logout: no end_session_endpoint (give endSessionEndpoint, or issuer and start() first)",
             )
         })?;
-        let state = match text("state")? {
+        let state = match p.string("state") {
             Some(s) => s,
             None => random::<RANDOM_VALUE_BYTES>()
                 .map(|b| random_value(&b))
@@ -106,11 +101,11 @@ impl SessionMonitor {
                     )
                 })?,
         };
-        let hint = match text("idTokenHint")? {
+        let hint = match p.string("idTokenHint") {
             Some(h) => Some(h),
             None => id_token.and_then(|s| s.read_raw().ok().flatten()),
         };
-        let (logout_hint, ui_locales) = (text("logoutHint")?, text("uiLocales")?);
+        let (logout_hint, ui_locales) = (p.string("logoutHint"), p.string("uiLocales"));
         let url = EndSessionRequest {
             end_session_endpoint: &endpoint,
             client_id: self.client_id.as_str(),

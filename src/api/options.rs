@@ -1,11 +1,11 @@
 //! Reads and validates the options object passed to `new SessionMonitor(options)`.
 
-use js_sys::Object;
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::error::OptionsError;
 use crate::browser::driver::LogoutSetup;
-use crate::browser::js::own as get;
+use crate::browser::js::entries;
 use crate::browser::reauth::{ReauthMethod, SilentOptions};
 use crate::browser::source::Source;
 use crate::browser::url::{check_session_url, origin};
@@ -14,46 +14,90 @@ use crate::core::cookie::{check_name, CookieError, CookieScope};
 use crate::core::machine::{BlindPolicy, Config, OpLocation, RpSessionConfig};
 use crate::core::types::{AnswerMap, ClientId, SessionState};
 
-/// Every accepted option name: anything else is a typo and is rejected.
-const KNOWN: &[&str] = &[
-    "checkSessionIframe",
-    "clientId",
-    "sessionState",
-    "intervalMs",
-    "loadTimeoutMs",
-    "responseTimeoutMs",
-    "maxNoResponseRetries",
-    "continueOnError",
-    "pauseWhenHidden",
-    "crossTab",
-    "issuer",
-    "reauthenticate",
-    "silentReauth",
-    "reauthTimeoutMs",
-    "sub",
-    "thirdPartyCookiesBlocked",
-    "rpSession",
-    "endSessionEndpoint",
-    "idTokenHint",
-    "answers",
-    "allowInsecureHttp",
-    "cookiePath",
-    "cookieDomain",
-    "cookieSameSite",
-    "cookieMaxAge",
+/// What an option's value must be (`undefined` always counts as absent). Checked for every given
+/// option in one pass, before any is used: the readers below then never fail on a type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Kind {
+    /// Checked where it is used (sources, nested objects, `answers`).
+    Any,
+    /// A string.
+    Str,
+    /// A boolean.
+    Bool,
+    /// A function.
+    Fun,
+    /// Whole milliseconds from the given minimum to a day.
+    Ms(u32),
+    /// A whole number from 0 to 1000.
+    Count,
+    /// Whole seconds from 0 to 400 days (a cookie's `max-age`).
+    MaxAge,
+}
+
+/// Every accepted option and its kind: anything else is a typo and is rejected.
+const KNOWN: &[(&str, Kind)] = &[
+    ("checkSessionIframe", Kind::Str),
+    ("clientId", Kind::Str),
+    ("sessionState", Kind::Any),
+    ("intervalMs", Kind::Ms(100)),
+    ("loadTimeoutMs", Kind::Ms(100)),
+    ("responseTimeoutMs", Kind::Ms(50)),
+    ("maxNoResponseRetries", Kind::Count),
+    ("continueOnError", Kind::Bool),
+    ("pauseWhenHidden", Kind::Bool),
+    ("crossTab", Kind::Bool),
+    ("issuer", Kind::Str),
+    ("reauthenticate", Kind::Fun),
+    ("silentReauth", Kind::Any),
+    ("reauthTimeoutMs", Kind::Ms(100)),
+    ("sub", Kind::Str),
+    ("thirdPartyCookiesBlocked", Kind::Str),
+    ("rpSession", Kind::Any),
+    ("endSessionEndpoint", Kind::Str),
+    ("idTokenHint", Kind::Any),
+    ("answers", Kind::Any),
+    ("allowInsecureHttp", Kind::Bool),
+    ("cookiePath", Kind::Str),
+    ("cookieDomain", Kind::Str),
+    ("cookieSameSite", Kind::Str),
+    ("cookieMaxAge", Kind::MaxAge),
 ];
 
 /// Accepted names inside `rpSession`.
-const KNOWN_RP_SESSION: &[&str] = &["url", "intervalMs"];
+const KNOWN_RP_SESSION: &[(&str, Kind)] = &[("url", Kind::Str), ("intervalMs", Kind::Ms(100))];
 
 /// Accepted names inside `silentReauth`.
-const KNOWN_SILENT: &[&str] = &[
-    "redirectUri",
-    "responseType",
-    "scope",
-    "idTokenHint",
-    "timeoutMs",
+const KNOWN_SILENT: &[(&str, Kind)] = &[
+    ("redirectUri", Kind::Str),
+    ("responseType", Kind::Str),
+    ("scope", Kind::Str),
+    ("idTokenHint", Kind::Any),
+    ("timeoutMs", Kind::Ms(100)),
 ];
+
+/// Why a value is not of its kind, or `None` if it is.
+fn misfit(v: &JsValue, kind: Kind) -> Option<&'static str> {
+    let whole = |max: f64, min: u32| {
+        v.as_f64()
+            .is_some_and(|n| n.fract() == 0.0 && n >= f64::from(min) && n <= max)
+    };
+    let (fits, why) = match kind {
+        Kind::Any => (true, ""),
+        Kind::Str => (v.is_string(), "must be a string"),
+        Kind::Bool => (v.as_bool().is_some(), "must be a boolean"),
+        Kind::Fun => (v.is_function(), "must be a function"),
+        Kind::Ms(min) => (
+            whole(86_400_000.0, min),
+            "must be a whole number of milliseconds in range",
+        ),
+        Kind::Count => (whole(1000.0, 0), "must be a whole number from 0 to 1000"),
+        Kind::MaxAge => (
+            whole(400.0 * 86_400.0, 0),
+            "must be a whole number of seconds from 0 to 400 days",
+        ),
+    };
+    (!fits).then_some(why)
+}
 
 /// Validated options.
 #[derive(Debug)]
@@ -74,263 +118,262 @@ pub struct Options {
     pub answers: AnswerMap,
 }
 
-/// `cookiePath`, `cookieDomain`, `cookieSameSite`, `cookieMaxAge`: the RP cookie's scope.
-fn cookie_scope(obj: &Object) -> Result<CookieScope, OptionsError> {
-    let max_age = match get(obj, "cookieMaxAge") {
-        v if v.is_undefined() => None,
-        v => match v.as_f64() {
-            Some(n) if n.fract() == 0.0 && (0.0..=400.0 * 86_400.0).contains(&n) => Some(n as u32),
-            _ => {
+/// An options object's own enumerable properties, read once (`Object.entries`) and looked up by
+/// name: a property inherited from a polluted `Object.prototype` is never an option, a name
+/// outside the accepted list is rejected, and every given value is checked against its [`Kind`].
+pub(crate) struct Props {
+    known: &'static [(&'static str, Kind)],
+    values: Vec<JsValue>,
+}
+
+impl Props {
+    /// Reads and checks `v`, which must be an object (not a function), else `not_object`.
+    pub(crate) fn read(
+        v: &JsValue,
+        known: &'static [(&'static str, Kind)],
+        not_object: OptionsError,
+    ) -> Result<Props, OptionsError> {
+        if !v.is_object() || v.is_function() {
+            return Err(not_object);
+        }
+        let entries = entries(v).ok_or(not_object)?;
+        let mut values: Vec<JsValue> = known.iter().map(|_| JsValue::UNDEFINED).collect();
+        for i in 0..entries.length() {
+            let pair: Array = entries.get(i).unchecked_into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let Some(at) = known.iter().position(|(n, _)| *n == key) else {
+                return Err(OptionsError::Unknown(key));
+            };
+            let (name, kind) = known[at];
+            let value = pair.get(1);
+            if !value.is_undefined() {
+                if let Some(why) = misfit(&value, kind) {
+                    return Err(OptionsError::Invalid(name, why));
+                }
+            }
+            values[at] = value;
+        }
+        Ok(Props { known, values })
+    }
+
+    /// The value of `name`, `None` when absent or `undefined`.
+    pub(crate) fn get(&self, name: &str) -> Option<&JsValue> {
+        let at = self.known.iter().position(|(n, _)| *n == name)?;
+        self.values.get(at).filter(|v| !v.is_undefined())
+    }
+
+    /// Whether `name` is given (and not `undefined`).
+    fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// A [`Kind::Str`] option.
+    pub(crate) fn string(&self, name: &str) -> Option<String> {
+        self.get(name).and_then(JsValue::as_string)
+    }
+
+    /// A [`Kind::Bool`] option.
+    pub(crate) fn boolean(&self, name: &str) -> Option<bool> {
+        self.get(name).and_then(JsValue::as_bool)
+    }
+
+    /// A number option ([`Kind::Ms`], [`Kind::Count`], [`Kind::MaxAge`]), `None` when absent.
+    fn number(&self, name: &str) -> Option<u32> {
+        self.get(name).and_then(JsValue::as_f64).map(|n| n as u32)
+    }
+
+    /// A number option, or `default` when absent.
+    fn number_or(&self, name: &str, default: u32) -> u32 {
+        self.number(name).unwrap_or(default)
+    }
+
+    /// `cookiePath`, `cookieDomain`, `cookieSameSite`, `cookieMaxAge`: the RP cookie's scope.
+    fn cookie_scope(&self) -> Result<CookieScope, OptionsError> {
+        let max_age = self.number("cookieMaxAge");
+        let (path, domain, same_site) = (
+            self.string("cookiePath"),
+            self.string("cookieDomain"),
+            self.string("cookieSameSite"),
+        );
+        CookieScope::new(
+            path.as_deref(),
+            domain.as_deref(),
+            same_site.as_deref(),
+            max_age,
+        )
+        .map_err(|e| {
+            let name = match e {
+                CookieError::InvalidPath => "cookiePath",
+                CookieError::InvalidDomain => "cookieDomain",
+                _ => "cookieSameSite",
+            };
+            OptionsError::Cookie(name, e)
+        })
+    }
+
+    /// `answers: { "<OP string>": "unchanged" | "changed" | "error" }`, own properties only.
+    fn answers(&self) -> Result<AnswerMap, OptionsError> {
+        const WHY: OptionsError = OptionsError::Invalid(
+            "answers",
+            "must map extra strings (not unchanged, changed, error) to \"unchanged\", \"changed\" or \"error\"",
+        );
+        let mut map = AnswerMap::default();
+        let Some(v) = self.get("answers") else {
+            return Ok(map);
+        };
+        if !v.is_object() || v.is_function() {
+            return Err(WHY);
+        }
+        let entries = entries(v).ok_or(WHY)?;
+        for i in 0..entries.length() {
+            let pair: Array = entries.get(i).unchecked_into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let answer = pair.get(1).as_string().unwrap_or_default();
+            map.insert(&key, &answer).map_err(|_| WHY)?;
+        }
+        Ok(map)
+    }
+
+    /// `rpSession`: its absolute URL (same origin as the page) and timing.
+    fn rp_session(&self) -> Result<Option<(String, RpSessionConfig)>, OptionsError> {
+        let Some(v) = self.get("rpSession") else {
+            return Ok(None);
+        };
+        let spec = Props::read(
+            v,
+            KNOWN_RP_SESSION,
+            OptionsError::Invalid("rpSession", "must be an object"),
+        )?;
+        let url = spec
+            .string("url")
+            .ok_or(OptionsError::Missing("rpSession.url"))?;
+        let location = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
+        const WHY: OptionsError =
+            OptionsError::Invalid("rpSession.url", "must be a URL of this page's own origin");
+        let parsed = web_sys::Url::new_with_base(&url, &location).map_err(|_| WHY)?;
+        let page = web_sys::Url::new(&location).map(|u| u.origin()).ok();
+        if page.as_deref() != Some(parsed.origin().as_str()) {
+            return Err(WHY);
+        }
+        let d = RpSessionConfig::default();
+        let config = RpSessionConfig {
+            interval_ms: spec.number_or("intervalMs", d.interval_ms),
+            ..d
+        };
+        Ok(Some((parsed.href(), config)))
+    }
+
+    /// A session_state or ID token source: a literal string, or `{ cookie | localStorage |
+    /// sessionStorage: name }`.
+    fn source(&self, key: &'static str, scope: CookieScope) -> Result<Source, OptionsError> {
+        const WHY: &str =
+            "must be a string, or an object with exactly one of cookie, localStorage, sessionStorage";
+        let v = self.get(key).ok_or(OptionsError::Missing(key))?;
+        if let Some(literal) = v.as_string() {
+            return SessionState::new(&literal)
+                .map(Source::Literal)
+                .map_err(|e| OptionsError::Value(key, e));
+        }
+        let spec = (v.is_object() && !v.is_function())
+            .then(|| entries(v))
+            .flatten()
+            .filter(|e| e.length() == 1)
+            .ok_or(OptionsError::Invalid(key, WHY))?;
+        let pair: Array = spec.get(0).unchecked_into();
+        let kind = pair.get(0).as_string().unwrap_or_default();
+        let name =
+            pair.get(1)
+                .as_string()
+                .filter(|n| !n.is_empty())
+                .ok_or(OptionsError::Invalid(
+                    key,
+                    "the cookie or storage key must be a non-empty string",
+                ))?;
+        match kind.as_str() {
+            "cookie" => {
+                check_name(&name).map_err(|e| OptionsError::Cookie(key, e))?;
+                Ok(Source::Cookie(name, scope))
+            }
+            "localStorage" => Ok(Source::LocalStorage(name)),
+            "sessionStorage" => Ok(Source::SessionStorage(name)),
+            _ => Err(OptionsError::Invalid(key, WHY)),
+        }
+    }
+
+    /// `silentReauth`, and its timeout if given.
+    fn silent(&self, insecure: bool) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsError> {
+        let Some(v) = self.get("silentReauth") else {
+            return Ok(None);
+        };
+        let spec = Props::read(
+            v,
+            KNOWN_SILENT,
+            OptionsError::Invalid("silentReauth", "must be an object"),
+        )?;
+        let redirect_uri = spec
+            .string("redirectUri")
+            .ok_or(OptionsError::Missing("silentReauth.redirectUri"))?;
+        let redirect_origin = origin(&redirect_uri, insecure)
+            .map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
+        // The silent-callback page posts to its parent on its own origin only: another origin
+        // would never be heard, and must not be where the code and session_state land.
+        let page_origin = web_sys::window().and_then(|w| w.location().origin().ok());
+        if page_origin.as_deref() != Some(redirect_origin.as_str()) {
+            return Err(OptionsError::Invalid(
+                "silentReauth.redirectUri",
+                "must be on this page's origin",
+            ));
+        }
+        let response_type = match spec.string("responseType").as_deref() {
+            None | Some("code") => ResponseType::Code,
+            Some("id_token") => ResponseType::IdToken,
+            Some(_) => {
                 return Err(OptionsError::Invalid(
-                    "cookieMaxAge",
-                    "must be a whole number of seconds from 0 to 400 days",
+                    "silentReauth.responseType",
+                    "must be \"code\" or \"id_token\"",
                 ))
             }
-        },
-    };
-    let (path, domain, same_site) = (
-        string(obj, "cookiePath")?,
-        string(obj, "cookieDomain")?,
-        string(obj, "cookieSameSite")?,
-    );
-    CookieScope::new(
-        path.as_deref(),
-        domain.as_deref(),
-        same_site.as_deref(),
-        max_age,
-    )
-    .map_err(|e| {
-        let name = match e {
-            CookieError::InvalidPath => "cookiePath",
-            CookieError::InvalidDomain => "cookieDomain",
-            _ => "cookieSameSite",
         };
-        OptionsError::Cookie(name, e)
-    })
-}
-
-/// `answers: { "<OP string>": "unchanged" | "changed" | "error" }`, own properties only.
-fn answers(obj: &Object) -> Result<AnswerMap, OptionsError> {
-    const WHY: &str = "must map extra strings (not unchanged, changed, error) to \"unchanged\", \"changed\" or \"error\"";
-    let mut map = AnswerMap::default();
-    let v = get(obj, "answers");
-    if v.is_undefined() {
-        return Ok(map);
+        let id_token_hint = match spec.has("idTokenHint") {
+            false => None,
+            true => Some(spec.source("idTokenHint", CookieScope::default())?),
+        };
+        let timeout = spec.number("timeoutMs");
+        let scope = spec.string("scope");
+        Ok(Some((
+            SilentOptions {
+                redirect_uri,
+                response_type,
+                scope,
+                id_token_hint,
+            },
+            timeout,
+        )))
     }
-    let spec: &Object = v
-        .dyn_ref()
-        .filter(|_| v.is_object() && !v.is_function())
-        .ok_or(OptionsError::Invalid("answers", WHY))?;
-    for key in Object::keys(spec).iter() {
-        let key = key.as_string().unwrap_or_default();
-        let answer = get(spec, &key).as_string().unwrap_or_default();
-        map.insert(&key, &answer)
-            .map_err(|_| OptionsError::Invalid("answers", WHY))?;
-    }
-    Ok(map)
-}
-
-/// `rpSession`: its absolute URL (same origin as the page) and timing.
-fn rp_session(obj: &Object) -> Result<Option<(String, RpSessionConfig)>, OptionsError> {
-    let v = get(obj, "rpSession");
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    let spec: &Object = v
-        .dyn_ref()
-        .filter(|_| v.is_object())
-        .ok_or(OptionsError::Invalid("rpSession", "must be an object"))?;
-    check_keys(spec, KNOWN_RP_SESSION)?;
-    let url = string(spec, "url")?.ok_or(OptionsError::Missing("rpSession.url"))?;
-    let location = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
-    const WHY: &str = "must be a URL of this page's own origin";
-    let parsed = web_sys::Url::new_with_base(&url, &location)
-        .map_err(|_| OptionsError::Invalid("rpSession.url", WHY))?;
-    let page = web_sys::Url::new(&location).map(|u| u.origin()).ok();
-    if page.as_deref() != Some(parsed.origin().as_str()) {
-        return Err(OptionsError::Invalid("rpSession.url", WHY));
-    }
-    let d = RpSessionConfig::default();
-    let config = RpSessionConfig {
-        interval_ms: millis(spec, "intervalMs", d.interval_ms, 100)?,
-        ..d
-    };
-    Ok(Some((parsed.href(), config)))
-}
-
-pub(crate) fn string(obj: &Object, key: &'static str) -> Result<Option<String>, OptionsError> {
-    let v = get(obj, key);
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    v.as_string()
-        .map(Some)
-        .ok_or(OptionsError::Invalid(key, "must be a string"))
-}
-
-fn millis(obj: &Object, key: &'static str, default: u32, min: u32) -> Result<u32, OptionsError> {
-    let v = get(obj, key);
-    if v.is_undefined() {
-        return Ok(default);
-    }
-    match v.as_f64() {
-        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= 86_400_000.0 => Ok(n as u32),
-        _ => Err(OptionsError::Invalid(
-            key,
-            "must be a whole number of milliseconds in range",
-        )),
-    }
-}
-
-fn count(obj: &Object, key: &'static str, default: u32) -> Result<u32, OptionsError> {
-    let v = get(obj, key);
-    if v.is_undefined() {
-        return Ok(default);
-    }
-    match v.as_f64() {
-        Some(n) if n.fract() == 0.0 && (0.0..=1000.0).contains(&n) => Ok(n as u32),
-        _ => Err(OptionsError::Invalid(
-            key,
-            "must be a whole number from 0 to 1000",
-        )),
-    }
-}
-
-pub(crate) fn boolean(obj: &Object, key: &'static str) -> Result<bool, OptionsError> {
-    let v = get(obj, key);
-    if v.is_undefined() {
-        return Ok(false);
-    }
-    v.as_bool()
-        .ok_or(OptionsError::Invalid(key, "must be a boolean"))
-}
-
-pub(crate) fn check_keys(obj: &Object, known: &[&str]) -> Result<(), OptionsError> {
-    for key in Object::keys(obj).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !known.contains(&key.as_str()) {
-            return Err(OptionsError::Unknown(key));
-        }
-    }
-    Ok(())
-}
-
-fn source(obj: &Object, key: &'static str, scope: CookieScope) -> Result<Source, OptionsError> {
-    const WHY: &str =
-        "must be a string, or an object with exactly one of cookie, localStorage, sessionStorage";
-    let v = get(obj, key);
-    if v.is_undefined() {
-        return Err(OptionsError::Missing(key));
-    }
-    if let Some(literal) = v.as_string() {
-        return SessionState::new(&literal)
-            .map(Source::Literal)
-            .map_err(|e| OptionsError::Value(key, e));
-    }
-    let spec: &Object = v.dyn_ref().ok_or(OptionsError::Invalid(key, WHY))?;
-    let keys = Object::keys(spec);
-    if keys.length() != 1 {
-        return Err(OptionsError::Invalid(key, WHY));
-    }
-    let kind = keys.get(0).as_string().unwrap_or_default();
-    let name = get(spec, &kind)
-        .as_string()
-        .filter(|n| !n.is_empty())
-        .ok_or(OptionsError::Invalid(
-            key,
-            "the cookie or storage key must be a non-empty string",
-        ))?;
-    match kind.as_str() {
-        "cookie" => {
-            check_name(&name).map_err(|e| OptionsError::Cookie(key, e))?;
-            Ok(Source::Cookie(name, scope))
-        }
-        "localStorage" => Ok(Source::LocalStorage(name)),
-        "sessionStorage" => Ok(Source::SessionStorage(name)),
-        _ => Err(OptionsError::Invalid(key, WHY)),
-    }
-}
-
-fn silent(
-    obj: &Object,
-    insecure: bool,
-) -> Result<Option<(SilentOptions, Option<u32>)>, OptionsError> {
-    let v = get(obj, "silentReauth");
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    let spec: &Object = v
-        .dyn_ref()
-        .filter(|_| v.is_object())
-        .ok_or(OptionsError::Invalid("silentReauth", "must be an object"))?;
-    check_keys(spec, KNOWN_SILENT)?;
-    let redirect_uri =
-        string(spec, "redirectUri")?.ok_or(OptionsError::Missing("silentReauth.redirectUri"))?;
-    let redirect_origin = origin(&redirect_uri, insecure)
-        .map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
-    // The silent-callback page posts to its parent on its own origin only: another origin would
-    // never be heard, and must not be where the code and session_state land.
-    let page_origin = web_sys::window().and_then(|w| w.location().origin().ok());
-    if page_origin.as_deref() != Some(redirect_origin.as_str()) {
-        return Err(OptionsError::Invalid(
-            "silentReauth.redirectUri",
-            "must be on this page's origin",
-        ));
-    }
-    let response_type = match string(spec, "responseType")?.as_deref() {
-        None | Some("code") => ResponseType::Code,
-        Some("id_token") => ResponseType::IdToken,
-        Some(_) => {
-            return Err(OptionsError::Invalid(
-                "silentReauth.responseType",
-                "must be \"code\" or \"id_token\"",
-            ))
-        }
-    };
-    let id_token_hint = match get(spec, "idTokenHint").is_undefined() {
-        true => None,
-        false => Some(source(spec, "idTokenHint", CookieScope::default())?),
-    };
-    let timeout = match get(spec, "timeoutMs").is_undefined() {
-        true => None,
-        false => Some(millis(spec, "timeoutMs", 10_000, 100)?),
-    };
-    let scope = string(spec, "scope")?;
-    Ok(Some((
-        SilentOptions {
-            redirect_uri,
-            response_type,
-            scope,
-            id_token_hint,
-        },
-        timeout,
-    )))
 }
 
 /// Validates `options`. Never panics, whatever the input.
 pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
-    let obj: &Object = options
-        .dyn_ref::<Object>()
-        .filter(|_| options.is_object() && !options.is_function())
-        .ok_or(OptionsError::NotAnObject)?;
-    check_keys(obj, KNOWN)?;
-    let insecure = boolean(obj, "allowInsecureHttp")?;
-    let client_id = string(obj, "clientId")?.ok_or(OptionsError::Missing("clientId"))?;
+    let p = Props::read(options, KNOWN, OptionsError::NotAnObject)?;
+    let insecure = p.boolean("allowInsecureHttp").unwrap_or(false);
+    let client_id = p
+        .string("clientId")
+        .ok_or(OptionsError::Missing("clientId"))?;
     let client_id = ClientId::new(&client_id).map_err(|e| OptionsError::Value("clientId", e))?;
-    let issuer = string(obj, "issuer")?;
+    let issuer = p.string("issuer");
     if let Some(issuer) = &issuer {
         origin(issuer, insecure).map_err(|e| OptionsError::Value("issuer", e))?;
     }
-    let location = match (string(obj, "checkSessionIframe")?, issuer) {
+    let location = match (p.string("checkSessionIframe"), issuer) {
         (Some(_), Some(_)) => {
             return Err(OptionsError::Invalid(
                 "issuer",
                 "give either issuer or checkSessionIframe, not both",
             ))
         }
-        (None, None) if get(obj, "rpSession").is_undefined() => {
+        (None, None) if !p.has("rpSession") => {
             return Err(OptionsError::Missing("checkSessionIframe"))
         }
         (None, None) => OpLocation::FirstPartyOnly,
@@ -340,7 +383,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         ),
         (None, Some(issuer)) => OpLocation::Issuer(issuer),
     };
-    let source = source(obj, "sessionState", cookie_scope(obj)?)?;
+    let source = p.source("sessionState", p.cookie_scope()?)?;
     if !matches!(source, Source::Cookie(..)) {
         for key in [
             "cookiePath",
@@ -348,7 +391,7 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             "cookieSameSite",
             "cookieMaxAge",
         ] {
-            if !get(obj, key).is_undefined() {
+            if p.has(key) {
                 return Err(OptionsError::Invalid(
                     key,
                     "only with sessionState: { cookie }",
@@ -356,33 +399,30 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             }
         }
     }
-    let hook = get(obj, "reauthenticate");
-    let silent = silent(obj, insecure)?;
-    let (method, silent_timeout) = match (hook.is_undefined(), silent) {
-        (false, Some(_)) => {
+    let silent = p.silent(insecure)?;
+    let (method, silent_timeout) = match (p.get("reauthenticate"), silent) {
+        (Some(_), Some(_)) => {
             return Err(OptionsError::Invalid(
                 "reauthenticate",
                 "give either reauthenticate or silentReauth, not both",
             ))
         }
-        (false, None) => {
-            let f = hook
-                .dyn_into()
-                .map_err(|_| OptionsError::Invalid("reauthenticate", "must be a function"))?;
-            (Some(ReauthMethod::Hook(f)), None)
-        }
-        (true, Some((opts, timeout))) => {
+        (Some(hook), None) => (
+            Some(ReauthMethod::Hook(hook.clone().unchecked_into())),
+            None,
+        ),
+        (None, Some((opts, timeout))) => {
             if !matches!(location, OpLocation::Issuer(_)) {
                 return Err(OptionsError::Missing("issuer"));
             }
             (Some(ReauthMethod::Silent(opts)), timeout)
         }
-        (true, None) => (None, None),
+        (None, None) => (None, None),
     };
-    let keep_sid = !get(obj, "idTokenHint").is_undefined();
-    let id_token = match get(obj, "idTokenHint").is_undefined() {
-        false => Some(self::source(obj, "idTokenHint", CookieScope::default())?),
-        true => match &method {
+    let keep_sid = p.has("idTokenHint");
+    let id_token = match keep_sid {
+        true => Some(p.source("idTokenHint", CookieScope::default())?),
+        false => match &method {
             Some(ReauthMethod::Silent(SilentOptions { id_token_hint, .. })) => {
                 id_token_hint.clone()
             }
@@ -390,21 +430,19 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
         },
     };
     // The signed-in user, if the host says; otherwise each attempt reads the ID token hint.
-    let expected_sub = string(obj, "sub")?;
+    let expected_sub = p.string("sub");
     if expected_sub.as_deref() == Some("") {
         return Err(OptionsError::Invalid("sub", "must be a non-empty string"));
     }
-    let end_session_endpoint = string(obj, "endSessionEndpoint")?;
+    let end_session_endpoint = p.string("endSessionEndpoint");
     if let Some(url) = &end_session_endpoint {
         origin(url, insecure).map_err(|e| OptionsError::Value("endSessionEndpoint", e))?;
     }
-    let rp = rp_session(obj)?;
-    let blind_policy = match string(obj, "thirdPartyCookiesBlocked")?.as_deref() {
+    let rp = p.rp_session()?;
+    let blind_policy = match p.string("thirdPartyCookiesBlocked").as_deref() {
         None | Some("stop") => BlindPolicy::Stop,
         // The fallback needs the first-party signal to fall back to.
-        Some("rpSession") if get(obj, "rpSession").is_undefined() => {
-            return Err(OptionsError::Missing("rpSession"))
-        }
+        Some("rpSession") if rp.is_none() => return Err(OptionsError::Missing("rpSession")),
         Some("rpSession") => BlindPolicy::RpSession,
         Some(_) => {
             return Err(OptionsError::Invalid(
@@ -415,28 +453,27 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
     };
     let d = Config::default();
     let config = Config {
-        interval_ms: millis(obj, "intervalMs", d.interval_ms, 100)?,
-        load_timeout_ms: millis(obj, "loadTimeoutMs", d.load_timeout_ms, 100)?,
-        response_timeout_ms: millis(obj, "responseTimeoutMs", d.response_timeout_ms, 50)?,
-        max_no_response_retries: count(obj, "maxNoResponseRetries", d.max_no_response_retries)?,
-        continue_on_error: boolean(obj, "continueOnError")?,
+        interval_ms: p.number_or("intervalMs", d.interval_ms),
+        load_timeout_ms: p.number_or("loadTimeoutMs", d.load_timeout_ms),
+        response_timeout_ms: p.number_or("responseTimeoutMs", d.response_timeout_ms),
+        max_no_response_retries: p.number_or("maxNoResponseRetries", d.max_no_response_retries),
+        continue_on_error: p.boolean("continueOnError").unwrap_or(false),
         reauth: method.is_some(),
         reauth_timeout_ms: match silent_timeout {
             Some(ms) => ms,
-            None => millis(obj, "reauthTimeoutMs", d.reauth_timeout_ms, 100)?,
+            None => p.number_or("reauthTimeoutMs", d.reauth_timeout_ms),
         },
         expected_sub,
         loop_guard: d.loop_guard,
-        pause_when_hidden: boolean(obj, "pauseWhenHidden")?,
+        pause_when_hidden: p.boolean("pauseWhenHidden").unwrap_or(false),
         // op_site is set by the driver from the page's and the OP iframe's origins.
         blind_policy,
         // Shared by default where every tab sees the same session_state (cookie, localStorage);
         // per tab for sessionStorage or a literal unless asked; alone where the APIs are missing.
-        cross_tab: match get(obj, "crossTab").as_bool() {
-            Some(wanted) => wanted,
-            None if get(obj, "crossTab").is_undefined() => source.shared_by_tabs(),
-            None => return Err(OptionsError::Invalid("crossTab", "must be a boolean")),
-        } && crate::browser::sharing::Sharing::supported(),
+        cross_tab: p
+            .boolean("crossTab")
+            .unwrap_or_else(|| source.shared_by_tabs())
+            && crate::browser::sharing::Sharing::supported(),
         op_iframe: !matches!(location, OpLocation::FirstPartyOnly),
         rp_session: rp.as_ref().map(|(_, c)| *c),
         allow_insecure_http: insecure,
@@ -454,6 +491,6 @@ pub fn parse(options: &JsValue) -> Result<Options, OptionsError> {
             end_session_endpoint,
             keep_sid,
         },
-        answers: answers(obj)?,
+        answers: p.answers()?,
     })
 }

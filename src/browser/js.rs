@@ -2,25 +2,24 @@
 //! that throws or a missing property reads as `undefined`.
 
 use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// `obj[key]`, or `undefined` if reading it throws.
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// `obj[key]` if `key` is an **own** property of `obj`, else `undefined`: for options, so that a
-/// property inherited from a polluted `Object.prototype` (`Object.prototype.silentReauth = …`)
-/// is not an option.
-pub fn own(obj: &JsValue, key: &str) -> JsValue {
-    let Some(o) = obj.dyn_ref::<js_sys::Object>() else {
-        return JsValue::UNDEFINED;
-    };
-    let key = JsValue::from_str(key);
-    if js_sys::Object::get_own_property_descriptor(o, &key).is_undefined() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED)
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(obj: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
+
+/// `Object.entries(obj)`: the **own** enumerable `[key, value]` pairs, read in one pass (so a
+/// property inherited from a polluted `Object.prototype` is never among them), or `None` when a
+/// getter or a Proxy trap throws.
+pub fn entries(obj: &JsValue) -> Option<js_sys::Array> {
+    object_entries(obj).ok()
 }
 
 /// `obj[key]` if it is a string.

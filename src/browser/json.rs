@@ -11,7 +11,7 @@
 
 use core::fmt;
 
-use js_sys::{Array, Object};
+use js_sys::Array;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -95,7 +95,7 @@ impl<'de> de::Deserializer<'de> for Value {
                 depth,
             });
         }
-        let entries = Object::entries(v.unchecked_ref());
+        let entries = crate::browser::js::entries(&v).ok_or(Malformed::Shape)?;
         visitor.visit_map(Map {
             entries,
             next: 0,
