@@ -1,17 +1,25 @@
 #!/usr/bin/env node
 // Speed benchmark, side by side in one run: oidc-session-monitor (pkg/, as built) vs oidc-client-ts's
 // CheckSessionIFrame vs keycloak-js's login iframe, in headless Chromium and Firefox ESR, against one
-// fake OP check_session_iframe on another loopback origin (bench/server.mjs). Prints a table and writes
-// RESULTS.md (under target/reports/ unless BENCH_OUT says otherwise). Figures are reported as measured: no
-// assertions on them.
+// fake OP check_session_iframe on another loopback origin (bench/server.mjs). Per browser:
+//   1. navigation → first answer: fresh page loads per library (wasm fetch + compile included; whether the
+//      glue used WebAssembly.instantiateStreaming is recorded)
+//   2. check round trips: the three libraries in ONE page, checks interleaved round by round
+//   3. soak: one page per library, BENCH_SOAK checks, JS heap (Chromium) and wasm memory sampled
+// Prints the tables and writes RESULTS.md + RESULTS.json (under target/reports/bench/ unless BENCH_OUT says
+// otherwise; `npm run report` copies RESULTS.md to bench/RESULTS.md and into the README). bench/NOTES.md
+// (hand-written findings, e.g. the profile) is included at the end of RESULTS.md as it is.
+// Figures are reported as measured: no assertions on them.
 //
 // Usage: node bench/run.mjs            (npm run bench)
-//   BENCH_RUNS=5        fresh page loads per browser × library (single-shot figures: median of these)
-//   BENCH_CHECKS=200    checks per page load (round trips: pooled over all loads)
+//   BENCH_RUNS=5        fresh page loads per browser × library (navigation → first answer: median of these)
+//   BENCH_ROUNDS=1000   interleaved rounds (one check per library each) in the round-trip page
+//   BENCH_SOAK=10000    checks per library in the soak page
 //   BENCH_BROWSERS=chromium,firefox
-//   BENCH_PKG=pkg dir   BENCH_OUT=file (default target/reports/bench/RESULTS.md; `npm run report` copies it
-//   to bench/RESULTS.md)   CHROMIUM=, FIREFOX= executables (tests/support/browsers.mjs)
-// Last line: `bench: N passed, M failed`, counting page loads (a failed load is a harness failure, not a figure).
+//   BENCH_PKG=pkg dir   BENCH_OUT=file (default target/reports/bench/RESULTS.md)
+//   CHROMIUM=, FIREFOX= executables (tests/support/browsers.mjs)
+// Last line: `bench: N passed, M failed`, counting harness steps (a page that failed to load, start a library,
+// get an answer or read a figure is a failure; a slow figure is not).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,9 +32,13 @@ import { reporter } from '../tests/support/report.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const RUNS = Number(process.env.BENCH_RUNS || 5);
-const CHECKS = Number(process.env.BENCH_CHECKS || 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 1000);
+const SOAK = Number(process.env.BENCH_SOAK || 10000);
+const SAMPLES = [0, 100, 1000, Math.round(SOAK / 2), SOAK].filter((n, i, a) => n <= SOAK && a.indexOf(n) === i);
 const BROWSERS = (process.env.BENCH_BROWSERS || 'chromium,firefox').split(',').map((s) => s.trim()).filter(Boolean);
 const OUT = path.resolve(process.env.BENCH_OUT || path.join(ROOT, 'target', 'reports', 'bench', 'RESULTS.md'));
+const JSON_OUT = OUT.replace(/\.md$/, '') + '.json';
+const NOTES = path.join(HERE, 'NOTES.md'); // hand-written findings, included in RESULTS.md as they are
 const report = reporter('bench');
 const LIBS = ['ours', 'oidc-client-ts', 'keycloak-js'];
 const PKG = process.env.BENCH_PKG || path.join(ROOT, 'pkg');
@@ -46,52 +58,75 @@ async function bundle(entry) {
 }
 const bundles = {};
 const libs = LIBS.filter((l) => l === 'ours' || VERSIONS[l]);
+for (const l of LIBS) if (!libs.includes(l)) report.fail(`${l}: not installed (npm install): not measured`);
 if (VERSIONS['oidc-client-ts']) bundles['/peer/oidc-client-ts.js'] = await bundle("export * from 'oidc-client-ts';");
 if (VERSIONS['keycloak-js']) bundles['/peer/keycloak-js.js'] = await bundle("export { default } from 'keycloak-js';");
 
 const loadStart = os.loadavg()[0];
 const srv = await startServers({ bundles });
-console.log(`bench: RP ${srv.rpOrigin}, fake OP ${srv.opOrigin}; ${RUNS} page loads × ${CHECKS} checks per browser × library`);
+// The server must send the .wasm as application/wasm, or the glue falls back from instantiateStreaming.
+const wasmType = await fetch(`${srv.rpOrigin}/pkg/oidc_session_monitor_bg.wasm`, { method: 'HEAD' }).then((r) => r.headers.get('content-type'), (e) => String(e));
+report.ok(wasmType === 'application/wasm', `server: the .wasm is served as application/wasm`, `Content-Type: ${wasmType}`);
+console.log(`bench: RP ${srv.rpOrigin}, fake OP ${srv.opOrigin}; per browser: ${RUNS} loads per library (navigation → first answer), ${ROUNDS} interleaved rounds in one page, ${SOAK} checks per library (soak)`);
 
 async function launch(name) {
   // measure: exact heap figures + gc() in Chromium, full timer precision in Firefox.
-  const session = await launchBrowser(name, { measure: true, protocolTimeout: 120_000 });
+  const session = await launchBrowser(name, { measure: true, protocolTimeout: 300_000 });
   return { browser: session.browser, version: session.version, close: () => session.close() };
 }
 
-async function oneLoad(browser, lib) {
+/** Runs fn(page) on a fresh page; returns its result, or { failed, logs } (a harness failure). */
+async function onPage(browser, url, fn) {
   const page = await browser.newPage();
   const logs = [];
   page.on('pageerror', (e) => logs.push(`pageerror: ${e && (e.message || e)}`));
-  page.on('console', (m) => { if (m.type() === 'error') logs.push(`console.error: ${m.text()}`); });
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') logs.push(`console.${m.type()}: ${m.text()}`); });
   try {
-    await page.goto(`${srv.rpOrigin}/rp.html`, { waitUntil: 'load', timeout: 20_000 });
+    await page.goto(url, { waitUntil: 'load', timeout: 20_000 });
     await page.waitForFunction(() => window.benchReady === true, { timeout: 20_000 });
-    return await page.evaluate((l, o) => window.bench(l, o), lib, { op: srv.opOrigin, checks: CHECKS });
+    const r = await fn(page);
+    if (r && r.failed) return { ...r, logs };
+    return { ...r, logs };
   } catch (e) {
-    return { lib, failed: String(e && e.message || e).split('\n')[0], logs };
+    return { failed: String(e && e.message || e).split('\n')[0], logs };
   } finally {
     await page.close().catch(() => {});
   }
 }
+const op = () => srv.opOrigin;
 
-const results = {}; // browser -> lib -> [run results]
+const results = {}; // browser -> { startup: lib -> [..], rt: {..}, soak: lib -> {..} }
 const versions = {};
 for (const name of BROWSERS) {
   if (!fs.existsSync(EXECUTABLES[name].executable)) { report.fail(`${name}: not found at ${EXECUTABLES[name].executable}`); continue; }
   const b = await launch(name);
   versions[name] = b.version;
   console.log(`bench: ${name} ${b.version}`);
-  results[name] = Object.fromEntries(libs.map((l) => [l, []]));
+  const R = results[name] = { startup: Object.fromEntries(libs.map((l) => [l, []])), rt: null, soak: {} };
+  const startupUrl = (lib) => `${srv.rpOrigin}/rp.html?lib=${encodeURIComponent(lib)}&op=${encodeURIComponent(op())}`;
   // Warm-up load (not counted): the first page of a fresh browser pays process start-up.
-  await oneLoad(b.browser, 'ours');
+  await onPage(b.browser, startupUrl('ours'), (p) => p.evaluate(() => window.benchStartup));
+  // 1. navigation → first answer: fresh page loads, order rotated so that no library is always first.
   for (let r = 0; r < RUNS; r++) {
-    const order = libs.map((_, i) => libs[(i + r) % libs.length]); // rotate, so no library is always first
-    for (const lib of order) {
-      const res = await oneLoad(b.browser, lib);
-      results[name][lib].push(res);
-      report.ok(!res.failed, `${name} ${lib} load ${r + 1}`, res.failed && `${res.failed} ${res.logs.join(' | ')}`);
+    for (const lib of libs.map((_, i) => libs[(i + r) % libs.length])) {
+      const res = await onPage(b.browser, startupUrl(lib), (p) => p.evaluate(() => window.benchStartup));
+      R.startup[lib].push(res);
+      report.ok(!res.failed, `${name} ${lib}: navigation → first answer, load ${r + 1}`, res.failed && `${res.failed} ${res.logs.join(' | ')}`);
+      if (lib === 'ours' && !res.failed) {
+        const fallback = res.logs.find((l) => /instantiateStreaming/.test(l));
+        if (r === 0) report.ok(res.streaming === true, `${name} ours: the .wasm is compiled with WebAssembly.instantiateStreaming`, fallback || 'instantiateStreaming not used');
+      }
     }
+  }
+  // 2. check round trips: every library in one page, one check each per round, interleaved.
+  R.rt = await onPage(b.browser, `${srv.rpOrigin}/rp.html`, (p) => p.evaluate((o) => window.roundTrips(o), { op: op(), libs, rounds: ROUNDS }));
+  report.ok(!R.rt.failed, `${name}: ${ROUNDS} interleaved rounds of ${libs.length} checks in one page`, R.rt.failed && `${R.rt.failed} ${R.rt.logs.join(' | ')}`);
+  // 3. soak: one page per library, SOAK checks, memory sampled.
+  for (const lib of libs) {
+    const res = await onPage(b.browser, `${srv.rpOrigin}/rp.html`, (p) => p.evaluate((o) => window.soak(o), { op: op(), lib, checks: SOAK, samples: SAMPLES }));
+    R.soak[lib] = res;
+    report.ok(!res.failed, `${name} ${lib}: soak, ${SOAK} checks`, res.failed && `${res.failed} ${res.logs.join(' | ')}`);
+    if (lib === 'ours' && !res.failed) report.ok(res.points.every((pt) => typeof pt.wasm === 'number' && pt.wasm > 0), `${name} ours: wasm memory read`, JSON.stringify(res.points));
   }
   await b.close();
 }
@@ -100,69 +135,97 @@ await srv.close();
 // ---- aggregate ---------------------------------------------------------------------------------
 const q = (arr, p) => { if (!arr.length) return null; const s = [...arr].sort((a, b) => a - b); const i = Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1)); return s[i]; };
 const med = (arr) => q(arr, 0.5);
-const ms = (v, d = 2) => (v == null ? '–' : v.toFixed(d));
+const mean = (arr) => (arr.length ? arr.reduce((a, b) => a + b, 0) / arr.length : null);
+const f = (v, d = 2) => (v == null || Number.isNaN(v) ? '–' : v.toFixed(d));
 const kib = (v) => (v == null ? '–' : (v / 1024).toFixed(0));
-const rows = [];
-for (const [bname, byLib] of Object.entries(results)) {
+const sKib = (v) => (v == null ? '–' : `${v >= 0 ? '+' : ''}${(v / 1024).toFixed(1)}`);
+const ratio = (a, b) => (a == null || b == null || !b ? '–' : `${(a / b).toFixed(2)}×`);
+const table = (head, rows, left = 2) => [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < left ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const REF = 'oidc-client-ts';
+
+const startupRows = []; const rtRows = []; const soakRows = []; const notes = []; const json = { versions, browsers: {} };
+for (const [bname, R] of Object.entries(results)) {
+  const J = json.browsers[bname] = { startup: {}, roundTrip: {}, soak: {} };
+  // navigation → first answer
+  const nav = {};
   for (const lib of libs) {
-    const ok = byLib[lib].filter((r) => !r.failed);
-    const fails = byLib[lib].length - ok.length;
+    const ok = R.startup[lib].filter((r) => !r.failed);
     const col = (k) => ok.map((r) => r[k]).filter((v) => typeof v === 'number');
-    const rtLib = ok.flatMap((r) => r.rtLib); const rtWire = ok.flatMap((r) => r.rtWire);
-    const heapAfter = med(col('heapAfter')); const heapBefore = med(col('heapBefore'));
-    const heapDelta = med(ok.filter((r) => r.heapAfter != null && r.heapBefore != null).map((r) => r.heapAfter - r.heapBefore));
-    rows.push({
-      browser: `${bname}`, lib: LABEL[lib], loads: `${ok.length}${fails ? ` (+${fails} failed)` : ''}`,
-      importMs: ms(med(col('importMs'))), initMs: lib === 'ours' ? ms(med(col('initMs'))) : 'n/a',
-      firstMs: ms(med(col('startToFirstMs'))),
-      rtMed: ms(med(rtLib), 3), rtP95: ms(q(rtLib, 0.95), 3), wireMed: ms(med(rtWire), 3), wireP95: ms(q(rtWire, 0.95), 3), n: rtLib.length,
-      heapAfter: kib(heapAfter), heapDelta: kib(heapDelta), wasmMem: lib === 'ours' ? kib(med(col('wasmMemoryBytes'))) : 'n/a',
-      timerRes: ms(med(col('timerResolutionMs')), 3),
-      errors: [...new Set(ok.flatMap((r) => r.errors || []))].join(',') || '',
-      notWaiting: col('notWaitingTicks').reduce((a, b) => a + b, 0),
-      failures: byLib[lib].filter((r) => r.failed).map((r) => r.failed),
-    });
+    nav[lib] = { n: ok.length, failed: R.startup[lib].length - ok.length, navToFirst: med(col('navToFirstMs')), importMs: med(col('importMs')), initMs: med(col('initMs')), startToFirst: med(col('startToFirstMs')), streaming: lib === 'ours' ? ok.every((r) => r.streaming === true) && ok.length > 0 : null, all: col('navToFirstMs') };
+    J.startup[lib] = nav[lib];
+  }
+  for (const lib of libs) {
+    const x = nav[lib];
+    startupRows.push([bname, LABEL[lib], `${x.n}${x.failed ? ` (+${x.failed} failed)` : ''}`, f(x.navToFirst, 1), lib === REF ? '1.00×' : ratio(x.navToFirst, nav[REF] && nav[REF].navToFirst), f(x.importMs, 1), lib === 'ours' ? f(x.initMs, 1) : 'n/a', f(x.startToFirst, 1), lib === 'ours' ? (x.streaming ? 'yes' : 'NO') : 'n/a']);
+  }
+  // round trips, interleaved in one page
+  const rt = {};
+  if (R.rt && !R.rt.failed) {
+    for (const lib of libs) {
+      const x = R.rt.byLib[lib];
+      rt[lib] = { n: x.rtLib.length, p50: med(x.rtLib), p95: q(x.rtLib, 0.95), mean: mean(x.rtLib), wireP50: med(x.rtWire), wireMean: mean(x.rtWire), notWaiting: x.notWaitingTicks, errors: x.errors };
+      J.roundTrip[lib] = rt[lib];
+      if (x.notWaitingTicks) notes.push(`${bname} ${lib}: checkNow() waited ${x.notWaitingTicks} task(s) in total for state 'waiting'`);
+      if (x.errors && x.errors.length) notes.push(`${bname} ${lib}: error events seen: ${[...new Set(x.errors)].join(',')}`);
+    }
+    J.roundTrip.timerResolutionMs = R.rt.timerResolutionMs;
+    for (const lib of libs) {
+      const x = rt[lib]; const ref = rt[REF];
+      rtRows.push([bname, LABEL[lib], x.n, f(x.p50, 3), lib === REF ? '1.00×' : ratio(x.p50, ref && ref.p50), f(x.p95, 3), f(x.mean * 1000, 0), lib === REF ? '1.00×' : ratio(x.mean, ref && ref.mean), f(x.wireMean * 1000, 0), f((x.mean - x.wireMean) * 1000, 0)]);
+    }
+  } else {
+    rtRows.push([bname, '(failed)', 0, '–', '–', '–', '–', '–', '–', '–']);
+  }
+  // soak
+  for (const lib of libs) {
+    const x = R.soak[lib];
+    if (!x || x.failed) { soakRows.push([bname, LABEL[lib], '(failed)', '–', '–', '–', '–', '–', '–', '–']); continue; }
+    const at = (n) => x.points.find((p) => p.checks === n) || {};
+    const first = at(0); const k1 = at(1000); const last = x.points[x.points.length - 1];
+    J.soak[lib] = { ...x, logs: undefined };
+    soakRows.push([bname, LABEL[lib], last.checks, f(x.ms / last.checks * 1000, 0), kib(first.heap), kib(k1.heap), kib(last.heap), k1.heap != null && last.heap != null ? sKib(last.heap - k1.heap) : '–',
+      lib === 'ours' ? kib(first.wasm) : 'n/a', lib === 'ours' ? `${kib(last.wasm)} (${sKib(last.wasm - first.wasm)})` : 'n/a']);
+    if (x.errors && x.errors.length) notes.push(`${bname} ${lib} soak: error events seen: ${[...new Set(x.errors)].join(',')}`);
   }
 }
 
-const HEAD = ['browser', 'library', 'loads', 'import (ms)', 'init: wasm fetch+compile+instantiate (ms)', 'start → first unchanged (ms)',
-  'check round trip median (ms)', 'p95 (ms)', 'post → answer at window, median (ms)', 'p95 (ms)', 'checks', 'JS heap after checks (KiB)', 'heap Δ vs blank page (KiB)', 'wasm memory (KiB)'];
-const line = (r) => [r.browser, r.lib, r.loads, r.importMs, r.initMs, r.firstMs, r.rtMed, r.rtP95, r.wireMed, r.wireP95, r.n, r.heapAfter, r.heapDelta, r.wasmMem];
-const md = [`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i < 3 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${line(r).join(' | ')} |`)].join('\n');
+const startupMd = table(['browser', 'library', 'loads', 'navigation → first answer (ms, median)', `vs ${REF}`, 'of which import (ms)', 'init: fetch + compile + instantiate .wasm (ms)', 'start → first answer (ms)', 'instantiateStreaming'], startupRows, 3);
+const rtMd = table(['browser', 'library', 'checks', 'round trip p50 (ms)', `p50 vs ${REF}`, 'p95 (ms)', 'mean (µs)', `mean vs ${REF}`, 'post → answer at window, mean (µs)', 'library-side, mean (µs)'], rtRows);
+const soakMd = table(['browser', 'library', 'checks', 'µs per check', 'JS heap after start (KiB)', 'after 1,000 (KiB)', `after ${SOAK.toLocaleString('en')} (KiB)`, `Δ 1,000 → ${SOAK.toLocaleString('en')} (KiB)`, 'wasm memory after start (KiB)', `after ${SOAK.toLocaleString('en')} (KiB)`], soakRows);
 
-// console table
-const widths = HEAD.map((h, i) => Math.max(...[h, ...rows.map((r) => String(line(r)[i]))].map((s) => Math.min(s.length, i < 3 ? 28 : 12))));
-const SHORT = ['browser', 'library', 'loads', 'import', 'init', 'start→1st', 'rt med', 'rt p95', 'wire med', 'wire p95', 'checks', 'heap KiB', 'heap Δ', 'wasm KiB'];
-const pad = (s, w, left) => (left ? String(s).padEnd(w) : String(s).padStart(w));
-const sw = SHORT.map((h, i) => Math.max(h.length, ...rows.map((r) => String(line(r)[i]).length)));
-console.log('\n' + SHORT.map((h, i) => pad(h, sw[i], i < 3)).join('  '));
-for (const r of rows) console.log(line(r).map((v, i) => pad(v, sw[i], i < 3)).join('  '));
-for (const r of rows) if (r.failures.length) console.log(`  ${r.browser} ${r.lib}: ${r.failures.length} failed load(s): ${[...new Set(r.failures)].join('; ')}`);
-for (const r of rows) if (r.notWaiting) console.log(`  ${r.browser} ${r.lib}: checkNow() waited ${r.notWaiting} task(s) in total for state 'waiting'`);
-for (const r of rows) if (r.errors) console.log(`  ${r.browser} ${r.lib}: error events seen: ${r.errors}`);
-void widths;
+console.log('\nnavigation → first answer\n' + startupMd + '\n\ncheck round trips, interleaved in one page\n' + rtMd + '\n\nsoak\n' + soakMd);
+for (const n of notes) console.log(`  ${n}`);
+const failures = Object.entries(results).flatMap(([b, R]) => [...Object.entries(R.startup).flatMap(([l, rs]) => rs.filter((r) => r.failed).map((r) => `${b} ${l} startup: ${r.failed}`)), ...(R.rt && R.rt.failed ? [`${b} round trips: ${R.rt.failed}`] : []), ...Object.entries(R.soak).filter(([, r]) => r.failed).map(([l, r]) => `${b} ${l} soak: ${r.failed}`)]);
+const timerRes = Object.entries(json.browsers).map(([b, J]) => `${b} ${f(J.roundTrip.timerResolutionMs, 3)} ms`).join(', ');
+const notesMd = fs.existsSync(NOTES) ? fs.readFileSync(NOTES, 'utf8').trim() : '';
 
-const sha = (() => { try { return fs.readFileSync(path.join(ROOT, '.git', 'HEAD'), 'utf8').trim(); } catch { return '?'; } })();
 const doc = `# Speed benchmark: session monitoring side by side
 
-Generated by \`node bench/run.mjs\` (\`npm run bench\`) on ${new Date().toISOString().slice(0, 10)}. Figures as measured in one run on this machine; no assertions.
-Machine: ${os.cpus().length} CPUs, 1-min load average ${loadStart.toFixed(1)} at start and ${os.loadavg()[0].toFixed(1)} at end (other jobs share it: single-shot figures — import, init, start → first — move with the load between runs; round-trip medians and heap figures are the steadier ones).
-Browsers: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')} (headless, fresh profile each). Timer resolution seen by the page: ${[...new Set(rows.map((r) => `${r.browser} ${r.timerRes} ms`))].join(', ')}.
-Libraries: ${libs.map((l) => LABEL[l]).join(', ')}${VERSIONS.ours ? ` (ours: \`${path.relative(ROOT, PKG) || '.'}/\` as built)` : ''}. angular-oauth2-oidc: not measured (its Angular peer dependencies would be installed with it).
+Generated by \`node bench/run.mjs\` (the bench layer of \`bash scripts/test.sh\`; \`npm run report\` copies it here) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Figures as measured in one run on this machine; no assertions.
+Machine: ${os.cpus().length} CPUs, 1-min load average ${loadStart.toFixed(1)} at start and ${os.loadavg()[0].toFixed(1)} at end (other jobs share it: single-shot figures — navigation → first answer — move with the load between runs; round-trip and memory figures are the steadier ones).
+Browsers: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')} (headless, fresh profile each). Timer resolution seen by the page: ${timerRes}.
+Libraries: ${libs.map((l) => LABEL[l]).join(', ')} (ours: \`${path.relative(ROOT, PKG) || '.'}/\` as built; the peers bundled and minified by esbuild, as an app ships them). angular-oauth2-oidc: not measured (its Angular peer dependencies would be installed with it).${failures.length ? `\n**Harness failures in this run (figures missing or partial):** ${failures.join('; ')}` : ''}
 
-Setup: \`bench/server.mjs\`: RP page on \`127.0.0.1\`, the test suites' fake OP (\`tests/support/fake-op\`) \`check_session_iframe\` on \`127.0.0.2\` (another site, so the iframe is cross-site/out of process), answering \`unchanged\` to every \`client_id session_state\` message, to the exact \`e.origin\`. Every response \`Cache-Control: no-store\`: every page load fetches and compiles from scratch. Per browser: one warm-up load, then ${RUNS} fresh page loads per library (order rotated), ${CHECKS} checks each, one after another. Single-shot figures are the median of the ${RUNS} loads; round trips are pooled over all checks.
+### Navigation → first answer (median of ${RUNS} fresh page loads)
 
-${md}
+${startupMd}
+
+### Check round trip (${ROUNDS} rounds in one page, the libraries interleaved)
+
+${rtMd}
+
+### Soak: ${SOAK.toLocaleString('en')} checks per library, memory after gc()
+
+${soakMd}
 
 What the columns are:
-- **import**: dynamic \`import()\` of the library's JS (ours: the wasm-bindgen glue \`oidc_session_monitor.js\` as shipped; peers: the whole library bundled and minified by esbuild, as an app ships it).
-- **init**: ours only, \`await init()\`: fetch + compile + instantiate the \`.wasm\` (streaming). The peers have no such step.
-- **start → first unchanged**: ours \`new SessionMonitor({…, intervalMs: 100})\` + \`start()\` until the first \`unchanged\` event; oidc-client-ts \`new CheckSessionIFrame(cb, client_id, url, interval, true)\` + \`await load()\` + \`start(session_state)\` until the first \`unchanged\` reaches the page; keycloak-js \`init({token, refreshToken, checkLoginIframe: true})\` until the first \`unchanged\` reaches the page — keycloak-js first loads its \`3p-cookies/step1.html\` check iframe (faked: answers \`supported\`), then its session iframe. All include creating and loading the OP iframe.
-- **check round trip**: from the call that sends a check to the library's own notification of the answer. Ours: \`checkNow()\` → \`unchanged\` event (next check when \`state\` is \`waiting\` again). oidc-client-ts: \`stop(); start(session_state)\` (start posts at once; its interval is fixed at construction, set to 3600 s here so only these calls send) → a \`message\` listener added after its own (it has no notification for \`unchanged\`: it only logs). keycloak-js: \`await updateToken(5)\` (it checks the login iframe first; the token is fresh, so no refresh request) — the closest public call to a check; its interval (\`checkLoginIframeInterval\`) set to 3600 s.
-- **post → answer at window**: the same check measured to a capture-phase \`message\` listener on \`window\` (before any library code runs on the answer): the browser's postMessage round trip through the OP iframe plus the library's sending side.
-- **JS heap after checks**: \`performance.memory.usedJSHeapSize\` after \`gc()\` (Chromium only, \`--enable-precise-memory-info --js-flags=--expose-gc\`), whole page; **heap Δ** is minus the same page before the library was imported. Ours keeps its state in wasm linear memory, shown separately (not in the JS heap). Firefox has no \`performance.memory\`.
-`;
+- Setup: \`bench/server.mjs\`: RP page on \`127.0.0.1\`, the test suites' fake OP (\`tests/support/fake-op\`) \`check_session_iframe\` on \`127.0.0.2\` (another site: the iframe is cross-site, out of process), answering \`unchanged\` to every \`client_id session_state\` message, to the exact \`e.origin\`. Every response \`Cache-Control: no-store\`: every page load fetches and compiles from scratch. Per browser: one warm-up load (not counted), then the three parts below.
+- **Navigation → first answer**: a fresh page \`rp.html?lib=…\` whose module script starts the library at once; the figure is \`performance.now()\` (which counts from the navigation start) when the first \`unchanged\` reaches the library. It includes the page, the dynamic \`import()\` of the library's JS (ours: the wasm-bindgen glue as shipped; peers: the whole bundle), ours' \`await init()\` (fetch + compile + instantiate the \`.wasm\`, no argument, as an app calls it), creating and loading the OP iframe and the first message round trip. keycloak-js first loads its \`3p-cookies/step1.html\` iframe (faked: answers \`supported\`). **instantiateStreaming**: whether the glue compiled the \`.wasm\` with \`WebAssembly.instantiateStreaming\` (counted by the page, and the server must send \`application/wasm\`: checked) rather than falling back to \`WebAssembly.instantiate\` on an ArrayBuffer.
+- **Check round trip**: the three libraries started side by side in one page (three OP iframes), then ${ROUNDS} rounds of one check per library, the order rotating every round, one check at a time. From the call that sends a check to the library's own notification of the answer. Ours: \`checkNow()\` → \`unchanged\` event (the next check when \`state\` is \`waiting\` again). oidc-client-ts: \`stop(); start(session_state)\` (start posts at once; its interval is fixed at construction, 3600 s here) → a \`message\` listener added after its own, for its iframe's answers (it has no notification of \`unchanged\`: it only logs). keycloak-js: \`await updateToken(5)\` (it checks the login iframe first; the token is fresh, so no refresh) — the closest public call to a check; \`checkLoginIframeInterval\` 3600 s. **p50** is quantised by the timer resolution (Chromium gives pages 0.1 ms unless cross-origin isolated); the **mean** over ${ROUNDS} checks is finer. **post → answer at window**: the same check measured to a capture-phase \`message\` listener on \`window\` (before any library code runs on the answer): the browser's postMessage round trip plus the library's sending side. **library-side** = mean round trip minus that: the library's handling of the answer until its notification.
+- **Soak**: a fresh page per library, ${SOAK.toLocaleString('en')} checks one after another as above. JS heap: \`performance.memory.usedJSHeapSize\` after two \`gc()\` (Chromium only, \`--enable-precise-memory-info --js-flags=--expose-gc\`; Firefox gives pages no heap figure), whole page. Wasm memory: the byte length of our \`WebAssembly.Memory\` (found among the instance's exports whatever its minified name); it grows in 64 KiB pages and never shrinks, so a leak in linear memory shows as growth here. Flat = the Δ column near 0.
+${notes.length ? `\nNoticed in this run:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}${notesMd ? `\n${notesMd}\n` : ''}`;
 fs.mkdirSync(path.dirname(OUT), { recursive: true });
 fs.writeFileSync(OUT, doc);
-console.log(`\nbench: wrote ${path.relative(ROOT, OUT)}`);
+fs.writeFileSync(JSON_OUT, JSON.stringify(json, null, 1));
+console.log(`\nbench: wrote ${path.relative(ROOT, OUT)} and ${path.relative(ROOT, JSON_OUT)}`);
 process.exit(report.summary());
