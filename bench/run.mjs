@@ -22,12 +22,15 @@
 // get an answer or read a figure is a failure; a slow figure is not).
 import fs from 'node:fs';
 import os from 'node:os';
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { startServers } from './server.mjs';
 import { launch as launchBrowser, BROWSERS as EXECUTABLES } from '../tests/support/browsers.mjs';
 import { reporter } from '../tests/support/report.mjs';
+import { buildNamedTwin, profileLib, profileMarkdown } from './profile.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -35,6 +38,8 @@ const RUNS = Number(process.env.BENCH_RUNS || 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 1000);
 const SOAK = Number(process.env.BENCH_SOAK || 10000);
 const SAMPLES = [0, 100, 1000, Math.round(SOAK / 2), SOAK].filter((n, i, a) => n <= SOAK && a.indexOf(n) === i);
+const PROFILE_CHECKS = Number(process.env.BENCH_PROFILE ?? 2000); // 0: no profile
+const PROFILE_INTERVAL_US = 25;
 const BROWSERS = (process.env.BENCH_BROWSERS || 'chromium,firefox').split(',').map((s) => s.trim()).filter(Boolean);
 const OUT = path.resolve(process.env.BENCH_OUT || path.join(ROOT, 'target', 'reports', 'bench', 'RESULTS.md'));
 const JSON_OUT = OUT.replace(/\.md$/, '') + '.json';
@@ -62,8 +67,16 @@ for (const l of LIBS) if (!libs.includes(l)) report.fail(`${l}: not installed (n
 if (VERSIONS['oidc-client-ts']) bundles['/peer/oidc-client-ts.js'] = await bundle("export * from 'oidc-client-ts';");
 if (VERSIONS['keycloak-js']) bundles['/peer/keycloak-js.js'] = await bundle("export { default } from 'keycloak-js';");
 
+// What was measured, so that `npm run report` can refuse figures of another build (scripts/report.sh).
+const git = (...a) => { try { return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { return ''; } };
+const COMMIT = git('rev-parse', '--short', 'HEAD') || '?';
+const DIRTY = git('status', '--porcelain', '--untracked-files=no') !== '';
+// The runtime measured: sha256 over the .wasm and the glue, in that order (scripts/report.sh computes the same).
+const RUNTIME_SHA256 = (() => { const h = crypto.createHash('sha256'); for (const f of ['oidc_session_monitor_bg.wasm', 'oidc_session_monitor.js']) h.update(fs.readFileSync(path.join(PKG, f))); return h.digest('hex'); })();
 const loadStart = os.loadavg()[0];
-const srv = await startServers({ bundles });
+const twin = PROFILE_CHECKS ? buildNamedTwin(ROOT, path.join(PKG, 'oidc_session_monitor_bg.wasm')) : null;
+if (twin) console.log(`bench: profile: ${twin.note}`);
+const srv = await startServers({ bundles, mounts: twin && twin.dir ? [['/pkg-named/', twin.dir]] : [] });
 // The server must send the .wasm as application/wasm, or the glue falls back from instantiateStreaming.
 const wasmType = await fetch(`${srv.rpOrigin}/pkg/oidc_session_monitor_bg.wasm`, { method: 'HEAD' }).then((r) => r.headers.get('content-type'), (e) => String(e));
 report.ok(wasmType === 'application/wasm', `server: the .wasm is served as application/wasm`, `Content-Type: ${wasmType}`);
@@ -128,6 +141,17 @@ for (const name of BROWSERS) {
     report.ok(!res.failed, `${name} ${lib}: soak, ${SOAK} checks`, res.failed && `${res.failed} ${res.logs.join(' | ')}`);
     if (lib === 'ours' && !res.failed) report.ok(res.points.every((pt) => typeof pt.wasm === 'number' && pt.wasm > 0), `${name} ours: wasm memory read`, JSON.stringify(res.points));
   }
+  // 4. profile (Chromium): where a check's main-thread time goes, per library.
+  if (name === 'chromium' && PROFILE_CHECKS) {
+    R.profile = [];
+    for (const lib of libs) {
+      try {
+        const pr = await profileLib(b.browser, { url: `${srv.rpOrigin}/rp.html`, op: op(), lib, pkg: twin.dir ? '/pkg-named/' : '/pkg/', checks: PROFILE_CHECKS, intervalUs: PROFILE_INTERVAL_US });
+        R.profile.push(pr);
+        report.pass(`${name} ${lib}: profile of ${PROFILE_CHECKS} checks (${pr.busyUs.toFixed(1)} µs busy per check)`);
+      } catch (e) { report.fail(`${name} ${lib}: profile`, String(e && e.message || e).split('\n')[0]); }
+    }
+  }
   await b.close();
 }
 await srv.close();
@@ -143,7 +167,7 @@ const ratio = (a, b) => (a == null || b == null || !b ? '–' : `${(a / b).toFix
 const table = (head, rows, left = 2) => [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < left ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const REF = 'oidc-client-ts';
 
-const startupRows = []; const rtRows = []; const soakRows = []; const notes = []; const json = { versions, browsers: {} };
+const startupRows = []; const rtRows = []; const soakRows = []; const notes = []; const json = { commit: COMMIT, dirty: DIRTY, runtimeSha256: RUNTIME_SHA256, date: new Date().toISOString(), versions, browsers: {} };
 for (const [bname, R] of Object.entries(results)) {
   const J = json.browsers[bname] = { startup: {}, roundTrip: {}, soak: {} };
   // navigation → first answer
@@ -197,11 +221,14 @@ console.log('\nnavigation → first answer\n' + startupMd + '\n\ncheck round tri
 for (const n of notes) console.log(`  ${n}`);
 const failures = Object.entries(results).flatMap(([b, R]) => [...Object.entries(R.startup).flatMap(([l, rs]) => rs.filter((r) => r.failed).map((r) => `${b} ${l} startup: ${r.failed}`)), ...(R.rt && R.rt.failed ? [`${b} round trips: ${R.rt.failed}`] : []), ...Object.entries(R.soak).filter(([, r]) => r.failed).map(([l, r]) => `${b} ${l} soak: ${r.failed}`)]);
 const timerRes = Object.entries(json.browsers).map(([b, J]) => `${b} ${f(J.roundTrip.timerResolutionMs, 3)} ms`).join(', ');
+const profiled = Object.entries(results).filter(([, R]) => R.profile && R.profile.length);
+const profileMd = profiled.map(([, R]) => profileMarkdown(R.profile, { note: twin.note, label: LABEL, checks: PROFILE_CHECKS, intervalUs: PROFILE_INTERVAL_US })).join('\n\n');
+for (const [b, R] of profiled) json.browsers[b].profile = R.profile;
 const notesMd = fs.existsSync(NOTES) ? fs.readFileSync(NOTES, 'utf8').trim() : '';
 
 const doc = `# Speed benchmark: session monitoring side by side
 
-Generated by \`node bench/run.mjs\` (the bench layer of \`bash scripts/test.sh\`; \`npm run report\` copies it here) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Figures as measured in one run on this machine; no assertions.
+Generated by \`node bench/run.mjs\` (the bench layer of \`bash scripts/test.sh\`; \`npm run report\` copies it here) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC from \`${COMMIT}\`${DIRTY ? ' (with uncommitted changes)' : ''}, runtime (\`.wasm\` + glue) sha256 \`${RUNTIME_SHA256.slice(0, 12)}\`. Figures as measured in one run on this machine; no assertions.
 Machine: ${os.cpus().length} CPUs, 1-min load average ${loadStart.toFixed(1)} at start and ${os.loadavg()[0].toFixed(1)} at end (other jobs share it: single-shot figures — navigation → first answer — move with the load between runs; round-trip and memory figures are the steadier ones).
 Browsers: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')} (headless, fresh profile each). Timer resolution seen by the page: ${timerRes}.
 Libraries: ${libs.map((l) => LABEL[l]).join(', ')} (ours: \`${path.relative(ROOT, PKG) || '.'}/\` as built; the peers bundled and minified by esbuild, as an app ships them). angular-oauth2-oidc: not measured (its Angular peer dependencies would be installed with it).${failures.length ? `\n**Harness failures in this run (figures missing or partial):** ${failures.join('; ')}` : ''}
@@ -223,7 +250,7 @@ What the columns are:
 - **Navigation → first answer**: a fresh page \`rp.html?lib=…\` whose module script starts the library at once; the figure is \`performance.now()\` (which counts from the navigation start) when the first \`unchanged\` reaches the library. It includes the page, the dynamic \`import()\` of the library's JS (ours: the wasm-bindgen glue as shipped; peers: the whole bundle), ours' \`await init()\` (fetch + compile + instantiate the \`.wasm\`, no argument, as an app calls it), creating and loading the OP iframe and the first message round trip. keycloak-js first loads its \`3p-cookies/step1.html\` iframe (faked: answers \`supported\`). **instantiateStreaming**: whether the glue compiled the \`.wasm\` with \`WebAssembly.instantiateStreaming\` (counted by the page, and the server must send \`application/wasm\`: checked) rather than falling back to \`WebAssembly.instantiate\` on an ArrayBuffer.
 - **Check round trip**: the three libraries started side by side in one page (three OP iframes), then ${ROUNDS} rounds of one check per library, the order rotating every round, one check at a time. From the call that sends a check to the library's own notification of the answer. Ours: \`checkNow()\` → \`unchanged\` event (the next check when \`state\` is \`waiting\` again). oidc-client-ts: \`stop(); start(session_state)\` (start posts at once; its interval is fixed at construction, 3600 s here) → a \`message\` listener added after its own, for its iframe's answers (it has no notification of \`unchanged\`: it only logs). keycloak-js: \`await updateToken(5)\` (it checks the login iframe first; the token is fresh, so no refresh) — the closest public call to a check; \`checkLoginIframeInterval\` 3600 s. **p50** is quantised by the timer resolution (Chromium gives pages 0.1 ms unless cross-origin isolated); the **mean** over ${ROUNDS} checks is finer. **post → answer at window**: the same check measured to a capture-phase \`message\` listener on \`window\` (before any library code runs on the answer): the browser's postMessage round trip plus the library's sending side. **library-side** = mean round trip minus that: the library's handling of the answer until its notification.
 - **Soak**: a fresh page per library, ${SOAK.toLocaleString('en')} checks one after another as above. JS heap: \`performance.memory.usedJSHeapSize\` after two \`gc()\` (Chromium only, \`--enable-precise-memory-info --js-flags=--expose-gc\`; Firefox gives pages no heap figure), whole page. Wasm memory: the byte length of our \`WebAssembly.Memory\` (found among the instance's exports whatever its minified name); it grows in 64 KiB pages and never shrinks, so a leak in linear memory shows as growth here. Flat = the Δ column near 0.
-${notes.length ? `\nNoticed in this run:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}${notesMd ? `\n${notesMd}\n` : ''}`;
+${profileMd ? `\n### Profile: where a check's time goes (Chromium)\n\n${profileMd}\n` : ''}${notes.length ? `\nNoticed in this run:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}${notesMd ? `\n${notesMd}\n` : ''}`;
 fs.mkdirSync(path.dirname(OUT), { recursive: true });
 fs.writeFileSync(OUT, doc);
 fs.writeFileSync(JSON_OUT, JSON.stringify(json, null, 1));

@@ -15,9 +15,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const PKG = process.env.BENCH_PKG || path.join(ROOT, 'pkg');
 
-/** bundles: { '/peer/name.js': string } (built by run.mjs) */
-export async function startServers({ bundles = {} } = {}) {
-  const rp = await serve(files({ routes: bundles, index: 'rp.html', mounts: [['/pkg/', PKG], ['/', path.join(HERE, 'www')]] }));
+/** bundles: { '/peer/name.js': string } (built by run.mjs); mounts: more [prefix, dir] (the profile's named build) */
+export async function startServers({ bundles = {}, mounts = [] } = {}) {
+  const rp = await serve(files({ routes: bundles, index: 'rp.html', mounts: [...mounts, ['/pkg/', PKG], ['/', path.join(HERE, 'www')]] }));
   const op = await startFakeOp({ host: '127.0.0.2', answer: 'unchanged' });
   return {
     rpOrigin: rp.origin, opOrigin: op.origin,

@@ -4,7 +4,8 @@
 #   target/reports/SIZE.md              -> SIZE.md            (scripts/size.sh is run again first: seconds)
 #   target/reports/e2e/COMPAT.md, compat.json -> tests/e2e/   (from the last `bash scripts/test.sh e2e`)
 #   target/reports/e2e/third-party.json, THIRD-PARTY.md -> tests/e2e/   (the same run: the https matrix)
-#   target/reports/bench/RESULTS.md     -> bench/RESULTS.md   (from the last `bash scripts/test.sh bench`)
+#   target/reports/bench/RESULTS.md     -> bench/RESULTS.md   (from the last `bash scripts/test.sh bench`, and only if
+#                                        it measured the runtime now in pkg/: RESULTS.json records its sha256)
 #   then the README's tables between their markers (scripts/sync-readme.mjs).
 #
 #   bash scripts/report.sh           copy what the last runs generated
@@ -24,6 +25,18 @@ copy "$R/e2e/COMPAT.md" tests/e2e/COMPAT.md e2e
 copy "$R/e2e/compat.json" tests/e2e/compat.json e2e
 copy "$R/e2e/third-party.json" tests/e2e/third-party.json e2e
 copy "$R/e2e/THIRD-PARTY.md" tests/e2e/THIRD-PARTY.md e2e
-copy "$R/bench/RESULTS.md" bench/RESULTS.md bench
+# The bench figures only when they measured the runtime now in pkg/ (RESULTS.json records its sha256).
+bench_fresh() {
+  node -e '
+    const fs = require("fs"), crypto = require("crypto");
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const h = crypto.createHash("sha256");
+    for (const f of ["oidc_session_monitor_bg.wasm", "oidc_session_monitor.js"]) h.update(fs.readFileSync("pkg/" + f));
+    const now = h.digest("hex");
+    if (r.runtimeSha256 !== now) { console.error(`report: ${process.argv[1]} measured another build (commit ${r.commit}, runtime ${String(r.runtimeSha256).slice(0, 12)}; pkg/ now ${now.slice(0, 12)})`); process.exit(1); }
+  ' "$R/bench/RESULTS.json"
+}
+if [ -f "$R/bench/RESULTS.json" ] && bench_fresh; then copy "$R/bench/RESULTS.md" bench/RESULTS.md bench
+else echo "report: bench/RESULTS.md left as it is: no bench figures of the build in pkg/ (run: bash scripts/test.sh bench, or bash scripts/report.sh --run)"; fi
 node scripts/sync-readme.mjs
 git status --short -- SIZE.md tests/e2e/COMPAT.md tests/e2e/compat.json tests/e2e/third-party.json tests/e2e/THIRD-PARTY.md bench/RESULTS.md README.md

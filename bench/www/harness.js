@@ -69,9 +69,9 @@ function wasmMemory(exports) {
 
 // ---- one adapter per library: start() (timed) → { check(), memory(), stop() } ------------------------------
 const ADAPTERS = {
-  async ours(op, out) {
+  async ours(op, out, { pkg = '/pkg/' } = {}) {
     let t = now();
-    const mod = await import('/pkg/oidc_session_monitor.js');
+    const mod = await import(`${pkg}oidc_session_monitor.js`);
     out.importMs = now() - t;
     t = now();
     const exports = await mod.default(); // fetch + compile + instantiate the .wasm (as an app calls it: no argument)
@@ -168,11 +168,11 @@ const ADAPTERS = {
   },
 };
 
-async function start(lib, op) {
+async function start(lib, op, opts) {
   if (!ADAPTERS[lib]) throw new Error(`unknown lib ${lib}`);
   const out = { lib };
   const w = listenWire(op);
-  const a = await ADAPTERS[lib](op, out);
+  const a = await ADAPTERS[lib](op, out, opts);
   // One check: the library's own round trip, and the same check seen at the window (capture phase).
   a.one = async (i) => {
     const wp = w.next();
@@ -226,5 +226,18 @@ window.soak = async ({ op, lib, checks, samples }) => {
   const ms = now() - t;
   a.stop();
   return { lib, heapBefore, points, ms, errors: out.errors || [] };
+};
+// ---- profile (bench/profile.mjs): prepare() starts one library and warms it up; checks(n) is what the
+// profiler records ----------------------------------------------------------------------------------------------
+let prepared = null;
+window.prepare = async ({ op, lib, pkg, warm }) => {
+  prepared = await start(lib, op, { pkg });
+  for (let i = 0; i < warm; i++) await prepared.a.one(i);
+  return { lib, errors: prepared.out.errors || [] };
+};
+window.checks = async (n) => {
+  const t = now();
+  for (let i = 0; i < n; i++) await prepared.a.one(i);
+  return { ms: now() - t, errors: prepared.out.errors || [] };
 };
 window.benchReady = true;
