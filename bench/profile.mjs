@@ -74,7 +74,7 @@ export async function profileLib(browser, { url, op, lib, pkg, checks, warm = 30
   }
 }
 
-function summarize(profile, libUrl, checks) {
+export function summarize(profile, libUrl, checks) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
