@@ -129,6 +129,50 @@ impl<'de> de::Deserializer<'de> for Value {
         self.deserialize_string(visitor)
     }
 
+    // Structs (the discovery document, the claims) and lists take only their own shape: serde's
+    // derive would otherwise instantiate every branch of `deserialize_any` per struct visitor,
+    // a struct-from-array path included.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Malformed> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+        let Value(v, depth) = self;
+        if !v.is_object() || Array::is_array(&v) {
+            return Err(Malformed::Shape);
+        }
+        if depth >= MAX_DEPTH {
+            return Err(Malformed::TooDeep);
+        }
+        let entries = crate::browser::js::entries(&v).ok_or(Malformed::Shape)?;
+        visitor.visit_map(Map {
+            entries,
+            next: 0,
+            value: None,
+            depth: depth + 1,
+        })
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+        let Value(v, depth) = self;
+        if !Array::is_array(&v) {
+            return Err(Malformed::Shape);
+        }
+        if depth >= MAX_DEPTH {
+            return Err(Malformed::TooDeep);
+        }
+        visitor.visit_seq(Seq {
+            items: v.unchecked_into(),
+            next: 0,
+            depth: depth + 1,
+        })
+    }
+
     /// Members nobody reads (most of a discovery document) are skipped without being walked.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
         visitor.visit_unit()
@@ -136,7 +180,7 @@ impl<'de> de::Deserializer<'de> for Value {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        unit_struct newtype_struct tuple tuple_struct enum
     }
 }
 
