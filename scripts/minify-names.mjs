@@ -63,8 +63,10 @@ renameSync(`${wasmPath}.min`, wasmPath);
 // (checked): they go, with what only they kept. Then one more optimizing run (the passes of
 // scripts/wasm-opt-flags.sh) over the renamed module: binaryen finds more to fold once the names
 // are short (-104 B gzip measured; the removal -20 B).
-const passes = (process.env.WASM_OPT_PASSES || '').split(/\s+/).filter(Boolean);
-if (passes.length === 0) fail('WASM_OPT_PASSES is not set (source scripts/wasm-opt-flags.sh)');
+const flags = new URL('./wasm-opt-flags.sh', import.meta.url).pathname;
+const passes = execFileSync('bash', ['-c', '. "$0"; printf %s "$WASM_OPT_PASSES"', flags], { encoding: 'utf8' })
+  .split(/\s+/).filter(Boolean);
+if (passes.length === 0) fail(`no WASM_OPT_PASSES in ${flags}`);
 const minified = new Map(map.exports);
 const drop = ['__abort_handler', '__instance_terminated'].map((n) => minified.get(n)).filter(Boolean);
 for (const n of drop) {

@@ -10,5 +10,4 @@ WASM_FEATURES="--enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
 # would reach them. Measured and not taken (docs/size-notes.md): -Os (10-20 B smaller with
 # --converge), --zero-filled-memory (0 B), --gufa, --monomorphize, --flatten --rereloop (< 100 B each).
 WASM_OPT_PASSES="-Oz --converge --low-memory-unused"
-# scripts/minify-names.mjs runs the passes once more after renaming.
-export WASM_FEATURES WASM_OPT_PASSES
+# scripts/minify-names.mjs runs the passes once more after renaming (it reads them from here).
