@@ -164,6 +164,7 @@ impl SessionMonitor {
     /// TypeScript by `SessionMonitorEventMap`).
     #[wasm_bindgen(js_name = addEventListener, skip_typescript)]
     pub fn add_event_listener(&self, kind: &JsValue, listener: &JsValue, options: &JsValue) {
+        self.driver.listen(kind);
         self.events.add_listener(kind, listener, options);
     }
 

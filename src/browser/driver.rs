@@ -6,16 +6,16 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
-use js_sys::Object;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{CustomEvent, CustomEventInit, EventTarget, Response};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::EventTarget;
 
 use crate::browser::iframe::OpFrame;
-use crate::browser::js::set;
+use crate::browser::js::{fetch_json, set};
 use crate::browser::lifecycle::Lifecycle;
 use crate::browser::logout::{self as glue, LogoutChannel};
-use crate::browser::reauth::{self, ReauthMethod, SilentFrame};
+use crate::browser::reauth::{self, Pending, ReauthMethod, SilentFrame};
 use crate::browser::sharing::{Feed, Sharing};
 use crate::browser::source::Source;
 use crate::core::discovery::{
@@ -26,7 +26,7 @@ use crate::core::machine::{
     Effect, Event, Input, Machine, MonitorError, OpLocation, OpSite, Phase, ReauthOutcome, Timer,
 };
 use crate::core::tabs::TabEvent;
-use crate::core::types::{AnswerMap, CheckSessionUrl};
+use crate::core::types::{AnswerMap, CheckSessionUrl, OpAnswer};
 
 /// What the driver owns besides the machine: the source it reads, and every browser resource.
 struct Inner {
@@ -92,8 +92,29 @@ pub struct LogoutSetup {
 #[derive(Clone)]
 struct Handle {
     inner: Weak<RefCell<Inner>>,
-    events: EventTarget,
+    events: Rc<Events>,
 }
+
+/// Where events go, and what building them needs.
+struct Events {
+    target: EventTarget,
+    /// The event types a listener was ever added for (through the monitor's `addEventListener`,
+    /// the only way to listen): an event nobody listens to is not built. Never shrinks, so that a
+    /// listener removed and added again, or one with `once`, is not missed.
+    listened: RefCell<Vec<String>>,
+    /// JS strings every event uses (`detail`'s common keys, the init object's `detail`, the event
+    /// names), made once: an `unchanged` per check decodes no UTF-8 for them.
+    kind: JsValue,
+    timestamp: JsValue,
+    leader: JsValue,
+    detail: JsValue,
+    names: RefCell<Vec<(&'static str, JsValue)>>,
+    /// `{ detail }`, reused: `new CustomEvent` copies what it needs.
+    init: Object,
+}
+
+/// In [`Events::listened`]: every type (a listener was added with a type that is not a string).
+const ANY: &str = "*";
 
 impl Handle {
     /// Feeds an input, performs the effects, then dispatches the events with no borrow held, so
@@ -101,7 +122,7 @@ impl Handle {
     /// once the monitor is gone, or while the machine is busy (an input from inside an effect).
     fn feed(&self, input: Input) {
         for (event, leader, extra) in self.feed_collect(input) {
-            dispatch(&self.events, &event, leader, &extra);
+            self.events.dispatch(&event, leader, &extra);
         }
     }
 
@@ -159,12 +180,17 @@ impl Handle {
                 let site = op_site(&provider.check_session_iframe);
                 let (on_load, on_data) = (self.clone(), self.clone());
                 let answers = state.answers.clone();
+                // The answer of nearly every check, compared as a JS string (no copy into Rust).
+                let unchanged = JsValue::from_str(OpAnswer::Unchanged.as_str());
                 state.frame = OpFrame::open(
                     &window,
                     &document,
                     &provider.check_session_iframe,
                     move || on_load.feed(Input::IframeLoaded),
                     move |data| {
+                        if data == unchanged {
+                            return on_data.feed(Input::Answer(OpAnswer::Unchanged));
+                        }
                         let text = data.as_string();
                         on_data.feed(match text.as_deref().and_then(|t| answers.classify(t)) {
                             Some(answer) => Input::Answer(answer),
@@ -239,50 +265,42 @@ impl Handle {
     }
 
     /// Starts the attempt the machine asked for; its outcome comes back as `ReauthFinished`,
-    /// always asynchronously, so the machine is never re-entered.
+    /// always asynchronously, so the machine is never re-entered. One task for every method (one
+    /// future type: size).
     fn start_reauth(&self, state: &mut Inner, generation: u32) {
+        let client_id = state.machine.client_id().as_str().to_owned();
+        let pending = match state.method.clone() {
+            None => return,
+            Some(ReauthMethod::Hook(hook)) => Pending::Hook(hook, client_id),
+            // The options require `issuer` with `silentReauth`, so endpoints are known here.
+            Some(ReauthMethod::Silent(options)) => {
+                match state.machine.provider().and_then(|p| p.endpoints.clone()) {
+                    None => Pending::Done(ReauthOutcome::Failed(MonitorError::Reauth {
+                        code: ErrorCode::ReauthFailed,
+                        message: "no OP endpoints for the silent re-authentication",
+                    })),
+                    Some(endpoints) => match reauth::prepare(options, endpoints, client_id) {
+                        Ok((frame, attempt)) => {
+                            state.silent = Some(frame);
+                            Pending::Silent(attempt)
+                        }
+                        Err(outcome) => Pending::Done(outcome),
+                    },
+                }
+            }
+        };
         let handle = self.clone();
-        let report = move |outcome: ReauthOutcome| {
+        spawn_local(async move {
+            let (outcome, hint_sub) = pending.run().await;
+            // The user the hint names, read when this attempt started.
+            if let Some(sub) = hint_sub {
+                handle.feed(Input::UserHint(sub));
+            }
             handle.feed(Input::ReauthFinished {
                 generation,
                 outcome,
             })
-        };
-        let client_id = state.machine.client_id().as_str().to_owned();
-        match state.method.clone() {
-            Some(ReauthMethod::Hook(hook)) => {
-                spawn_local(async move { report(reauth::run_hook(hook, client_id).await) })
-            }
-            Some(ReauthMethod::Silent(options)) => {
-                let endpoints = state.machine.provider().and_then(|p| p.endpoints.clone());
-                // The options require `issuer` with `silentReauth`, so endpoints are known here.
-                let Some(endpoints) = endpoints else {
-                    let error = MonitorError::Reauth {
-                        code: ErrorCode::ReauthFailed,
-                        message: "no OP endpoints for the silent re-authentication",
-                    };
-                    spawn_local(async move { report(ReauthOutcome::Failed(error)) });
-                    return;
-                };
-                let hint = self.clone();
-                match reauth::prepare(options, endpoints, client_id) {
-                    Ok((frame, attempt)) => {
-                        state.silent = Some(frame);
-                        // The user the hint names, read when this attempt started.
-                        let hint_sub = attempt.hint_sub.clone();
-                        spawn_local(async move {
-                            let outcome = attempt.finish().await;
-                            if let Some(sub) = hint_sub {
-                                hint.feed(Input::UserHint(sub));
-                            }
-                            report(outcome)
-                        });
-                    }
-                    Err(outcome) => spawn_local(async move { report(outcome) }),
-                }
-            }
-            None => {}
-        }
+        });
     }
 }
 
@@ -338,7 +356,16 @@ impl Driver {
         }));
         let handle = Handle {
             inner: Rc::downgrade(&inner),
-            events,
+            events: Rc::new(Events {
+                target: events,
+                listened: RefCell::default(),
+                kind: "type".into(),
+                timestamp: "timestamp".into(),
+                leader: "leader".into(),
+                detail: "detail".into(),
+                names: RefCell::default(),
+                init: Object::new(),
+            }),
         };
         // One shared, dynamically called feed for the lifecycle, lock and channel callbacks.
         let h = handle.clone();
@@ -384,9 +411,20 @@ impl Driver {
             let events = self.handle.events.clone();
             spawn_local(async move {
                 for (event, leader, extra) in emitted {
-                    dispatch(&events, &event, leader, &extra);
+                    events.dispatch(&event, leader, &extra);
                 }
             });
+        }
+    }
+
+    /// Records that a listener was added for `kind` (`addEventListener`): events of that type are
+    /// built and dispatched from now on.
+    pub fn listen(&self, kind: &wasm_bindgen::JsValue) {
+        // A type that is not a string (JS converts it) may name any event: then build them all.
+        let kind = kind.as_string().unwrap_or_else(|| ANY.into());
+        let mut listened = self.handle.events.listened.borrow_mut();
+        if !listened.contains(&kind) {
+            listened.push(kind);
         }
     }
 
@@ -460,17 +498,12 @@ impl Drop for Driver {
 
 async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError> {
     let window = web_sys::window().ok_or(DiscoveryError::Network)?;
-    let response = JsFuture::from(window.fetch_with_str(&discovery_url(issuer)))
-        .await
-        .map_err(|_| DiscoveryError::Network)?;
-    let response: Response = response.dyn_into().map_err(|_| DiscoveryError::Network)?;
-    if !response.ok() {
+    let (status, json) = fetch_json(window.fetch_with_str(&discovery_url(issuer))).await;
+    // `response.ok`: a 2xx status.
+    if !status.is_some_and(|s| (200..300).contains(&s)) {
         return Err(DiscoveryError::Network);
     }
-    let json = response.json().map_err(|_| DiscoveryError::InvalidJson)?;
-    let json = JsFuture::from(json)
-        .await
-        .map_err(|_| DiscoveryError::InvalidJson)?;
+    let json = json.ok_or(DiscoveryError::InvalidJson)?;
     crate::browser::json::from_value(json).map_err(|_| DiscoveryError::InvalidJson)
 }
 
@@ -500,13 +533,53 @@ pub fn op_site(url: &CheckSessionUrl) -> OpSite {
     OpSite::of(&page, url.origin().as_str(), framed)
 }
 
-fn dispatch(target: &EventTarget, event: &TabEvent, leader: bool, extra: &Extra) {
-    let name = event.name();
-    let detail = Object::new();
-    set(&detail, "type", name);
-    set(&detail, "timestamp", js_sys::Date::now());
-    // Whether this monitor did the work (alone, or as the leader of its tabs).
-    set(&detail, "leader", leader);
+impl Events {
+    /// The event name as a JS string, made once per name.
+    fn name(&self, name: &'static str) -> JsValue {
+        let mut names = self.names.borrow_mut();
+        if let Some((_, js)) = names.iter().find(|(n, _)| *n == name) {
+            return js.clone();
+        }
+        let js = JsValue::from_str(name);
+        names.push((name, js.clone()));
+        js
+    }
+
+    /// Dispatches `event` if a listener was ever added for its type (else nothing is built). No
+    /// borrow is held while listeners run.
+    fn dispatch(&self, event: &TabEvent, leader: bool, extra: &Extra) {
+        let name = event.name();
+        if !self.listened.borrow().iter().any(|n| n == name || n == ANY) {
+            return;
+        }
+        let kind = self.name(name);
+        let detail = Object::new();
+        let put = |key: &JsValue, value: &JsValue| {
+            let _ = Reflect::set(&detail, key, value);
+        };
+        put(&self.kind, &kind);
+        put(&self.timestamp, &js_sys::Date::now().into());
+        // Whether this monitor did the work (alone, or as the leader of its tabs).
+        put(&self.leader, &leader.into());
+        fill(&detail, event, extra);
+        let _ = Reflect::set(&self.init, &self.detail, &detail);
+        let _ = self
+            .target
+            .dispatch_event(&CustomEvent::new(&kind, &self.init));
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `CustomEvent`, constructed with its type as a JS string already made.
+    #[wasm_bindgen(extends = web_sys::Event)]
+    type CustomEvent;
+    #[wasm_bindgen(constructor)]
+    fn new(kind: &JsValue, init: &JsValue) -> CustomEvent;
+}
+
+/// The fields of `detail` beyond `type`, `timestamp` and `leader`.
+fn fill(detail: &Object, event: &TabEvent, extra: &Extra) {
     match event {
         TabEvent::Error {
             code,
@@ -514,34 +587,29 @@ fn dispatch(target: &EventTarget, event: &TabEvent, leader: bool, extra: &Extra)
             attempt,
             evidence,
         } => {
-            set(&detail, "code", code.as_str());
-            set(&detail, "message", message.as_str());
-            set(&detail, "attempt", *attempt);
+            set(detail, "code", code.as_str());
+            set(detail, "message", message.as_str());
+            set(detail, "attempt", *attempt);
             if let Some(evidence) = evidence {
-                set(&detail, "evidence", evidence.as_str());
+                set(detail, "evidence", evidence.as_str());
             }
             if extra.first_check {
-                set(&detail, "firstCheck", true);
+                set(detail, "firstCheck", true);
             }
             if let Some(value) = &extra.value {
-                set(&detail, "value", value.as_str());
+                set(detail, "value", value.as_str());
             }
         }
-        TabEvent::Stopped { reason } => set(&detail, "reason", reason.as_str()),
+        TabEvent::Stopped { reason } => set(detail, "reason", reason.as_str()),
         TabEvent::Renewed { sub, sid } | TabEvent::UserChanged { sub, sid } => {
-            set(&detail, "sub", sub.as_str());
+            set(detail, "sub", sub.as_str());
             if let Some(sid) = sid {
-                set(&detail, "sid", sid.as_str());
+                set(detail, "sid", sid.as_str());
             }
         }
-        TabEvent::InteractionRequired { code } => set(&detail, "code", code.as_str()),
-        TabEvent::Changed { first_check } => set(&detail, "firstCheck", *first_check),
-        TabEvent::SignedOut(reason) => set(&detail, "reason", reason.as_str()),
+        TabEvent::InteractionRequired { code } => set(detail, "code", code.as_str()),
+        TabEvent::Changed { first_check } => set(detail, "firstCheck", *first_check),
+        TabEvent::SignedOut(reason) => set(detail, "reason", reason.as_str()),
         TabEvent::Unchanged => {}
-    }
-    let init = CustomEventInit::new();
-    init.set_detail(&detail);
-    if let Ok(e) = CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = target.dispatch_event(&e);
     }
 }

@@ -1,7 +1,7 @@
 //! The hidden OP iframe and the two listeners that belong to it.
 
 use js_sys::Object;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use web_sys::{Document, Event, HtmlIFrameElement, MessageEvent, Window};
 
 use crate::browser::listener::Listener;
@@ -49,17 +49,18 @@ pub fn attach(document: &Document, iframe: &HtmlIFrameElement) -> Option<()> {
 pub fn listen_to_frame(
     window: &Window,
     iframe: &HtmlIFrameElement,
-    origin: String,
+    origin: &str,
     mut on_data: impl FnMut(JsValue) + 'static,
 ) -> Listener {
     let frame = iframe.clone();
+    // Compared as JS strings: no copy of every message's origin into Rust.
+    let origin = JsValue::from_str(origin);
     Listener::new(window, "message", move |event: Event| {
-        let Some(event) = event.dyn_ref::<MessageEvent>() else {
-            return;
-        };
-        if event.origin() != origin {
+        // Every getter used here reads `undefined` (not our origin) on an event of another type.
+        if event.unchecked_ref::<Message>().origin() != origin {
             return;
         }
+        let event: &MessageEvent = event.unchecked_ref();
         let (Some(source), Some(ours)) = (event.source(), frame.content_window()) else {
             return;
         };
@@ -69,13 +70,33 @@ pub fn listen_to_frame(
     })
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A `message` event, read with untyped getters.
+    #[wasm_bindgen(js_name = MessageEvent)]
+    type Message;
+    /// `event.origin`, as a JS value.
+    #[wasm_bindgen(method, getter)]
+    fn origin(this: &Message) -> JsValue;
+    /// A window, posted to with the target origin as a JS string made once.
+    #[wasm_bindgen(js_name = Window)]
+    type Target;
+    /// `window.postMessage(message, targetOrigin)`.
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    fn post_message(
+        this: &Target,
+        message: &JsValue,
+        target_origin: &JsValue,
+    ) -> Result<(), JsValue>;
+}
+
 /// The OP's `check_session_iframe`, hidden, with its `load` listener and the window's `message`
 /// listener. Dropping it removes both listeners and the element.
 #[must_use = "the iframe is removed as soon as this value is dropped"]
 #[derive(Debug)]
 pub struct OpFrame {
     iframe: HtmlIFrameElement,
-    target_origin: String,
+    target_origin: JsValue,
     _on_load: Listener,
     _on_message: Listener,
 }
@@ -102,12 +123,12 @@ impl OpFrame {
 
         let mut on_load = on_load;
         let on_load = Listener::new(&iframe, "load", move |_: Event| on_load());
-        let origin = url.origin().as_str().to_owned();
+        let origin = url.origin().as_str();
         let on_message = listen_to_frame(window, &iframe, origin, on_data);
         attach(document, &iframe)?;
         Some(OpFrame {
             iframe,
-            target_origin: url.origin().as_str().to_owned(),
+            target_origin: origin.into(),
             _on_load: on_load,
             _on_message: on_message,
         })
@@ -117,7 +138,9 @@ impl OpFrame {
     /// if the iframe navigated elsewhere, the browser drops it.
     pub fn post(&self, message: &str) {
         if let Some(w) = self.iframe.content_window() {
-            let _ = w.post_message(&message.into(), &self.target_origin);
+            let _ = w
+                .unchecked_ref::<Target>()
+                .post_message(&message.into(), &self.target_origin);
         }
     }
 }

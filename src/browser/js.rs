@@ -27,6 +27,22 @@ pub fn get_string(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string()
 }
 
+/// Awaits `fetch(…)`'s promise, then the body as JSON: the status (`None` if the request failed),
+/// and the parsed body (`None` if it is not JSON). One async path for every request (size).
+pub async fn fetch_json(request: js_sys::Promise) -> (Option<u16>, Option<JsValue>) {
+    let Ok(response) = wasm_bindgen_futures::JsFuture::from(request).await else {
+        return (None, None);
+    };
+    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
+        return (None, None);
+    };
+    let json = match response.json() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok(),
+        Err(_) => None,
+    };
+    (Some(response.status()), json)
+}
+
 /// `obj[key] = value`, ignoring a frozen or exotic object's refusal.
 pub fn set(obj: &JsValue, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());

@@ -4,10 +4,9 @@
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{BroadcastChannel, MessageEvent, RequestCache, RequestCredentials, RequestInit};
 
-use crate::browser::js::get_string;
+use crate::browser::js::{fetch_json, get, get_string};
 use crate::browser::listener::Listener;
 use crate::browser::source::Source;
 use crate::core::claims::decode_payload_str;
@@ -78,19 +77,12 @@ pub async fn ask_rp_session(url: String) -> RpSessionAnswer {
     let init = RequestInit::new();
     init.set_cache(RequestCache::NoStore);
     init.set_credentials(RequestCredentials::SameOrigin);
-    let Ok(response) = JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await else {
+    let (status, json) = fetch_json(window.fetch_with_str_and_init(&url, &init)).await;
+    let Some(status) = status else {
         return RpSessionAnswer::Unavailable;
     };
-    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
-        return RpSessionAnswer::Unavailable;
-    };
-    let status = response.status();
-    let active = match (status, response.json()) {
-        (200, Ok(json)) => JsFuture::from(json)
-            .await
-            .ok()
-            .and_then(|v| Reflect::get(&v, &"active".into()).ok())
-            .and_then(|v| v.as_bool()),
+    let active = match (status, json) {
+        (200, Some(json)) => get(&json, "active").as_bool(),
         _ => None,
     };
     RpSessionAnswer::classify(Some(status), active)

@@ -3,12 +3,12 @@
 //! then the token exchange or the fragment's ID token).
 
 use js_sys::{Function, Object, Promise};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlIFrameElement, Request, RequestInit, Response};
+use web_sys::{HtmlIFrameElement, Request, RequestInit};
 
 use crate::browser::iframe::{attach, hidden_iframe, listen_to_frame};
-use crate::browser::js::{get_string, set};
+use crate::browser::js::{fetch_json, get_string, set};
 use crate::browser::listener::Listener;
 use crate::browser::source::Source;
 use crate::core::authorize::{
@@ -150,7 +150,7 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     });
     let (resolve, reject) = (resolve?, reject?);
     // The silent-callback page runs on our own origin, inside this very iframe.
-    let on_message = listen_to_frame(&window, &iframe, own_origin, move |data| {
+    let on_message = listen_to_frame(&window, &iframe, &own_origin, move |data| {
         if get_string(&data, "type").as_deref() != Some(CALLBACK_MESSAGE_TYPE) {
             return;
         }
@@ -336,6 +336,32 @@ impl Attempt {
     }
 }
 
+/// An attempt, started: the host's hook to call, the silent iframe's answer to wait for, or an
+/// outcome known at once.
+#[derive(Debug)]
+pub enum Pending {
+    /// The `reauthenticate` hook and the client id it is given.
+    Hook(Function, String),
+    /// The silent iframe is open.
+    Silent(Attempt),
+    /// Failed before anything was sent.
+    Done(ReauthOutcome),
+}
+
+impl Pending {
+    /// The outcome, and the `sub` of the ID token hint the silent attempt sent.
+    pub async fn run(self) -> (ReauthOutcome, Option<String>) {
+        match self {
+            Pending::Hook(hook, client_id) => (run_hook(hook, client_id).await, None),
+            Pending::Silent(attempt) => {
+                let hint_sub = attempt.hint_sub.clone();
+                (attempt.finish().await, hint_sub)
+            }
+            Pending::Done(outcome) => (outcome, None),
+        }
+    }
+}
+
 /// Decodes and checks the ID token's claims (iss, aud/azp, nonce, exp). The signature is not
 /// verified: the token comes straight from the OP (token endpoint over TLS, or the OP's redirect).
 pub fn verified_claims(
@@ -393,13 +419,8 @@ async fn exchange(
         .headers()
         .set("content-type", "application/x-www-form-urlencoded");
     let window = web_sys::window().ok_or_else(|| failed(FAIL.0, FAIL.1))?;
-    let response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| failed(FAIL.0, FAIL.1))?;
-    let response: Response = response.dyn_into().map_err(|_| failed(FAIL.0, FAIL.1))?;
-    let json = JsFuture::from(response.json().map_err(|_| failed(FAIL.0, FAIL.1))?)
-        .await
-        .map_err(|_| failed(FAIL.0, FAIL.1))?;
+    let (_, json) = fetch_json(window.fetch_with_request(&request)).await;
+    let json = json.ok_or_else(|| failed(FAIL.0, FAIL.1))?;
     if let Some(error) = get_string(&json, "error") {
         return Err(outcome_of_error(&error));
     }
