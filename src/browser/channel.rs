@@ -12,6 +12,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::browser::listener::Listener;
+use crate::browser::sharing::Feed;
+use crate::core::machine::Input;
 use crate::core::tabs::TabMessage;
 
 /// An open `BroadcastChannel` and its `message` listener. Dropping it removes the listener and
@@ -24,22 +26,18 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// Opens `name` and hands each valid message of `scope` to `on_message`. Messages that are not
+    /// Opens `name` and feeds each valid message of `scope` as `Tab`. Messages that are not
     /// strings, not well-formed, of another version or of another scope add one to `ignored`.
     /// `None` where `BroadcastChannel` does not exist (the caller then works alone).
-    pub fn open(
-        name: &str,
-        scope: String,
-        ignored: Rc<Cell<u32>>,
-        mut on_message: impl FnMut(TabMessage) + 'static,
-    ) -> Option<Channel> {
+    pub fn open(name: &str, scope: String, ignored: Rc<Cell<u32>>, feed: &Feed) -> Option<Channel> {
+        let feed = feed.clone();
         let channel = BroadcastChannel::new(name).ok()?;
         let listener = Listener::new(&channel, "message", move |event| {
             let data = event
                 .dyn_ref::<MessageEvent>()
                 .and_then(|e| e.data().as_string());
             match data.map(|d| TabMessage::decode(&d, &scope)) {
-                Some(Ok(message)) => on_message(message),
+                Some(Ok(message)) => feed(Input::Tab(message)),
                 _ => ignored.set(ignored.get().saturating_add(1)),
             }
         });

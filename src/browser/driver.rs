@@ -170,7 +170,8 @@ impl Handle {
                 });
             }
             Effect::CreateIframe => {
-                let (Some(window), Some(provider)) = (web_sys::window(), state.machine.provider())
+                let (Some(window), Some(provider), Some(feed)) =
+                    (web_sys::window(), state.machine.provider(), &state.feed)
                 else {
                     return;
                 };
@@ -178,7 +179,7 @@ impl Handle {
                     return;
                 };
                 let site = op_site(&provider.check_session_iframe);
-                let (on_load, on_data) = (self.clone(), self.clone());
+                let on_data = self.clone();
                 let answers = state.answers.clone();
                 // The answer of nearly every check, compared as a JS string (no copy into Rust).
                 let unchanged = JsValue::from_str(OpAnswer::Unchanged.as_str());
@@ -186,7 +187,7 @@ impl Handle {
                     &window,
                     &document,
                     &provider.check_session_iframe,
-                    move || on_load.feed(Input::IframeLoaded),
+                    feed,
                     move |data| {
                         if data == unchanged {
                             return on_data.feed(Input::Answer(OpAnswer::Unchanged));
@@ -253,14 +254,8 @@ impl Handle {
     fn hold_logout_channel(&self, state: &mut Inner) {
         if !state.machine.phase().is_running() {
             state.channel = None;
-        } else if state.channel.is_none() {
-            let handle = self.clone();
-            state.channel = LogoutChannel::open(move |reason| {
-                handle.feed(Input::SessionEnded {
-                    reason,
-                    from_other_tab: true,
-                })
-            });
+        } else if let (None, Some(feed)) = (&state.channel, &state.feed) {
+            state.channel = LogoutChannel::open(feed);
         }
     }
 

@@ -5,6 +5,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Event, HtmlIFrameElement, MessageEvent, Window};
 
 use crate::browser::listener::Listener;
+use crate::browser::sharing::Feed;
+use crate::core::machine::Input;
 use crate::core::types::CheckSessionUrl;
 
 /// Hides an iframe through the CSSOM. Setting properties on `element.style` is allowed under a
@@ -111,7 +113,7 @@ impl OpFrame {
         window: &Window,
         document: &Document,
         url: &CheckSessionUrl,
-        on_load: impl FnMut() + 'static,
+        feed: &Feed,
         on_data: impl FnMut(JsValue) + 'static,
     ) -> Option<Self> {
         // Not display:none: some OP pages need layout. Off-screen and zero-sized instead.
@@ -121,8 +123,7 @@ impl OpFrame {
         let _ = iframe.set_attribute("allow", "storage-access");
         iframe.set_src(url.url());
 
-        let mut on_load = on_load;
-        let on_load = Listener::new(&iframe, "load", move |_: Event| on_load());
+        let on_load = Listener::feeding(&iframe, "load", feed, |_| Some(Input::IframeLoaded));
         let origin = url.origin().as_str();
         let on_message = listen_to_frame(window, &iframe, origin, on_data);
         attach(document, &iframe)?;

@@ -29,38 +29,35 @@ impl Lifecycle {
     pub fn new(feed: &Feed) -> Option<Lifecycle> {
         let window = web_sys::window()?;
         let document = window.document()?;
-        let mut listeners = Vec::with_capacity(7);
-        let doc = document.clone();
-        let f = feed.clone();
-        listeners.push(Listener::new(&document, "visibilitychange", move |_| {
-            f(Input::VisibilityChanged {
-                hidden: doc.hidden(),
+        // `fn(&Event) -> Option<Input>`: one listener closure type for all (size).
+        let visibility: fn(&Event) -> Option<Input> = |_| {
+            let document = web_sys::window()?.document()?;
+            Some(Input::VisibilityChanged {
+                hidden: document.hidden(),
             })
-        }));
-        // `fn() -> Input`, not a cloned `Input`: no clone code for every input variant (size).
-        let wake: fn() -> Input = || Input::Wake;
-        let hide: fn() -> Input = || Input::PageHidden;
-        let show: fn() -> Input = || Input::PageShown;
-        for (target, kind, input) in [
+        };
+        let wake: fn(&Event) -> Option<Input> = |_| Some(Input::Wake);
+        let hide: fn(&Event) -> Option<Input> = |_| Some(Input::PageHidden);
+        let show: fn(&Event) -> Option<Input> = |_| Some(Input::PageShown);
+        // The first pageshow of a load is not a return from the back/forward cache.
+        let returned: fn(&Event) -> Option<Input> = |event| {
+            event
+                .dyn_ref::<PageTransitionEvent>()
+                .is_some_and(|e| e.persisted())
+                .then_some(Input::PageShown)
+        };
+        let listeners = [
+            (document.as_ref(), "visibilitychange", visibility),
             (window.as_ref(), "focus", wake),
             (window.as_ref(), "online", wake),
             (window.as_ref(), "pagehide", hide),
             (document.as_ref(), "freeze", hide),
             (document.as_ref(), "resume", show),
-        ] {
-            let f = feed.clone();
-            listeners.push(Listener::new(target, kind, move |_| f(input())));
-        }
-        let f = feed.clone();
-        listeners.push(Listener::new(&window, "pageshow", move |event: Event| {
-            // The first pageshow of a load is not a return from the back/forward cache.
-            if event
-                .dyn_ref::<PageTransitionEvent>()
-                .is_some_and(|e| e.persisted())
-            {
-                f(Input::PageShown)
-            }
-        }));
+            (window.as_ref(), "pageshow", returned),
+        ]
+        .into_iter()
+        .map(|(target, kind, input)| Listener::feeding(target, kind, feed, input))
+        .collect();
         Some(Lifecycle {
             _listeners: listeners,
         })

@@ -4,6 +4,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
 
+use crate::browser::sharing::Feed;
+use crate::core::machine::Input;
+
 /// A registered listener. Dropping it calls `removeEventListener` with the same type, callback and
 /// capture flag (`false`), then frees the closure.
 #[must_use = "the listener is removed as soon as this value is dropped"]
@@ -29,6 +32,25 @@ impl Listener {
             kind,
             callback,
         }
+    }
+}
+
+impl Listener {
+    /// Feeds `input(event)` to the machine (nothing for `None`). Every listener that only turns
+    /// an event into an input is this one closure type: one set of shims, not one per listener
+    /// (size).
+    pub fn feeding(
+        target: &EventTarget,
+        kind: &'static str,
+        feed: &Feed,
+        input: fn(&Event) -> Option<Input>,
+    ) -> Self {
+        let feed = feed.clone();
+        Listener::new(target, kind, move |event| {
+            if let Some(input) = input(&event) {
+                feed(input)
+            }
+        })
     }
 }
 

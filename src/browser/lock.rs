@@ -19,6 +19,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::AbortController;
 
+use crate::browser::sharing::Feed;
+use crate::core::machine::Input;
+
 struct State {
     /// Cleared when the handle is dropped.
     alive: Cell<bool>,
@@ -53,14 +56,9 @@ impl Lock {
     }
 
     /// Queues for the lock `name` (or, with `steal`, takes it from its holder, who is told the
-    /// lock was lost). `on_granted` runs when this request gets the lock; `on_lost` runs if it is
+    /// lock was lost). `LockAcquired` is fed when this request gets the lock; `LockLost` if it is
     /// stolen or the request fails while the handle is alive. `None` without Web Locks.
-    pub fn request(
-        name: &str,
-        steal: bool,
-        on_granted: impl FnOnce() + 'static,
-        on_lost: impl FnOnce() + 'static,
-    ) -> Option<Lock> {
+    pub fn request(name: &str, steal: bool, feed: &Feed) -> Option<Lock> {
         let locks = locks()?;
         let request: Function = Reflect::get(&locks, &"request".into())
             .ok()?
@@ -81,7 +79,8 @@ impl Lock {
             Some(controller)
         };
         let weak: Weak<State> = Rc::downgrade(&state);
-        let mut on_granted = Some(on_granted);
+        let (granted, lost) = (feed.clone(), feed.clone());
+        let mut first = true;
         let grant = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |_lock: JsValue| {
             let Some(state) = weak.upgrade().filter(|s| s.alive.get()) else {
                 // Nobody wants it any more: returning at once gives it back.
@@ -91,8 +90,8 @@ impl Lock {
                 *state.release.borrow_mut() = Some(resolve);
             });
             drop(state);
-            if let Some(f) = on_granted.take() {
-                f();
+            if std::mem::take(&mut first) {
+                granted(Input::LockAcquired);
             }
             held.into()
         });
@@ -112,7 +111,7 @@ impl Lock {
             // The callback may be called until the request settles: keep it until then.
             drop(grant);
             if result.is_err() && watched.upgrade().is_some_and(|s| s.alive.get()) {
-                on_lost();
+                lost(Input::LockLost);
             }
         });
         Some(Lock { state, abort })

@@ -8,12 +8,14 @@ use web_sys::{BroadcastChannel, MessageEvent, RequestCache, RequestCredentials, 
 
 use crate::browser::js::{fetch_json, get, get_string};
 use crate::browser::listener::Listener;
+use crate::browser::sharing::Feed;
 use crate::browser::source::Source;
 use crate::core::claims::decode_payload_str;
 use crate::core::logout::{
     sid_key, verify_post_logout, PostLogout, RpSessionAnswer, SignOutReason, CHANNEL_NAME,
     SIGNED_OUT_MESSAGE,
 };
+use crate::core::machine::Input;
 /// The `sessionStorage` key of the `state` sent by `logout()`, checked by `verifyPostLogout()`.
 pub const LOGOUT_STATE_KEY: &str = "oidc-session-monitor:logout-state";
 
@@ -27,13 +29,15 @@ pub struct LogoutChannel {
 }
 
 impl LogoutChannel {
-    /// Opens the channel; `on_signed_out` gets the reason of each valid message from another tab.
-    pub fn open(mut on_signed_out: impl FnMut(SignOutReason) + 'static) -> Option<Self> {
+    /// Opens the channel; each valid message from another tab is fed as `SessionEnded`.
+    pub fn open(feed: &Feed) -> Option<Self> {
         let channel = BroadcastChannel::new(CHANNEL_NAME).ok()?;
-        let listener = Listener::new(&channel, "message", move |e| {
-            if let Some(reason) = e.dyn_ref::<MessageEvent>().and_then(|m| parse(&m.data())) {
-                on_signed_out(reason);
-            }
+        let listener = Listener::feeding(&channel, "message", feed, |e| {
+            let reason = e.dyn_ref::<MessageEvent>().and_then(|m| parse(&m.data()))?;
+            Some(Input::SessionEnded {
+                reason,
+                from_other_tab: true,
+            })
         });
         Some(LogoutChannel {
             channel,

@@ -60,28 +60,18 @@ impl Sharing {
     pub fn perform(&mut self, effect: Effect, feed: &Feed) {
         match effect {
             Effect::OpenChannel => {
-                let f = feed.clone();
                 self.channel = Channel::open(
                     &self.channel_name,
                     self.scope.clone(),
                     self.ignored.clone(),
-                    move |message| f(Input::Tab(message)),
+                    feed,
                 );
             }
             Effect::CloseChannel => self.channel = None,
             Effect::RequestLock { steal } => {
                 // The earlier request goes first (released or withdrawn), then the new one queues.
                 self.lock = None;
-                let granted = feed.clone();
-                self.lock = Lock::request(
-                    &self.lock_name,
-                    steal,
-                    move || granted(Input::LockAcquired),
-                    {
-                        let lost = feed.clone();
-                        move || lost(Input::LockLost)
-                    },
-                );
+                self.lock = Lock::request(&self.lock_name, steal, feed);
             }
             Effect::ReleaseLock => self.lock = None,
             Effect::Broadcast(message) => {
