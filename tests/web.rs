@@ -57,6 +57,7 @@ export function set_hidden(h) {
   if (h === null) { delete document.hidden; } else { Object.defineProperty(document, 'hidden', { configurable: true, get: () => h }); }
   document.dispatchEvent(new Event('visibilitychange'));
 }
+export function string_object(s) { return new String(s); }
 export function add_frame(src) { const f = document.createElement('iframe'); f.src = src; document.body.appendChild(f); return f; }
 "#)]
 extern "C" {
@@ -64,6 +65,7 @@ extern "C" {
     fn message_listeners() -> i32;
     fn iframe_count() -> u32;
     fn add_frame(src: &str) -> web_sys::Element;
+    fn string_object(s: &str) -> JsValue;
     fn enforce_style_csp();
     fn set_hidden(hidden: JsValue);
     fn style_violations() -> u32;
@@ -2108,4 +2110,38 @@ fn deeply_nested_json_is_a_typed_error_not_a_stack_overflow() {
     }
     let r: Result<serde_json::Value, _> = from_value(deep_json(100_000));
     assert_eq!(r.err(), Some(Malformed::TooDeep));
+}
+
+/// Issue 14 (4): events are built only for types a listener was added for, decided when they are
+/// dispatched: a listener added right after the call that caused an event still gets it, and one
+/// added with a type that is not a string (JS converts it) gets its events.
+#[wasm_bindgen_test]
+async fn events_reach_a_listener_added_after_the_call_or_with_a_non_string_type() {
+    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
+    let listen = |kind: JsValue| {
+        let n = Rc::new(std::cell::Cell::new(0u32));
+        let seen = n.clone();
+        let c = Closure::<dyn FnMut(JsValue)>::new(move |_| seen.set(seen.get() + 1));
+        m.add_event_listener(&kind, c.as_ref(), &JsValue::UNDEFINED);
+        (n, c)
+    };
+    m.start();
+    let (unchanged, _c1) = listen(string_object("unchanged"));
+    let mut waited = 0;
+    while unchanged.get() < 2 && waited < 5000 {
+        sleep(20).await;
+        waited += 20;
+    }
+    assert!(
+        unchanged.get() >= 2,
+        "unchanged, listened as a String object"
+    );
+    m.stop();
+    let (stopped, _c2) = listen("stopped".into());
+    sleep(0).await;
+    assert_eq!(
+        stopped.get(),
+        1,
+        "stopped reaches a listener added right after stop()"
+    );
 }

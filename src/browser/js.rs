@@ -33,7 +33,7 @@ pub async fn fetch_json(request: js_sys::Promise) -> (Option<u16>, Option<JsValu
     let Ok(response) = wasm_bindgen_futures::JsFuture::from(request).await else {
         return (None, None);
     };
-    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
+    let Ok(response) = wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(response) else {
         return (None, None);
     };
     let json = match response.json() {
