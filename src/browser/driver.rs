@@ -102,13 +102,12 @@ struct Events {
     /// the only way to listen): an event nobody listens to is not built. Never shrinks, so that a
     /// listener removed and added again, or one with `once`, is not missed.
     listened: RefCell<Vec<String>>,
-    /// JS strings every event uses (`detail`'s common keys, the init object's `detail`, the event
-    /// names), made once: an `unchanged` per check decodes no UTF-8 for them.
+    /// JS strings every event uses (`detail`'s common keys, the init object's `detail`), made
+    /// once: an `unchanged` per check decodes no UTF-8 for them.
     kind: JsValue,
     timestamp: JsValue,
     leader: JsValue,
     detail: JsValue,
-    names: RefCell<Vec<(&'static str, JsValue)>>,
     /// `{ detail }`, reused: `new CustomEvent` copies what it needs.
     init: Object,
 }
@@ -358,7 +357,6 @@ impl Driver {
                 timestamp: "timestamp".into(),
                 leader: "leader".into(),
                 detail: "detail".into(),
-                names: RefCell::default(),
                 init: Object::new(),
             }),
         };
@@ -529,17 +527,6 @@ pub fn op_site(url: &CheckSessionUrl) -> OpSite {
 }
 
 impl Events {
-    /// The event name as a JS string, made once per name.
-    fn name(&self, name: &'static str) -> JsValue {
-        let mut names = self.names.borrow_mut();
-        if let Some((_, js)) = names.iter().find(|(n, _)| *n == name) {
-            return js.clone();
-        }
-        let js = JsValue::from_str(name);
-        names.push((name, js.clone()));
-        js
-    }
-
     /// Dispatches `event` if a listener was ever added for its type (else nothing is built). No
     /// borrow is held while listeners run.
     fn dispatch(&self, event: &TabEvent, leader: bool, extra: &Extra) {
@@ -547,7 +534,7 @@ impl Events {
         if !self.listened.borrow().iter().any(|n| n == name || n == ANY) {
             return;
         }
-        let kind = self.name(name);
+        let kind = JsValue::from_str(name);
         let detail = Object::new();
         let put = |key: &JsValue, value: &JsValue| {
             let _ = Reflect::set(&detail, key, value);
