@@ -1,5 +1,5 @@
 // WebKitGTK for the test suites, driven over W3C WebDriver (puppeteer cannot drive it): Debian's
-// WebKitWebDriver starts MiniBrowser in automation mode on an Xvfb display that this module starts and stops.
+// WebKitWebDriver starts MiniBrowser in automation mode on an Xvfb display of its own that this module starts and stops.
 // launch() gives a session shaped like the puppeteer sessions of browsers.mjs (newPage(tag), pages, logs,
 // version, close()), and its pages offer the part of puppeteer's Page API the end-to-end suite uses:
 // goto, url, $, type, click, waitForNavigation, evaluate, bringToFront, close, isClosed.
@@ -19,6 +19,8 @@ export const WEBKIT = {
   // MiniBrowser's flags: --automation lets WebKitWebDriver control it (an ephemeral profile per session).
   args: ['--automation'],
   screen: '1280x1024x24',
+  // Extra environment of WebKitWebDriver and so of MiniBrowser and its processes (experiments: WEBKIT_ENV='{"K":"V"}').
+  env: process.env.WEBKIT_ENV ? JSON.parse(process.env.WEBKIT_ENV) : {},
 };
 
 export function webkitAvailable() {
@@ -54,28 +56,25 @@ function freePort() {
   });
 }
 
-// ---- Xvfb: one display for every WebKit session of this process, stopped with the last session. ----
-let xvfb = null; // { child, display, users }
+// ---- Xvfb: one display per WebKit session, stopped with it. ----
+// Not one display shared by the sessions of this process: with 3 MiniBrowsers on one Xvfb display, 9 of 18 sessions
+// failed in a loop of launch + 2 windows + load (WebKitWebDriver "session deleted because of page crash or hang" at
+// the first new window, or MiniBrowser not started within 30 s); with a display each, 24 of 24 passed (same loop,
+// same concurrency). Sandbox (WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS) and compositing
+// (WEBKIT_DISABLE_COMPOSITING_MODE) made no difference (4 of 9 failed with either).
+const claimed = new Set(); // display numbers this process is starting or running
 async function acquireDisplay() {
-  if (xvfb) { xvfb.users += 1; return xvfb.display; }
   let n = 99;
-  while (fs.existsSync(`/tmp/.X${n}-lock`) || fs.existsSync(`/tmp/.X11-unix/X${n}`)) n += 1;
+  while (claimed.has(n) || fs.existsSync(`/tmp/.X${n}-lock`) || fs.existsSync(`/tmp/.X11-unix/X${n}`)) n += 1;
+  claimed.add(n);
   const child = start(WEBKIT.xvfb, [`:${n}`, '-screen', '0', WEBKIT.screen, '-nolisten', 'tcp'], process.env);
+  child.once('exit', () => claimed.delete(n));
   const deadline = Date.now() + 10_000;
   while (!fs.existsSync(`/tmp/.X11-unix/X${n}`)) {
     if (child.exitCode !== null || Date.now() > deadline) { await stop(child); throw new Error(`Xvfb :${n} did not start: ${child.output().slice(-300)}`); }
     await sleep(50);
   }
-  xvfb = { child, display: `:${n}`, users: 1 };
-  return xvfb.display;
-}
-async function releaseDisplay() {
-  if (!xvfb) return;
-  xvfb.users -= 1;
-  if (xvfb.users > 0) return;
-  const x = xvfb;
-  xvfb = null;
-  await stop(x.child);
+  return { display: `:${n}`, release: () => stop(child) };
 }
 
 /** `p`, or a rejection after `ms` (a WebDriver command to a crashed MiniBrowser never answers). */
@@ -172,13 +171,13 @@ Promise.resolve().then(() => (${fn.toString()}).apply(null, args))
 }
 
 /**
- * Starts WebKitWebDriver (its own port) with MiniBrowser on the shared Xvfb display.
+ * Starts WebKitWebDriver (its own port) with MiniBrowser on an Xvfb display of its own.
  * @param {{label?: string, acceptInsecureCerts?: boolean}} [o] acceptInsecureCerts: this session accepts the https
  *        rig's certificate (tests/support/tls.mjs)
  */
 export async function launchWebKit({ label = 'webkit', acceptInsecureCerts = false } = {}) {
   if (!webkitAvailable()) throw new Error(`WebKitGTK is not installed (${WEBKIT.driver}, ${WEBKIT.browser}, ${WEBKIT.xvfb}): bash scripts/bootstrap.sh`);
-  const display = await acquireDisplay();
+  const { display, release } = await acquireDisplay();
   const t0 = Date.now();
   const logs = [];
   const stamp = () => `+${((Date.now() - t0) / 1000).toFixed(2)}s`;
@@ -186,7 +185,7 @@ export async function launchWebKit({ label = 'webkit', acceptInsecureCerts = fal
   let driver = null;
   try {
     const port = await freePort();
-    wd = start(WEBKIT.driver, [`--port=${port}`, '--host=127.0.0.1'], { ...process.env, DISPLAY: display });
+    wd = start(WEBKIT.driver, [`--port=${port}`, '--host=127.0.0.1'], { ...process.env, ...WEBKIT.env, DISPLAY: display });
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -204,7 +203,7 @@ export async function launchWebKit({ label = 'webkit', acceptInsecureCerts = fal
   } catch (e) {
     if (driver) await within(driver.quit(), 10_000, 'quit').catch(() => {});
     await stop(wd);
-    await releaseDisplay();
+    await release();
     throw e;
   }
   const caps = await within(driver.getCapabilities(), 10_000, 'capabilities').catch(() => new Map());
@@ -228,12 +227,14 @@ export async function launchWebKit({ label = 'webkit', acceptInsecureCerts = fal
       return page;
     },
     consoleText() { return logs.join('\n'); },
+    /** The last lines WebKitWebDriver and MiniBrowser (its child) wrote to stdout/stderr. */
+    driverOutput() { return wd.output(); },
     async close() {
       if (closed) return;
       closed = true;
       await Promise.race([driver.quit().catch(() => {}), sleep(10_000)]);
       await stop(wd);
-      await releaseDisplay();
+      await release();
     },
   };
   session.log(`launched ${version} (MiniBrowser via WebKitWebDriver, DISPLAY ${display})`);
