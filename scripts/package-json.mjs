@@ -17,6 +17,8 @@ const pkg = {
   exports: {
     '.': { types: './oidc_session_monitor.d.ts', default: './oidc_session_monitor.js' },
     './oidc_session_monitor_bg.wasm': './oidc_session_monitor_bg.wasm',
+    // diagnose(): a separate entry point, not part of the runtime `import … from 'oidc-session-monitor'` loads (issue 13).
+    './diagnose': { types: './diagnose.d.ts', default: './diagnose.js' },
     './*': './*',
   },
   files,

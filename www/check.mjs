@@ -277,7 +277,7 @@ async function runPage(demo, file, { reauth, screenshot = false }) {
   }
 }
 
-/** diagnose.html: monitor.diagnose() before and after signing in (same-site OP: the iframe sees its session). */
+/** diagnose.html: diagnose() (oidc-session-monitor/diagnose) before and after signing in (same-site OP: the iframe sees its session). */
 async function runDiagnose(demo) {
   const context = await browser.createBrowserContext();
   const problems = [];
@@ -288,6 +288,8 @@ async function runDiagnose(demo) {
       || !document.cookie.includes('demo_session_state')), { timeout: 15000 });
     await page.evaluate(() => { window.__diagnosis = undefined; });
     await page.click('#diagnose');
+    // The probe (oidc-session-monitor/diagnose) is asynchronous: one check cycle of a temporary monitor.
+    await page.waitForFunction(() => window.__diagnosis, { timeout: 20000 });
     return page.evaluate(() => window.__diagnosis);
   };
   try {
@@ -296,13 +298,13 @@ async function runDiagnose(demo) {
     await check('diagnose: not signed in -> no answer yet, unknown, advice to sign in', async () => {
       await sleep(1000);
       const d = await diagnose();
-      if (d.firstAnswer !== 'none' || d.seesSession !== 'unknown' || !/sign in/i.test(d.advice)) throw new Error(JSON.stringify(d));
+      if (d.verdict !== 'no_session_state' || d.firstAnswer !== 'none' || d.seesSession !== 'unknown' || !/sign in/i.test(d.advice)) throw new Error(JSON.stringify(d));
     });
     await check('diagnose: signed in -> same-site, unchanged, seesSession yes; one OP iframe only', async () => {
       await Promise.all([page.waitForNavigation({ timeout: 15000 }), page.click('#login')]);
       await opLogin(page, '/diagnose.html');
       const d = await diagnose();
-      if (d.firstAnswer !== 'unchanged' || d.seesSession !== 'yes' || d.site !== 'same-site') throw new Error(JSON.stringify(d));
+      if (d.verdict !== 'sees_session' || d.firstAnswer !== 'unchanged' || d.seesSession !== 'yes' || d.site !== 'same-site') throw new Error(JSON.stringify(d));
       const frames = await page.evaluate(() => document.querySelectorAll('iframe').length);
       if (frames !== 1) throw new Error(`${frames} iframes, expected the monitor's one`);
       if (problems.length) throw new Error(problems.join('; '));

@@ -16,6 +16,7 @@
 //
 // Usage: const srv = await startRpServer({ ops: { node: {...} } }); ... await srv.stop();
 // Standalone (manual poking): node tests/e2e/rp-server.mjs
+import crypto from 'node:crypto';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,6 +59,7 @@ function originOf(u) { try { return new URL(u).origin; } catch { return null; } 
  * @param {number} [o.port] RP port (default 9030, the http suite's)
  */
 export async function startRpServer({ ops = {}, standin = false, monitorDefaults = {}, log = () => {}, tls = null, port = RP_PORT } = {}) {
+  const rpSessions = new Set();
   const state = { ops: { ...ops }, standin, monitorDefaults: { intervalMs: 500, loadTimeoutMs: 3000, responseTimeoutMs: 1500, ...monitorDefaults } };
 
   const rpHandler = (req, res) => {
@@ -78,6 +80,19 @@ export async function startRpServer({ ops = {}, standin = false, monitorDefaults
     if (url.searchParams.get('bfcache') === '1') extra = { ...extra, 'Cache-Control': 'no-cache' };
     if (p === '/') p = '/index.html';
     if (p === '/favicon.ico') return send(res, 204, '');
+    // The RP's own session (the first-party `rpSession` signal, issue 11/13): POST /rp-session/start after the
+    // callback sets an HttpOnly cookie, GET /rp-session answers {"active"} for it (401 without a live one),
+    // POST /rp-session/end (the RP's logout, before it sends the user to the OP) ends it.
+    if (p === '/rp-session' || p === '/rp-session/start' || p === '/rp-session/end') {
+      const sid = (/(?:^|;\s*)rp_sid=([A-Za-z0-9_-]+)/.exec(req.headers.cookie || '') || [])[1];
+      const json = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+      if (p === '/rp-session') return send(res, sid && rpSessions.has(sid) ? 200 : 401, JSON.stringify({ active: !!(sid && rpSessions.has(sid)) }), json);
+      if (req.method !== 'POST') return send(res, 405, '{}', json);
+      if (p === '/rp-session/end') { if (sid) rpSessions.delete(sid); return send(res, 200, '{"active":false}', { ...json, 'Set-Cookie': 'rp_sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax' }); }
+      const id = crypto.randomBytes(16).toString('base64url');
+      rpSessions.add(id);
+      return send(res, 200, '{"active":true}', { ...json, 'Set-Cookie': `rp_sid=${id}; Path=/; HttpOnly; SameSite=Lax${tls ? '; Secure' : ''}` });
+    }
     if (p === '/config.json') {
       if (!op) return send(res, 404, JSON.stringify({ error: `unknown op ${opName}` }), { 'Content-Type': 'application/json' });
       return send(res, 200, JSON.stringify({ ...op, hostileUrl: `${HOSTILE_ORIGIN}/hostile.html`, monitor: state.monitorDefaults }), { 'Content-Type': 'application/json', ...extra });

@@ -44,6 +44,9 @@ const POLICIES = {
   'chromium-3pc-blocked': { engine: 'chromium', launch: { blockThirdPartyCookies: true } },
   'firefox-default': { engine: 'firefox', launch: {} },
   'webkit-default': { engine: 'webkit', launch: {} },
+  // The first-party fallback (issue 13 item 4): thirdPartyCookiesBlocked 'rpSession' with the test RP server's own
+  // session endpoint, where the default Chromium makes the OP iframe blind (cross-site only: same-site never engages it).
+  'chromium-default+rpSession': { engine: 'chromium', launch: {}, rpSession: true, setups: ['cross-site'] },
 };
 const SETUPS = { 'same-site': SAME_SITE_RP, 'cross-site': CROSS_SITE_RP };
 const MONITOR = { intervalMs: 500, loadTimeoutMs: 4000, responseTimeoutMs: 2000 };
@@ -73,7 +76,7 @@ for (const [list, all, what] of [[opt.ops, OPS, 'op'], [opt.policies, POLICIES, 
 // ------------------------------------------------------------------------------------------------ utilities
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 class Fail extends Error {}
-const types = (evs) => evs.map((e) => (e.event === 'error' ? `error:${e.code}${e.evidence ? `(${e.evidence})` : ''}` : e.event === 'stopped' ? `stopped:${e.reason}` : e.event)).join(', ') || '(nothing)';
+const types = (evs) => evs.map((e) => (e.event === 'error' ? `error:${e.code}${e.evidence ? `(${e.evidence})` : ''}` : e.event === 'stopped' ? `stopped:${e.reason}` : e.event === 'signedOut' && e.reason === 'rp_session' ? 'signedOut(rp_session)' : e.event)).join(', ') || '(nothing)';
 async function safeEval(page, fn, ...args) { try { return await page.evaluate(fn, ...args); } catch { return undefined; } }
 async function gotoUrl(page, url) {
   try { await page.goto(url, { waitUntil: 'load' }); } catch (e) {
@@ -129,8 +132,9 @@ async function logoutAtOp(session, op, rp) {
   throw new Fail(`logout did not reach ${rp}/logged-out.html; stuck at ${tab.url()}`);
 }
 
-async function openMonitor(page, op, rp) {
+async function openMonitor(page, op, rp, rpSession = false) {
   const q = new URLSearchParams({ op: op.short, reauth: op.reauth, reauthTimeoutMs: String(REAUTH_TIMEOUT) });
+  if (rpSession) q.set('rpSession', '1');
   await gotoUrl(page, `${rp}/monitor.html?${q}`);
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -154,6 +158,19 @@ async function observed(page, t = -1) {
   }), t);
   return r || { events: [], answers: [], silent: [] };
 }
+/** The package's `oidc-session-monitor/diagnose` entry point on an RP page of this set-up: its report. */
+async function runDiagnose(page, op, rp) {
+  await gotoUrl(page, `${rp}/diagnose.html?${new URLSearchParams({ op: op.short, reauth: op.reauth })}`);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const st = await safeEval(page, () => ({ d: window.__diagnosis || null, fatal: window.__fatal || null }));
+    if (st && st.fatal) throw new Fail(`diagnose page failed: ${st.fatal}`);
+    if (st && st.d) return st.d;
+    if (Date.now() > deadline) throw new Fail('diagnose() gave no report within 20 s');
+    await sleep(150);
+  }
+}
+
 /**
  * What an OP page framed by the RP page sees (a diagnostic, not the monitor): the names of the OP cookies its
  * `document.cookie` shows and `document.hasStorageAccess()`. The frame is removed afterwards.
@@ -207,6 +224,27 @@ async function waitCycle(page, t = -1, settledAfter = -1) {
   }
 }
 
+/**
+ * The rpSession fallback: signed in, the blind error and then 3 s of the first-party signal with no logout and no stop;
+ * after the logout, signedOut from the RP session (the cycle of an OP-iframe row ends at a terminal event instead).
+ */
+async function waitFallback(page, t, loggedOut) {
+  const deadline = Date.now() + MONITOR.loadTimeoutMs + 10_000;
+  let blindAt = null;
+  for (;;) {
+    const o = await observed(page, t);
+    if (o.events.some((e) => TERMINAL.includes(e.event))) return o;
+    if (!loggedOut && o.events.some((e) => e.code === 'third_party_cookies_blocked')) {
+      blindAt = blindAt || Date.now();
+      if (Date.now() - blindAt > 3000) return o;
+    }
+    if (!loggedOut && o.events.some((e) => e.event === 'unchanged') && !blindAt) return o; // the iframe sees: no fallback
+    if (Date.now() > deadline) return { ...o, timedOut: true };
+    await sleep(150);
+  }
+}
+const brief = (d) => `${d.verdict}${d.evidence ? ` (${d.evidence})` : ''}, site ${d.site}, first ${d.firstAnswer}, storage access ${d.storageAccess}`;
+
 function row({ op, policy, setup, event, o, silentBefore, signedIn }) {
   const reported = types(o.events.filter((e) => e.event !== 'renewed' || true));
   const newSilent = o.silent.slice(silentBefore);
@@ -231,11 +269,18 @@ async function runSession(op, policy, setup, tls) {
   try {
     const page = await session.newPage('rp');
     await login(page, op, rp);
+    // The RP's own session (the rpSession signal's source), as the app's server would start it after the callback.
+    if (p.rpSession) {
+      const ok = await safeEval(page, async () => (await fetch('/rp-session/start', { method: 'POST', credentials: 'same-origin' })).ok);
+      if (!ok) throw new Fail('could not start the RP session at /rp-session/start');
+    }
+    // diagnose() (its own entry point) on this set-up, signed in, before the monitor page
+    const diagnosis = await runDiagnose(page, op, rp);
     // signed in
-    await openMonitor(page, op, rp);
-    const o1 = await waitCycle(page);
+    await openMonitor(page, op, rp, p.rpSession);
+    const o1 = p.rpSession ? await waitFallback(page, -1, false) : await waitCycle(page);
     const sees = await probeFrame(page, op);
-    rows.push({ ...row({ op: op.short, policy, setup, event: 'signed in', o: o1, silentBefore: 0, signedIn: true }), iframeSeesCookie: sees });
+    rows.push({ ...row({ op: op.short, policy, setup, event: 'signed in', o: o1, silentBefore: 0, signedIn: true }), iframeSeesCookie: sees, diagnose: brief(diagnosis), diagnoseVerdict: diagnosis.verdict, fallback: !!p.rpSession });
     // OP logout: the running monitor (it is past its first cycle), or a fresh page if it stopped.
     const stopped = o1.events.some((e) => e.event === 'stopped');
     const silentBefore = stopped ? 0 : o1.silent.length;
@@ -244,13 +289,15 @@ async function runSession(op, policy, setup, tls) {
     await page.bringToFront().catch(() => {});
     const tDone = await clock(page);
     let o2;
-    if (stopped) {
+    if (p.rpSession) {
+      o2 = await waitFallback(page, t, true);
+    } else if (stopped) {
       await openMonitor(page, op, rp);
       o2 = await waitCycle(page);
     } else {
       o2 = await waitCycle(page, t, tDone);
     }
-    rows.push({ ...row({ op: op.short, policy, setup, event: 'OP logout', o: o2, silentBefore, signedIn: false }), iframeSeesCookie: sees });
+    rows.push({ ...row({ op: op.short, policy, setup, event: 'OP logout', o: o2, silentBefore, signedIn: false }), iframeSeesCookie: sees, diagnose: '″', fallback: !!p.rpSession });
     if (opt.verbose) console.log(session.consoleText());
   } catch (e) {
     console.log(session.consoleText().split('\n').slice(-30).join('\n'));
@@ -261,11 +308,26 @@ async function runSession(op, policy, setup, tls) {
   return rows;
 }
 
+/**
+ * The row's other claims: diagnose() tells blocked from not blocked as the monitor found it (signed in: a blind
+ * monitor → `blocked`, a monitor that heard `unchanged` → `sees_session`); the rpSession fallback keeps running after
+ * the blind error (no stop) and reports the logout from the RP session.
+ */
+function whatElse(r) {
+  if (r.event === 'signed in') {
+    const want = r.blind ? 'blocked' : r.reported.startsWith('unchanged') ? 'sees_session' : null;
+    if (want && r.diagnoseVerdict !== want) return `diagnose() said ${r.diagnoseVerdict}, the monitor found ${want}`;
+  }
+  if (r.fallback && r.event === 'signed in' && (!r.blind || r.reported.includes('stopped'))) return 'the rpSession fallback did not take over (no blind error, or stopped)';
+  if (r.fallback && r.event === 'OP logout' && !r.reported.includes('signedOut(rp_session)')) return 'the rpSession fallback did not report the logout';
+  return null;
+}
+
 // ------------------------------------------------------------------------------------------------ main
 function table(rows) {
-  const head = '| OP | policy | set-up | event | a framed OP page sees its cookie | OP iframe answered | prompt=none returned | monitor reported | false logout | missed logout |';
-  const lines = rows.map((r) => `| ${r.op} | ${r.policy} | ${r.setup} | ${r.event} | ${r.event === 'signed in' ? r.iframeSeesCookie : '″'} | ${r.iframeAnswer} | ${r.reauth} | ${r.reported} | ${r.falseLogout ? '**YES**' : 'no'} | ${r.missedLogout ? (r.blind ? 'yes (iframe blind)' : '**YES**') : 'no'} |`);
-  return [head, '|---|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+  const head = '| OP | policy | set-up | event | a framed OP page sees its cookie | diagnose() said | OP iframe answered | prompt=none returned | monitor reported | false logout | missed logout |';
+  const lines = rows.map((r) => `| ${r.op} | ${r.policy} | ${r.setup} | ${r.event} | ${r.event === 'signed in' ? r.iframeSeesCookie : '″'} | ${r.diagnose} | ${r.iframeAnswer} | ${r.reauth} | ${r.reported} | ${r.falseLogout ? '**YES**' : 'no'} | ${r.missedLogout ? (r.blind ? 'yes (iframe blind)' : '**YES**') : 'no'} |`);
+  return [head, '|---|---|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
 
 async function main() {
@@ -299,7 +361,7 @@ async function main() {
     console.log(`third-party: rig up in ${((Date.now() - t0) / 1000).toFixed(1)}s (CA + certificate in target/tls, OPs ${Object.values(handles).map((h) => h.origin).join(' ')}, RP ${SAME_SITE_RP} / ${CROSS_SITE_RP})`);
     for (const name of opt.ops) {
       for (const policy of opt.policies) {
-        for (const setup of opt.setups) {
+        for (const setup of opt.setups.filter((x) => !POLICIES[policy].setups || POLICIES[policy].setups.includes(x))) {
           const what = `${name} × ${policy} × ${setup}`;
           const ts = Date.now();
           let got;
@@ -312,7 +374,7 @@ async function main() {
           }
           for (const r of got) {
             rows.push(r);
-            const bad = r.falseLogout ? 'FALSE LOGOUT' : (r.missedLogout && !r.blind ? 'missed logout without a blind iframe' : (r.reported.includes('timed out') ? 'the check cycle never ended' : null));
+            const bad = r.falseLogout ? 'FALSE LOGOUT' : (r.missedLogout && !r.blind ? 'missed logout without a blind iframe' : (r.reported.includes('timed out') ? 'the check cycle never ended' : whatElse(r)));
             if (bad) failed += 1; else passed += 1;
             console.log(`${bad ? 'FAIL' : 'PASS'} ${what} × ${r.event}: iframe ${r.iframeAnswer}; prompt=none ${r.reauth}; reported ${r.reported}${bad ? ` — ${bad}` : ''} (${((Date.now() - ts) / 1000).toFixed(1)}s)`);
           }
@@ -329,7 +391,7 @@ async function main() {
     versions[e] = e;
   }
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const clean = rows.map(({ blind, ...r }) => r);
+  const clean = rows.map(({ blind, diagnoseVerdict, fallback, ...r }) => r);
   fs.writeFileSync(path.join(OUT_DIR, 'third-party.json'), JSON.stringify(clean, null, 2) + '\n');
   const md = [
     `Generated by \`node tests/e2e/third-party.mjs\` on ${new Date().toISOString()}: https on loopback, RP ${SAME_SITE_RP} (same-site) or ${CROSS_SITE_RP} (cross-site), ${opt.ops.map((o) => `${OPS[o].label} at ${handles[o]?.origin}`).join(', ')}; silent re-authentication on; monitor options intervalMs ${MONITOR.intervalMs}, loadTimeoutMs ${MONITOR.loadTimeoutMs}, responseTimeoutMs ${MONITOR.responseTimeoutMs}; wall time ${((Date.now() - t0) / 1000).toFixed(1)}s.`,

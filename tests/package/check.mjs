@@ -32,6 +32,9 @@ const EXPECTED = [
   'frontchannel-logout.d.ts',
   'frontchannel-logout.html',
   'frontchannel-logout.js',
+  // diagnose(), its own entry point `oidc-session-monitor/diagnose` (issue 13 item 6).
+  'diagnose.d.ts',
+  'diagnose.js',
 ];
 
 let passed = 0;

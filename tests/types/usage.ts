@@ -13,6 +13,8 @@ import init, {
 } from 'oidc-session-monitor';
 // The drop-in's window events and window.oidcSessionMonitor.
 import { autoStart, EVENTS } from 'oidc-session-monitor/oidc-session-monitor-auto.js';
+// diagnose(), its own entry point (issue 13 item 6).
+import { diagnose, type Diagnosis, type DiagnosisVerdict } from 'oidc-session-monitor/diagnose';
 
 await init();
 
@@ -141,3 +143,9 @@ running?.stop();
 const names: readonly string[] = EVENTS;
 const started: Promise<SessionMonitor | null> = autoStart(document.createElement('script'));
 console.log(names, started);
+
+// diagnose(): the report is typed.
+const report: Diagnosis = await diagnose({ issuer: 'https://op.example', clientId: 'c', sessionState: { cookie: 'session_state' } }, { timeoutMs: 5000 });
+const verdict: DiagnosisVerdict = report.verdict;
+const probeBlocked: boolean = report.thirdPartyCookiesBlocked && report.seesSession === 'no';
+console.log(verdict, probeBlocked, report.site, report.storageAccess, report.advice);

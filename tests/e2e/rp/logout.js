@@ -3,6 +3,8 @@ import { params, loadConfig, log, randomString } from './common.js';
 
 try {
   const cfg = await loadConfig();
+  // The RP ends its own session first (the rpSession signal's source; harmless where none was started).
+  await fetch('/rp-session/end', { method: 'POST', credentials: 'same-origin' }).catch(() => {});
   const q = new URLSearchParams({
     post_logout_redirect_uri: location.origin + '/logged-out.html',
     state: randomString(8),

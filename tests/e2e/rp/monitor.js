@@ -43,6 +43,12 @@ try {
     if (params.get('hint') !== '0') options.silentReauth.idTokenHint = { localStorage: 'rp_id_token' };
     if (params.get('sub')) options.sub = params.get('sub');
   }
+  // The first-party fallback (issue 13): rpSession=1 -> thirdPartyCookiesBlocked 'rpSession' with the test RP server's
+  // session endpoint (/rp-session, tests/e2e/rp-server.mjs).
+  if (params.get('rpSession') === '1') {
+    options.rpSession = { url: '/rp-session', intervalMs: 500 };
+    options.thirdPartyCookiesBlocked = 'rpSession';
+  }
   // Cross-tab (issue 10): crossTab=0|1 overrides the default (shared for cookie/localStorage sources).
   if (params.has('crossTab')) options.crossTab = params.get('crossTab') === '1';
   window.__options = options;
