@@ -4,9 +4,9 @@
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{BroadcastChannel, MessageEvent, RequestCache, RequestCredentials, RequestInit};
+use web_sys::{BroadcastChannel, MessageEvent, RequestInit};
 
-use crate::browser::js::{fetch_json, get, get_string};
+use crate::browser::js::{fetch_json, get, get_string, set};
 use crate::browser::listener::Listener;
 use crate::browser::sharing::Feed;
 use crate::browser::source::Source;
@@ -79,8 +79,9 @@ pub async fn ask_rp_session(url: String) -> RpSessionAnswer {
         return RpSessionAnswer::Unavailable;
     };
     let init = RequestInit::new();
-    init.set_cache(RequestCache::NoStore);
-    init.set_credentials(RequestCredentials::SameOrigin);
+    // Reflect.set, not the typed setters: their imports bring the enums' strings into the glue.
+    set(&init, "cache", "no-store");
+    set(&init, "credentials", "same-origin");
     let (status, json) = fetch_json(window.fetch_with_str_and_init(&url, &init)).await;
     let Some(status) = status else {
         return RpSessionAnswer::Unavailable;

@@ -411,8 +411,9 @@ async fn exchange(
     body.push_str("&code_verifier=");
     form_encode_into(&mut body, verifier.secret());
     let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&body.into());
+    // Reflect.set, which the glue has anyway, rather than one setter import each.
+    set(&init, "method", "POST");
+    set(&init, "body", body);
     let request = Request::new_with_str_and_init(token_endpoint, &init)
         .map_err(|_| failed(FAIL.0, FAIL.1))?;
     let _ = request
