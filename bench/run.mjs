@@ -74,7 +74,7 @@ const DIRTY = git('status', '--porcelain', '--untracked-files=no') !== '';
 // The runtime measured: sha256 over the .wasm and the glue, in that order (scripts/report.sh computes the same).
 const RUNTIME_SHA256 = (() => { const h = crypto.createHash('sha256'); for (const f of ['oidc_session_monitor_bg.wasm', 'oidc_session_monitor.js']) h.update(fs.readFileSync(path.join(PKG, f))); return h.digest('hex'); })();
 const loadStart = os.loadavg()[0];
-const twin = PROFILE_CHECKS ? buildNamedTwin(ROOT, path.join(PKG, 'oidc_session_monitor_bg.wasm')) : null;
+const twin = PROFILE_CHECKS ? buildNamedTwin(ROOT) : null;
 if (twin) console.log(`bench: profile: ${twin.note}`);
 const srv = await startServers({ bundles, mounts: twin && twin.dir ? [['/pkg-named/', twin.dir]] : [] });
 // The server must send the .wasm as application/wasm, or the glue falls back from instantiateStreaming.
