@@ -89,7 +89,7 @@ const ADAPTERS = {
     t = now();
     m.start();
     const t1 = await withTimeout(first, 15000, 'first unchanged');
-    out.startToFirstMs = t1 - t; out.firstAnswerAt = t1;
+    out.startAt = t; out.startToFirstMs = t1 - t; out.firstAnswerAt = t1;
     out.notWaitingTicks = 0;
     return {
       async check(i) {
@@ -124,7 +124,7 @@ const ADAPTERS = {
     const first = got.next();
     f.start(SESSION_STATE);
     const t1 = await withTimeout(first, 15000, 'first unchanged');
-    out.startToFirstMs = t1 - t; out.firstAnswerAt = t1;
+    out.startAt = t; out.startToFirstMs = t1 - t; out.firstAnswerAt = t1;
     return {
       async check(i) {
         const p = got.next();
@@ -153,7 +153,7 @@ const ADAPTERS = {
     // checkLoginIframeInterval (s) 3600 so that only updateToken() below sends.
     const initDone = kc.init({ token, refreshToken, checkLoginIframe: true, checkLoginIframeInterval: 3600, timeSkew: 0, enableLogging: false });
     const t1 = await withTimeout(first, 15000, 'first unchanged');
-    out.startToFirstMs = t1 - t; out.firstAnswerAt = t1;
+    out.startAt = t; out.startToFirstMs = t1 - t; out.firstAnswerAt = t1;
     await withTimeout(initDone, 15000, 'init()');
     return {
       async check(i) {
@@ -187,8 +187,24 @@ async function start(lib, op, opts) {
 const params = new URLSearchParams(location.search);
 if (params.get('lib')) {
   const lib = params.get('lib');
+  // Every iframe the library adds: when it entered the page and when it loaded (splits start → first answer).
+  const frames = [];
+  new MutationObserver((records) => {
+    const t = now();
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        if (n.nodeName !== 'IFRAME') continue;
+        const rec = { src: n.src, added: t, loaded: null };
+        frames.push(rec);
+        n.addEventListener('load', () => { if (rec.loaded == null) rec.loaded = now(); });
+      }
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
   window.benchStartup = start(lib, params.get('op')).then(({ a, out }) => {
     out.navToFirstMs = out.firstAnswerAt; // performance.now() counts from this document's navigation start
+    // The OP's session iframe (keycloak-js loads a 3p-cookies check iframe before it).
+    const f = frames.find((x) => x.src.startsWith(params.get('op')) && /check_session|login-status-iframe/.test(x.src));
+    if (f && f.loaded != null) { out.iframeInMs = f.added - out.startAt; out.iframeLoadMs = f.loaded - f.added; out.loadToAnswerMs = out.firstAnswerAt - f.loaded; }
     out.timerResolutionMs = timerResolution();
     a.stop();
     return out;
