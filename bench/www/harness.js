@@ -8,6 +8,7 @@
 //                         Chromium) and wasm memory (ours) sampled at the check counts in `samples`
 // No assertions: whatever is measured is returned; anything that goes wrong throws (a harness failure).
 const now = () => performance.now();
+const HARNESS_AT = performance.now(); // when this module began to run, from the navigation start
 const CLIENT_ID = 'bench-client';
 const SESSION_STATE = 'bench-session-state.salt';
 
@@ -79,10 +80,12 @@ const ADAPTERS = {
     out.streaming = wasmCalls.streamingOk > 0 && wasmCalls.instantiate === 0;
     const memory = wasmMemory(exports);
     const got = signal();
+    t = now();
     const m = new mod.SessionMonitor({
       checkSessionIframe: `${op}/check_session`, clientId: CLIENT_ID, sessionState: SESSION_STATE,
       intervalMs: 100, // the minimum; checks below are driven by checkNow() right after each answer
     });
+    out.constructMs = now() - t;
     m.addEventListener('unchanged', () => got.fire(now()));
     m.addEventListener('error', (e) => { out.errors = (out.errors || []).concat(e.detail && e.detail.code); });
     const first = got.next();
@@ -202,6 +205,7 @@ if (params.get('lib')) {
   }).observe(document.documentElement, { childList: true, subtree: true });
   window.benchStartup = start(lib, params.get('op')).then(({ a, out }) => {
     out.navToFirstMs = out.firstAnswerAt; // performance.now() counts from this document's navigation start
+    out.harnessAtMs = HARNESS_AT;
     // The OP's session iframe (keycloak-js loads a 3p-cookies check iframe before it).
     const f = frames.find((x) => x.src.startsWith(params.get('op')) && /check_session|login-status-iframe/.test(x.src));
     if (f && f.loaded != null) { out.iframeInMs = f.added - out.startAt; out.iframeLoadMs = f.loaded - f.added; out.loadToAnswerMs = out.firstAnswerAt - f.loaded; }
