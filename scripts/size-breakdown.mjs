@@ -124,7 +124,7 @@ out.push('| share | bytes | of the .wasm | items | what |');
 out.push('|---|---:|---:|---:|---|');
 out.push(...shareRows);
 out.push('');
-out.push(`serde: ${serdeItems.length} items name serde, from the Deserialize impls of ${[...deserializers].map((d) => `\`${d.replace(/^oidc_session_monitor::/, '')}\``).join(', ') || '(none named)'}; the derive's visitors are instantiated once per type, and the generic \`Value\` deserializer once per visitor.`);
+out.push(`serde: ${serdeItems.length} items name serde, from the Deserialize impls of ${[...deserializers].map((d) => `\`${d.replace(/^oidc_session_monitor::/, '')}\``).join(', ') || '(no item names a type: the visitors are inlined into their callers)'}; the derive's visitors are instantiated once per type, and the generic \`Value\` deserializer once per visitor.`);
 out.push('');
 out.push('### The JS glue');
 out.push('');
