@@ -8,7 +8,7 @@ use crate::browser::driver::LogoutSetup;
 use crate::browser::js::entries;
 use crate::browser::reauth::{ReauthMethod, SilentOptions};
 use crate::browser::source::Source;
-use crate::browser::url::{check_session_url, origin};
+use crate::browser::url::{check_session_url, origin, part};
 use crate::core::authorize::ResponseType;
 use crate::core::cookie::{check_name, CookieError, CookieScope};
 use crate::core::machine::{BlindPolicy, Config, OpLocation, RpSessionConfig};
@@ -253,8 +253,8 @@ impl Props {
         const WHY: OptionsError =
             OptionsError::Invalid("rpSession.url", "must be a URL of this page's own origin");
         let parsed = web_sys::Url::new_with_base(&url, &location).map_err(|_| WHY)?;
-        let page = web_sys::Url::new(&location).map(|u| u.origin()).ok();
-        if page.as_deref() != Some(parsed.origin().as_str()) {
+        let page = web_sys::window().and_then(|w| w.location().origin().ok());
+        if page.as_deref() != Some(part(&parsed, "origin").as_str()) {
             return Err(WHY);
         }
         let d = RpSessionConfig::default();
@@ -262,7 +262,7 @@ impl Props {
             interval_ms: spec.number_or("intervalMs", d.interval_ms),
             ..d
         };
-        Ok(Some((parsed.href(), config)))
+        Ok(Some((part(&parsed, "href"), config)))
     }
 
     /// A session_state or ID token source: a literal string, or `{ cookie | localStorage |
