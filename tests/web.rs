@@ -1,6 +1,6 @@
 //! The browser glue in real browsers (`wasm-pack test --headless --chrome --firefox`), with real
 //! iframes and real cross-origin `postMessage` against a fake OP served on other loopback origins by
-//! `tests/fake-op/server.mjs` (started by scripts/test.sh; port from `FAKE_OP_PORT`, default 9040).
+//! `tests/support/fake-op/server.mjs` (started by scripts/test.sh; port from `FAKE_OP_PORT`, default 9040).
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
@@ -1356,6 +1356,70 @@ async fn a_stop_for_everyone_reaches_followers_with_the_same_detail() {
     assert_eq!(tail(&rb), tail(&ra), "followers get the same events");
     assert_eq!(b.state().as_string().unwrap(), "stopped");
     storage().remove_item("oidcsm_x3").unwrap();
+}
+
+/// `detail.value` of every `error` of `m` (`None`: the event had none).
+fn error_values(m: &SessionMonitor) -> Rc<RefCell<Vec<Option<String>>>> {
+    let values = Rc::new(RefCell::new(Vec::new()));
+    let v = values.clone();
+    let c = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+        let value = Reflect::get(&e.detail(), &"value".into()).unwrap();
+        v.borrow_mut().push(value.as_string());
+    });
+    m.add_event_listener(&"error".into(), c.as_ref(), &JsValue::UNDEFINED);
+    c.forget(); // test code: lives as long as the page
+    values
+}
+
+/// Issue 9 (9, 10): a follower's `error` has the leader's `detail`: `firstCheck` of a first-check
+/// `no_response`, `value` of `unexpected_answer`. Before, the tab message had neither field.
+#[wasm_bindgen_test]
+async fn followers_get_first_check_and_the_unexpected_value() {
+    storage().set_item("oidcsm_x6", "silent-secret").unwrap();
+    let extra = [
+        ("responseTimeoutMs", JsValue::from(1500)),
+        ("maxNoResponseRetries", 0.into()),
+    ];
+    let a = shared_monitor("oidcsm_x6", &extra);
+    let b = shared_monitor("oidcsm_x6", &extra);
+    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    a.start();
+    assert!(until(2000, || a.leader()).await);
+    b.start();
+    assert!(
+        rb.wait_for("stopped:no_response", 1, 5000).await,
+        "{:?}",
+        rb.events()
+    );
+    let expected = ["error:no_response:first", "stopped:no_response"];
+    assert_eq!(ra.events(), expected);
+    assert_eq!(rb.events(), expected, "the follower's detail.firstCheck");
+    drop((a, b));
+    storage().set_item("oidcsm_x6", "unchanged-secret").unwrap();
+    let a = shared_monitor("oidcsm_x6", &extra);
+    let b = shared_monitor("oidcsm_x6", &extra);
+    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    let (va, vb) = (error_values(&a), error_values(&b));
+    a.start();
+    assert!(until(2000, || a.leader()).await);
+    b.start();
+    assert!(rb.wait_for("unchanged", 1, 5000).await, "{:?}", rb.events());
+    storage().set_item("oidcsm_x6", "junk-secret").unwrap();
+    assert!(
+        rb.wait_for("error:unexpected_answer", 1, 3000).await,
+        "{:?}",
+        rb.events()
+    );
+    assert!(ra.count("error:unexpected_answer") == 1);
+    // The first junk value of check.html is the string "Unchanged".
+    assert_eq!(va.borrow()[0].as_deref(), Some("Unchanged"));
+    assert_eq!(
+        vb.borrow()[0].as_deref(),
+        Some("Unchanged"),
+        "the follower's detail.value"
+    );
+    drop((a, b));
+    storage().remove_item("oidcsm_x6").unwrap();
 }
 
 #[wasm_bindgen_test]

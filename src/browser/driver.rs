@@ -25,7 +25,7 @@ use crate::core::error_code::ErrorCode;
 use crate::core::machine::{
     Effect, Event, Input, Machine, MonitorError, OpLocation, OpSite, Phase, ReauthOutcome, Timer,
 };
-use crate::core::tabs::TabEvent;
+use crate::core::tabs::{ErrorDetail, TabEvent};
 use crate::core::types::{AnswerMap, CheckSessionUrl, OpAnswer};
 
 /// What the driver owns besides the machine: the source it reads, and every browser resource.
@@ -47,30 +47,6 @@ struct Inner {
     channel: Option<LogoutChannel>,
     /// Extra answer strings (`answers`), shared with the iframe's message listener.
     answers: Rc<AnswerMap>,
-}
-
-/// What this tab's own events add to their `detail` beyond [`TabEvent`] (not sent to other
-/// tabs): `firstCheck` of a first-check `no_response`, `value` of `unexpected_answer`.
-#[derive(Default)]
-struct Extra {
-    first_check: bool,
-    value: Option<String>,
-}
-
-impl Extra {
-    fn of(event: &Event) -> Self {
-        match event {
-            Event::Error { error, .. } => Extra {
-                first_check: error.first_check(),
-                value: None,
-            },
-            Event::UnexpectedAnswer { value } => Extra {
-                first_check: false,
-                value: value.clone(),
-            },
-            _ => Extra::default(),
-        }
-    }
 }
 
 /// What the logout glue needs (issue 11).
@@ -120,13 +96,13 @@ impl Handle {
     /// a listener may call `stop()`, `checkNow()` or `start()` from inside an event. Does nothing
     /// once the monitor is gone, or while the machine is busy (an input from inside an effect).
     fn feed(&self, input: Input) {
-        for (event, leader, extra) in self.feed_collect(input) {
-            self.events.dispatch(&event, leader, &extra);
+        for (event, leader) in self.feed_collect(input) {
+            self.events.dispatch(&event, leader);
         }
     }
 
     /// Feeds an input and performs every effect but the events, which it returns.
-    fn feed_collect(&self, input: Input) -> Vec<(TabEvent, bool, Extra)> {
+    fn feed_collect(&self, input: Input) -> Vec<(TabEvent, bool)> {
         let Some(rc) = self.inner.upgrade() else {
             return Vec::new();
         };
@@ -148,9 +124,9 @@ impl Handle {
                             let id_token = state.logout.id_token.as_ref();
                             glue::remember_sid(id_token, sid.as_deref(), issuer_of(state));
                         }
-                        emitted.push((TabEvent::from(&event), true, Extra::of(&event)))
+                        emitted.push((TabEvent::from(&event), true))
                     }
-                    Effect::Relay(event) => emitted.push((event, false, Extra::default())),
+                    Effect::Relay(event) => emitted.push((event, false)),
                     other => self.perform(state, other),
                 }
             }
@@ -403,8 +379,8 @@ impl Driver {
         if !emitted.is_empty() {
             let events = self.handle.events.clone();
             spawn_local(async move {
-                for (event, leader, extra) in emitted {
-                    events.dispatch(&event, leader, &extra);
+                for (event, leader) in emitted {
+                    events.dispatch(&event, leader);
                 }
             });
         }
@@ -529,7 +505,7 @@ pub fn op_site(url: &CheckSessionUrl) -> OpSite {
 impl Events {
     /// Dispatches `event` if a listener was ever added for its type (else nothing is built). No
     /// borrow is held while listeners run.
-    fn dispatch(&self, event: &TabEvent, leader: bool, extra: &Extra) {
+    fn dispatch(&self, event: &TabEvent, leader: bool) {
         let name = event.name();
         if !self.listened.borrow().iter().any(|n| n == name || n == ANY) {
             return;
@@ -543,7 +519,7 @@ impl Events {
         put(&self.timestamp, &js_sys::Date::now().into());
         // Whether this monitor did the work (alone, or as the leader of its tabs).
         put(&self.leader, &leader.into());
-        fill(&detail, event, extra);
+        fill(&detail, event);
         let _ = Reflect::set(&self.init, &self.detail, &detail);
         let _ = self
             .target
@@ -561,25 +537,22 @@ extern "C" {
 }
 
 /// The fields of `detail` beyond `type`, `timestamp` and `leader`.
-fn fill(detail: &Object, event: &TabEvent, extra: &Extra) {
+fn fill(detail: &Object, event: &TabEvent) {
     match event {
         TabEvent::Error {
             code,
             message,
             attempt,
-            evidence,
+            detail: more,
         } => {
             set(detail, "code", code.as_str());
             set(detail, "message", message.as_str());
             set(detail, "attempt", *attempt);
-            if let Some(evidence) = evidence {
-                set(detail, "evidence", evidence.as_str());
-            }
-            if extra.first_check {
-                set(detail, "firstCheck", true);
-            }
-            if let Some(value) = &extra.value {
-                set(detail, "value", value.as_str());
+            match more {
+                ErrorDetail::None => {}
+                ErrorDetail::Evidence(e) => set(detail, "evidence", e.as_str()),
+                ErrorDetail::FirstCheck => set(detail, "firstCheck", true),
+                ErrorDetail::Value(v) => set(detail, "value", v.as_str()),
             }
         }
         TabEvent::Stopped { reason } => set(detail, "reason", reason.as_str()),

@@ -20,9 +20,15 @@
 //! osm1 \n <scope> \n c \n <explicit 0|1>                                                 "check, please"
 //! osm1 \n <scope> \n b                                                                   leader leaves
 //! ```
+//!
+//! An `error` event's fields are `<code> \n <message> \n <attempt>`, then at most one field whose
+//! meaning the code decides ([`ErrorDetail`]): the evidence of `third_party_cookies_blocked`, `1`
+//! for a first-check `no_response`, the value preview of `unexpected_answer` (possibly empty).
 
+use crate::core::error_code::ErrorCode;
 use crate::core::logout::SignOutReason;
 use crate::core::machine::{Event, Evidence, MonitorError, Phase};
+use crate::core::types::ANSWER_PREVIEW_CHARS;
 
 /// The version tag every message starts with. A message of another version is ignored.
 pub const VERSION: &str = "osm1";
@@ -175,8 +181,8 @@ pub enum TabEvent {
         message: String,
         /// `detail.attempt`.
         attempt: u32,
-        /// `detail.evidence` of `third_party_cookies_blocked`.
-        evidence: Option<Evidence>,
+        /// What this code adds to `detail`, if anything.
+        detail: ErrorDetail,
     },
     /// `stopped`.
     Stopped {
@@ -206,6 +212,65 @@ pub enum TabEvent {
     },
 }
 
+/// What an `error` event's `detail` carries besides `code`, `message` and `attempt`: at most one
+/// of these, decided by the code. Followers get it too, so their `detail` is the leader's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorDetail {
+    /// Nothing more.
+    None,
+    /// `detail.evidence` of `third_party_cookies_blocked`.
+    Evidence(Evidence),
+    /// `detail.firstCheck: true` of a `no_response` to the OP iframe's very first check.
+    FirstCheck,
+    /// `detail.value` of `unexpected_answer`: the sanitised preview (at most
+    /// [`ANSWER_PREVIEW_CHARS`] printable ASCII characters, never the session_state).
+    Value(String),
+}
+
+impl ErrorDetail {
+    fn of(error: MonitorError) -> ErrorDetail {
+        match error {
+            MonitorError::ThirdPartyCookiesBlocked(evidence) => ErrorDetail::Evidence(evidence),
+            e if e.first_check() => ErrorDetail::FirstCheck,
+            _ => ErrorDetail::None,
+        }
+    }
+
+    /// The field on the wire, if any.
+    fn field(&self) -> Option<&str> {
+        match self {
+            ErrorDetail::None => None,
+            ErrorDetail::Evidence(e) => Some(e.as_str()),
+            ErrorDetail::FirstCheck => Some("1"),
+            ErrorDetail::Value(v) => Some(v),
+        }
+    }
+
+    /// The field received after `code`'s attempt: only what this version sends for that code.
+    fn parse(code: &str, field: Option<&str>) -> Result<ErrorDetail, Ignored> {
+        let Some(field) = field else {
+            return Ok(ErrorDetail::None);
+        };
+        let is = |c: ErrorCode| code == c.as_str();
+        if is(ErrorCode::ThirdPartyCookiesBlocked) {
+            let evidence = Evidence::ALL.into_iter().find(|x| x.as_str() == field);
+            return evidence
+                .map(ErrorDetail::Evidence)
+                .ok_or(Ignored::Malformed);
+        }
+        if is(ErrorCode::NoResponse) && field == "1" {
+            return Ok(ErrorDetail::FirstCheck);
+        }
+        // What `answer_preview` makes: short, printable ASCII.
+        let preview = field.len() <= ANSWER_PREVIEW_CHARS
+            && field.bytes().all(|b| (b' '..=b'~').contains(&b));
+        if is(ErrorCode::UnexpectedAnswer) && preview {
+            return Ok(ErrorDetail::Value(field.to_owned()));
+        }
+        Err(Ignored::Malformed)
+    }
+}
+
 impl TabEvent {
     /// The event name, as used with `addEventListener`.
     pub fn name(&self) -> &'static str {
@@ -233,17 +298,13 @@ impl From<&Event> for TabEvent {
                 code: error.code().as_str().into(),
                 message: error.message().into(),
                 attempt: *attempt,
-                evidence: match error {
-                    MonitorError::ThirdPartyCookiesBlocked(evidence) => Some(*evidence),
-                    _ => None,
-                },
+                detail: ErrorDetail::of(*error),
             },
-            // The preview of the value stays in the leader's tab.
-            Event::UnexpectedAnswer { .. } => TabEvent::Error {
+            Event::UnexpectedAnswer { value } => TabEvent::Error {
                 code: MonitorError::UnexpectedAnswer.code().as_str().into(),
                 message: MonitorError::UnexpectedAnswer.message().into(),
                 attempt: 1,
-                evidence: None,
+                detail: value.clone().map_or(ErrorDetail::None, ErrorDetail::Value),
             },
             Event::Stopped(reason) => TabEvent::Stopped {
                 reason: reason.code().into(),
@@ -340,13 +401,13 @@ impl TabMessage {
                         code,
                         message,
                         attempt,
-                        evidence,
+                        detail,
                     } => {
                         put(code);
                         put(message);
                         put(&decimal(*attempt));
-                        if let Some(evidence) = evidence {
-                            put(evidence.as_str());
+                        if let Some(field) = detail.field() {
+                            put(field);
                         }
                     }
                     TabEvent::Stopped { reason } => put(reason),
@@ -499,20 +560,12 @@ fn parse_event(f: &mut Fields) -> Result<TabEvent, Ignored> {
                     .ok_or(Malformed)?,
                 _ => return Err(Malformed),
             };
-            let evidence = match f.optional()? {
-                Some(e) => Some(
-                    Evidence::ALL
-                        .into_iter()
-                        .find(|x| x.as_str() == e)
-                        .ok_or(Malformed)?,
-                ),
-                None => None,
-            };
+            let detail = ErrorDetail::parse(&code, f.optional()?)?;
             TabEvent::Error {
                 code,
                 message,
                 attempt,
-                evidence,
+                detail,
             }
         }
         // A leader's own `stop()` travels as `Bye`: `stopped` for everyone has another reason.

@@ -238,11 +238,14 @@ pub enum AnswerMapError {
     InvalidValue,
 }
 
+/// The longest preview of an unexpected answer [`answer_preview`] makes, in characters (all ASCII).
+pub const ANSWER_PREVIEW_CHARS: usize = 32;
+
 /// At most 32 printable ASCII characters of an unexpected message, anything else replaced by
 /// `?`, for an error event: enough to recognise an OP's dialect, never a long echo.
 pub fn answer_preview(data: &str) -> String {
     data.chars()
-        .take(32)
+        .take(ANSWER_PREVIEW_CHARS)
         .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
         .collect()
 }

@@ -3,7 +3,7 @@
 use super::tests::{cfg, machine, reauth_cfg, renewed, Clocked};
 use super::*;
 use crate::core::logout::SignOutReason;
-use crate::core::tabs::{TabEvent, TabMessage, View};
+use crate::core::tabs::{ErrorDetail, TabEvent, TabMessage, View};
 use crate::core::types::OpAnswer;
 use Effect::*;
 
@@ -641,4 +641,51 @@ fn a_wake_right_after_a_poll_is_answered_by_it_a_later_one_checks() {
             SetTimer(Timer::Response, 50),
         ]
     );
+}
+
+/// Issue 9 (9, 10): what a leader tells its followers of a first-check `no_response` and of an
+/// unexpected answer carries the same `detail` as its own event (`firstCheck`, `value`), and a
+/// follower relays it as heard.
+#[test]
+fn followers_hear_first_check_and_the_unexpected_value() {
+    let (mut l, mut s) = follower(shared());
+    l.handle(Input::LockAcquired, &mut s);
+    l.handle(Input::IframeLoaded, &mut s);
+    let no_first = TabEvent::from(&Event::Error {
+        error: MonitorError::NoFirstResponse,
+        attempt: 1,
+    });
+    assert!(matches!(
+        &no_first,
+        TabEvent::Error { code, detail: ErrorDetail::FirstCheck, .. } if code == "no_response"
+    ));
+    let fx = l.handle(Input::TimerFired(Timer::Response), &mut s);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Broadcast(TabMessage::Event { event, .. }) if *event == no_first)),
+        "{fx:?}"
+    );
+    let (mut l, mut s) = leader(shared());
+    let fx = l.handle(Input::UnexpectedAnswer(Some("connected".into())), &mut s);
+    let unexpected = TabEvent::Error {
+        code: "unexpected_answer".into(),
+        message: MonitorError::UnexpectedAnswer.message().into(),
+        attempt: 1,
+        detail: ErrorDetail::Value("connected".into()),
+    };
+    assert_eq!(
+        fx,
+        vec![
+            Emit(Event::UnexpectedAnswer {
+                value: Some("connected".into())
+            }),
+            says(unexpected.clone(), View::Waiting),
+        ]
+    );
+    // The follower's event is the leader's, detail included.
+    let (mut f, mut s) = follower(shared());
+    for heard in [no_first, unexpected] {
+        let fx = f.handle(event(heard.clone(), View::Waiting, false), &mut s);
+        assert_eq!(fx[0], Relay(heard));
+    }
 }

@@ -25,6 +25,20 @@ fn every_message() -> Vec<TabMessage> {
             error: MonitorError::OpError,
             attempt: 10,
         }),
+        TabEvent::from(&Event::Error {
+            error: MonitorError::NoFirstResponse,
+            attempt: 1,
+        }),
+        TabEvent::from(&Event::UnexpectedAnswer {
+            value: Some("connected".into()),
+        }),
+        TabEvent::from(&Event::UnexpectedAnswer {
+            value: Some(String::new()),
+        }),
+        TabEvent::from(&Event::UnexpectedAnswer {
+            value: Some(crate::core::types::answer_preview(&"~ x".repeat(40))),
+        }),
+        TabEvent::from(&Event::UnexpectedAnswer { value: None }),
         TabEvent::from(&Event::Stopped(StopReason::SignedOut(
             SignOutReason::OpIframe,
         ))),
@@ -170,6 +184,23 @@ fn junk_is_malformed() {
         ok("e\nw\n0\nerror\nop_error\nmsg\n1\n"),
         ok("e\nw\n0\nsignedOut\nsigned_out"),
         ok("e\nw\n0\ninteractionRequired\n"),
+        // An error's last field is only what its code carries (issue 9, points 9 and 10).
+        ok("e\nw\n0\nerror\nop_error\nmsg\n1\n1"),
+        ok("e\nw\n0\nerror\nno_response\nmsg\n1\n0"),
+        ok("e\nw\n0\nerror\nno_response\nmsg\n1\ntrue"),
+        ok("e\nw\n0\nerror\nno_response\nmsg\n1\n"),
+        ok("e\nw\n0\nerror\nno_response\nmsg\n1\n1\n1"),
+        ok("e\nw\n0\nerror\nno_response\nmsg\n1\niframe_error_first"),
+        ok("e\nw\n0\nerror\nthird_party_cookies_blocked\nmsg\n1\n1"),
+        ok("e\nw\n0\nerror\nop_error\nmsg\n1\nconnected"),
+        ok("e\nw\n0\nerror\nunexpected_answer\nmsg\n1\nconnected\nmore"),
+        ok(&format!(
+            "e\nw\n0\nerror\nunexpected_answer\nmsg\n1\n{}",
+            "x".repeat(33)
+        )),
+        ok("e\nw\n0\nerror\nunexpected_answer\nmsg\n1\nconn\u{e9}cted"),
+        ok("e\nw\n0\nerror\nunexpected_answer\nmsg\n1\nconn\u{7f}"),
+        ok("e\nw\n0\nerror\nunexpected_answer\nmsg\n1\nconn\tected"),
     ];
     for data in junk {
         assert_eq!(
@@ -296,4 +327,61 @@ fn event_names_agree_with_types_and_drop_in() {
         core,
         "EVENTS in tests/bundler/main.js"
     );
+}
+
+/// Issue 9 (9, 10): followers get `detail.firstCheck` of a first-check `no_response` and
+/// `detail.value` of `unexpected_answer` (already a short printable preview in the leader).
+#[test]
+fn error_details_travel_with_the_event() {
+    let first = TabEvent::from(&Event::Error {
+        error: MonitorError::NoFirstResponse,
+        attempt: 1,
+    });
+    let later = TabEvent::from(&Event::Error {
+        error: MonitorError::NoResponse,
+        attempt: 2,
+    });
+    let blocked = TabEvent::from(&Event::Error {
+        error: MonitorError::ThirdPartyCookiesBlocked(Evidence::ALL[1]),
+        attempt: 1,
+    });
+    let value = TabEvent::from(&Event::UnexpectedAnswer {
+        value: Some("connected".into()),
+    });
+    let detail = |e: &TabEvent| match e {
+        TabEvent::Error { detail, .. } => detail.clone(),
+        _ => unreachable!(),
+    };
+    assert_eq!(detail(&first), ErrorDetail::FirstCheck);
+    assert_eq!(detail(&later), ErrorDetail::None);
+    assert_eq!(detail(&blocked), ErrorDetail::Evidence(Evidence::ALL[1]));
+    assert_eq!(detail(&value), ErrorDetail::Value("connected".into()));
+    for (event, tail) in [(&first, "no_response\n"), (&value, "unexpected_answer\n")] {
+        let wire = TabMessage::Event {
+            event: event.clone(),
+            view: View::Waiting,
+            hidden: false,
+        }
+        .encode(&s());
+        let last = wire.rsplit('\n').next().unwrap();
+        assert!(wire.contains(tail), "{wire:?}");
+        assert_eq!(last, if event == &first { "1" } else { "connected" });
+        let TabMessage::Event { event: heard, .. } = TabMessage::decode(&wire, &s()).unwrap()
+        else {
+            panic!("{wire:?}");
+        };
+        assert_eq!(&heard, event);
+    }
+    // Older messages without the field still read, with nothing more.
+    let old = format!("osm1\n{}\ne\nw\n0\nerror\nno_response\nmsg\n1", s());
+    assert!(matches!(
+        TabMessage::decode(&old, &s()),
+        Ok(TabMessage::Event {
+            event: TabEvent::Error {
+                detail: ErrorDetail::None,
+                ..
+            },
+            ..
+        })
+    ));
 }
