@@ -31,6 +31,9 @@ pub mod session_state;
 pub mod tabs;
 pub mod types;
 
+#[cfg(test)]
+mod security_docs;
+
 /// Every parser that sees page or network input, fed random strings made of the characters that
 /// matter to URLs, cookies and JWTs: none may panic (a panic would cross the JS boundary).
 #[cfg(test)]
