@@ -163,7 +163,7 @@ impl Handle {
                     &document,
                     &provider.check_session_iframe,
                     feed,
-                    move |data| {
+                    Box::new(move |data| {
                         if data == unchanged {
                             return on_data.feed(Input::Answer(OpAnswer::Unchanged));
                         }
@@ -172,7 +172,7 @@ impl Handle {
                             Some(answer) => Input::Answer(answer),
                             None => Input::UnexpectedAnswer(text),
                         })
-                    },
+                    }),
                 );
                 // If the page has no body to attach to, the load deadline reports it.
                 state.machine.set_op_site(site);

@@ -52,7 +52,7 @@ pub fn listen_to_frame(
     window: &Window,
     iframe: &HtmlIFrameElement,
     origin: &str,
-    mut on_data: impl FnMut(JsValue) + 'static,
+    mut on_data: Box<dyn FnMut(JsValue)>,
 ) -> Listener {
     let frame = iframe.clone();
     // Compared as JS strings: no copy of every message's origin into Rust.
@@ -114,7 +114,7 @@ impl OpFrame {
         document: &Document,
         url: &CheckSessionUrl,
         feed: &Feed,
-        on_data: impl FnMut(JsValue) + 'static,
+        on_data: Box<dyn FnMut(JsValue)>,
     ) -> Option<Self> {
         // Not display:none: some OP pages need layout. Off-screen and zero-sized instead.
         let iframe = hidden_iframe(document, "OpenID Provider session check")?;

@@ -150,7 +150,7 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     });
     let (resolve, reject) = (resolve?, reject?);
     // The silent-callback page runs on our own origin, inside this very iframe.
-    let on_message = listen_to_frame(&window, &iframe, &own_origin, move |data| {
+    let on_data = move |data: JsValue| {
         if get_string(&data, "type").as_deref() != Some(CALLBACK_MESSAGE_TYPE) {
             return;
         }
@@ -160,7 +160,8 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
             // the token exchange ends.
             frame.remove();
         }
-    });
+    };
+    let on_message = listen_to_frame(&window, &iframe, &own_origin, Box::new(on_data));
     iframe.set_src(url);
     attach(&document, &iframe)?;
     Some((
