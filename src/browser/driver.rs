@@ -400,10 +400,8 @@ impl Driver {
 
     /// Tells the machine whether the page is hidden now (before `start()`).
     pub fn sync_visibility(&self) {
-        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            self.feed(Input::VisibilityChanged {
-                hidden: document.hidden(),
-            });
+        if let Some(input) = crate::browser::lifecycle::visibility() {
+            self.feed(input);
         }
     }
 

@@ -24,18 +24,21 @@ pub struct Lifecycle {
     _listeners: Vec<Listener>,
 }
 
+/// Whether the page is hidden now, as an input.
+pub fn visibility() -> Option<Input> {
+    let document = web_sys::window()?.document()?;
+    Some(Input::VisibilityChanged {
+        hidden: document.hidden(),
+    })
+}
+
 impl Lifecycle {
     /// Listens on this page's window and document and feeds what happens to `feed`.
     pub fn new(feed: &Feed) -> Option<Lifecycle> {
         let window = web_sys::window()?;
         let document = window.document()?;
         // `fn(&Event) -> Option<Input>`: one listener closure type for all (size).
-        let visibility: fn(&Event) -> Option<Input> = |_| {
-            let document = web_sys::window()?.document()?;
-            Some(Input::VisibilityChanged {
-                hidden: document.hidden(),
-            })
-        };
+        let visibility: fn(&Event) -> Option<Input> = |_| visibility();
         let wake: fn(&Event) -> Option<Input> = |_| Some(Input::Wake);
         let hide: fn(&Event) -> Option<Input> = |_| Some(Input::PageHidden);
         let show: fn(&Event) -> Option<Input> = |_| Some(Input::PageShown);
