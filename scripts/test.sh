@@ -63,7 +63,9 @@ cargo_counts() {
 run_cargo() {
   local name=$1 log=$2; shift 2
   echo "== $name"
-  "$@" 2>&1 | tee "$log" | grep -E '^(test |test result|error|warning: unused)|panicked|FAIL' || true
+  # No `|| true` here: under pipefail it would run and reset PIPESTATUS, so a crashed or hung run
+  # (no "test result" line) counted as 0 failed.
+  "$@" 2>&1 | tee "$log" | grep -E '^(test |test result|error|warning: unused)|panicked|FAIL'
   local rc=${PIPESTATUS[0]}
   read -r p f < <(cargo_counts "$log")
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # a build error counts as a failure
