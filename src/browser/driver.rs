@@ -153,23 +153,31 @@ impl Handle {
         }
     }
 
-    /// The browser timeout fired: feeds the earliest timer that is due (feeding arms the next
-    /// timeout, at once if another is due), or arms the next one if none is.
+    /// The browser timeout fired: feeds every timer that is due, earliest first, then arms the
+    /// next one.
     fn fired(&self) {
         let Some(rc) = self.inner.upgrade() else {
             return;
         };
-        let Ok(mut state) = rc.try_borrow_mut() else {
-            return;
-        };
-        let now = now(&state);
-        match state.deadlines.fired(now) {
-            Some(timer) => {
-                drop(state);
-                self.feed(Input::TimerFired(timer));
-            }
-            None => self.arm(&mut state),
+        if let Ok(mut state) = rc.try_borrow_mut() {
+            state.deadlines.fired();
         }
+        loop {
+            let due = match rc.try_borrow_mut() {
+                Ok(mut state) => {
+                    let now = now(&state);
+                    state.deadlines.take_due(now)
+                }
+                Err(_) => None,
+            };
+            let Some(timer) = due else {
+                break;
+            };
+            self.feed(Input::TimerFired(timer));
+        }
+        if let Ok(mut state) = rc.try_borrow_mut() {
+            self.arm(&mut state);
+        };
     }
 
     fn perform(&self, state: &mut Inner, effect: Effect) {
@@ -489,11 +497,11 @@ impl Driver {
     }
 }
 
-/// Now on the monotonic clock (`performance.now()`, else `Date.now()`), in milliseconds.
-fn now(state: &Inner) -> f64 {
+/// Now on the monotonic clock (`performance.now()`, else `Date.now()`), in whole milliseconds.
+fn now(state: &Inner) -> u64 {
     match &state.clock {
-        Some(clock) => clock.now(),
-        None => js_sys::Date::now(),
+        Some(clock) => clock.now() as u64,
+        None => js_sys::Date::now() as u64,
     }
 }
 

@@ -37,7 +37,10 @@ impl Source {
         match self {
             Source::Literal(s) => Ok(Some(s.expose_secret().into())),
             Source::Cookie(name, _) => {
-                let doc = html_document().ok_or(MonitorError::StorageUnavailable)?;
+                let doc: HtmlDocument = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.dyn_into().ok())
+                    .ok_or(MonitorError::StorageUnavailable)?;
                 let jar = doc.cookie().map_err(|_| MonitorError::StorageUnavailable)?;
                 cookie_value(&jar, name).map_err(|_| MonitorError::AmbiguousCookie)
             }
@@ -59,11 +62,20 @@ impl Source {
         match self {
             Source::Literal(s) => *s = value.clone(),
             Source::Cookie(name, scope) => {
-                let Some(doc) = html_document() else {
+                let Some(window) = web_sys::window() else {
                     return;
                 };
-                let secure =
-                    doc.location().and_then(|l| l.protocol().ok()).as_deref() == Some("https:");
+                let secure = window
+                    .location()
+                    .protocol()
+                    .map(|p| p == "https:")
+                    .unwrap_or(false);
+                let Some(doc) = window
+                    .document()
+                    .and_then(|d| d.dyn_into::<HtmlDocument>().ok())
+                else {
+                    return;
+                };
                 let encoded = String::from(js_sys::encode_uri_component(value.expose_secret()));
                 let _ = doc.set_cookie(&scope.set_cookie(name, &encoded, secure));
             }
@@ -99,7 +111,10 @@ impl Source {
         match self {
             Source::Literal(_) => {}
             Source::Cookie(name, scope) => {
-                if let Some(doc) = html_document() {
+                let doc = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.dyn_into::<HtmlDocument>().ok());
+                if let Some(doc) = doc {
                     // Expired with the RP cookie's own scope, so that it is the one removed.
                     let expired = CookieScope {
                         max_age: Some(0),
@@ -115,11 +130,6 @@ impl Source {
             }
         }
     }
-}
-
-/// This page's document, for its cookies.
-fn html_document() -> Option<HtmlDocument> {
-    web_sys::window()?.document()?.dyn_into().ok()
 }
 
 impl SessionStateSource for Source {
