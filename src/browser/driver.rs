@@ -9,7 +9,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{EventTarget, Performance};
+use web_sys::EventTarget;
 
 use crate::browser::iframe::OpFrame;
 use crate::browser::js::{fetch_json, set};
@@ -23,8 +23,7 @@ use crate::core::discovery::{
 };
 use crate::core::error_code::ErrorCode;
 use crate::core::machine::{
-    Arm, Deadlines, Effect, Event, Input, Machine, MonitorError, OpLocation, OpSite, Phase,
-    ReauthOutcome,
+    Effect, Event, Input, Machine, MonitorError, OpLocation, OpSite, Phase, ReauthOutcome, Timer,
 };
 use crate::core::tabs::{ErrorDetail, TabEvent};
 use crate::core::types::{AnswerMap, CheckSessionUrl, OpAnswer};
@@ -36,11 +35,7 @@ struct Inner {
     method: Option<ReauthMethod>,
     frame: Option<OpFrame>,
     silent: Option<SilentFrame>,
-    /// The machine's timers, on one browser timeout armed for the earliest deadline.
-    deadlines: Deadlines,
-    timeout: Option<Timeout>,
-    /// `performance`, the monotonic clock of the deadlines.
-    clock: Option<Performance>,
+    timers: [Option<Timeout>; Timer::ALL.len()],
     /// Page lifecycle listeners (visibility, focus, online, pagehide/pageshow, freeze/resume).
     lifecycle: Option<Lifecycle>,
     /// Cross-tab: the channel and the lock, when the machine shares.
@@ -136,48 +131,8 @@ impl Handle {
                 }
             }
             self.hold_logout_channel(state);
-            self.arm(state);
             emitted
         }
-    }
-
-    /// Arms, keeps or drops the one browser timeout so that it fires at the earliest deadline.
-    fn arm(&self, state: &mut Inner) {
-        match state.deadlines.arm(now(state)) {
-            Arm::Keep => {}
-            Arm::Drop => state.timeout = None,
-            Arm::After(ms) => {
-                let handle = self.clone();
-                state.timeout = Some(Timeout::new(ms, move || handle.fired()));
-            }
-        }
-    }
-
-    /// The browser timeout fired: feeds every timer that is due, earliest first, then arms the
-    /// next one.
-    fn fired(&self) {
-        let Some(rc) = self.inner.upgrade() else {
-            return;
-        };
-        if let Ok(mut state) = rc.try_borrow_mut() {
-            state.deadlines.fired();
-        }
-        loop {
-            let due = match rc.try_borrow_mut() {
-                Ok(mut state) => {
-                    let now = now(&state);
-                    state.deadlines.take_due(now)
-                }
-                Err(_) => None,
-            };
-            let Some(timer) = due else {
-                break;
-            };
-            self.feed(Input::TimerFired(timer));
-        }
-        if let Ok(mut state) = rc.try_borrow_mut() {
-            self.arm(&mut state);
-        };
     }
 
     fn perform(&self, state: &mut Inner, effect: Effect) {
@@ -229,10 +184,12 @@ impl Handle {
                 }
             }
             Effect::SetTimer(timer, ms) => {
-                let now = now(state);
-                state.deadlines.set(timer, ms, now);
+                let handle = self.clone();
+                state.timers[timer.index()] = Some(Timeout::new(ms, move || {
+                    handle.feed(Input::TimerFired(timer))
+                }));
             }
-            Effect::ClearTimer(timer) => state.deadlines.clear(timer),
+            Effect::ClearTimer(timer) => state.timers[timer.index()] = None,
             Effect::StoreSessionState(value) => state.source.write(&value),
             Effect::EndReauth => state.silent = None,
             Effect::StartReauth { generation } => self.start_reauth(state, generation),
@@ -359,9 +316,7 @@ impl Driver {
             method,
             frame: None,
             silent: None,
-            deadlines: Deadlines::default(),
-            timeout: None,
-            clock: web_sys::window().and_then(|w| w.performance()),
+            timers: Default::default(),
             lifecycle: None,
             sharing,
             feed: None,
@@ -471,8 +426,7 @@ impl Driver {
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             inner.frame = None;
             inner.silent = None;
-            inner.deadlines = Deadlines::default();
-            inner.timeout = None;
+            inner.timers = Default::default();
             inner.lifecycle = None;
             // Releases the lock (or withdraws the request) and closes the channel.
             inner.sharing = None;
@@ -494,14 +448,6 @@ impl Driver {
             .and_then(|e| e.end_session_endpoint.clone());
         let endpoint = i.logout.end_session_endpoint.clone().or(discovered);
         (endpoint, i.logout.id_token.clone())
-    }
-}
-
-/// Now on the monotonic clock (`performance.now()`, else `Date.now()`), in whole milliseconds.
-fn now(state: &Inner) -> u64 {
-    match &state.clock {
-        Some(clock) => clock.now() as u64,
-        None => js_sys::Date::now() as u64,
     }
 }
 

@@ -83,7 +83,6 @@
 
 pub mod blind;
 pub mod config;
-pub mod deadlines;
 pub mod types;
 
 mod leadership;
@@ -102,7 +101,6 @@ mod tests;
 
 pub use blind::{BlindPolicy, Evidence, OpSite};
 pub use config::{Config, OpLocation, RpSessionConfig};
-pub use deadlines::{Arm, Deadlines};
 pub use transitions::Machine;
 #[cfg(test)]
 use transitions::RpPoll;
