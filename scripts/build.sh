@@ -39,4 +39,6 @@ fi
 cp -r npm/. pkg/
 rm -f pkg/README.md
 cp README.md pkg/README.md
+# SECURITY.md: the README links it, and npm users need the way to report a vulnerability.
+cp SECURITY.md pkg/SECURITY.md
 node scripts/package-json.mjs

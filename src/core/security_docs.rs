@@ -60,3 +60,31 @@ fn security_md_keeps_its_threat_model_and_how_to_report() {
         "the README links SECURITY.md"
     );
 }
+
+/// How to report must work with what the package declares: the channel is the npm registry's list
+/// of the owners of the name this package is published under, and SECURITY.md names no manifest
+/// field (such as `repository`) that Cargo.toml does not declare.
+#[test]
+fn security_md_reporting_channel_matches_the_published_name() {
+    const CARGO: &str = include_str!("../../Cargo.toml");
+    let name = CARGO
+        .lines()
+        .find_map(|l| l.strip_prefix("name = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("Cargo.toml: package name");
+    let section = &SECURITY[SECURITY
+        .find("## Reporting a vulnerability")
+        .expect("SECURITY.md: reporting section")..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    assert!(
+        section.contains(&format!("`npm owner ls {name}`")),
+        "SECURITY.md must tell reporters how to reach the owners of `{name}`:\n{section}"
+    );
+    for field in ["repository", "homepage", "bugs"] {
+        let declared = CARGO.lines().any(|l| l.starts_with(&format!("{field} =")));
+        assert!(
+            declared || !section.contains(field),
+            "SECURITY.md points reporters at `{field}`, which Cargo.toml does not declare"
+        );
+    }
+}

@@ -16,6 +16,8 @@ const PKG = path.resolve(process.env.PKG || path.join(ROOT, 'pkg'));
 const EXPECTED = [
   'LICENSE',
   'README.md',
+  // How to report a vulnerability (the README links it; issue 9 point 11).
+  'SECURITY.md',
   'oidc-session-monitor-auto.d.ts',
   'oidc-session-monitor-auto.js',
   'oidc-session-monitor.classic.js',
