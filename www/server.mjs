@@ -72,6 +72,20 @@ const ALGS = {
   RS256: ['sha256', {}], PS256: ['sha256', { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }],
   ES256: ['sha256', { dsaEncoding: 'ieee-p1363' }], EdDSA: [null, {}],
 };
+// The OP's keys, cached per jwks_uri: fetched again only for a token whose key is not in the cache
+// (the OP rotated its keys), and then at most once a minute, so forged tokens cannot make this server
+// hammer the OP.
+const jwksCache = new Map(); // jwks_uri -> { keys, fetchedAt }
+async function opKey(op, header) {
+  const uri = op.discovery.jwks_uri;
+  const match = (keys) => keys.find((k) => (header.kid === undefined || k.kid === header.kid) && (!k.alg || k.alg === header.alg));
+  const cached = jwksCache.get(uri);
+  const hit = cached && match(cached.keys);
+  if (hit || (cached && Date.now() - cached.fetchedAt < 60_000)) return hit;
+  const { keys } = await fetch(uri).then((r) => r.json());
+  jwksCache.set(uri, { keys: Array.isArray(keys) ? keys : [], fetchedAt: Date.now() });
+  return match(jwksCache.get(uri).keys);
+}
 /** The verified claims of a compact JWS signed by a key of the OP's JWKS, or throws. */
 async function verifyJwt(jwt, op, { maxAgeSec = 600 } = {}) {
   const parts = String(jwt).split('.');
@@ -80,8 +94,7 @@ async function verifyJwt(jwt, op, { maxAgeSec = 600 } = {}) {
   const header = json(parts[0]);
   const alg = ALGS[header.alg];
   if (!alg) throw new Error(`alg ${header.alg} not accepted`);
-  const { keys } = await fetch(op.discovery.jwks_uri).then((r) => r.json());
-  const jwk = keys.find((k) => (header.kid === undefined || k.kid === header.kid) && (!k.alg || k.alg === header.alg));
+  const jwk = await opKey(op, header);
   if (!jwk) throw new Error('no key of the OP matches');
   const key = createPublicKey({ key: jwk, format: 'jwk' });
   const ok = verify(alg[0], Buffer.from(`${parts[0]}.${parts[1]}`), { key, ...alg[1] }, Buffer.from(parts[2], 'base64url'));
