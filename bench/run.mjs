@@ -22,14 +22,13 @@
 // get an answer or read a figure is a failure; a slow figure is not).
 import fs from 'node:fs';
 import os from 'node:os';
-import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { startServers } from './server.mjs';
 import { launch as launchBrowser, BROWSERS as EXECUTABLES } from '../tests/support/browsers.mjs';
-import { reporter } from '../tests/support/report.mjs';
+import { reporter, runtimeSha256 } from '../tests/support/report.mjs';
 import { buildNamedTwin, profileLib, profileMarkdown } from './profile.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -72,7 +71,7 @@ const git = (...a) => { try { return execFileSync('git', a, { cwd: ROOT, encodin
 const COMMIT = git('rev-parse', '--short', 'HEAD') || '?';
 const DIRTY = git('status', '--porcelain', '--untracked-files=no') !== '';
 // The runtime measured: sha256 over the .wasm and the glue, in that order (scripts/report.sh computes the same).
-const RUNTIME_SHA256 = (() => { const h = crypto.createHash('sha256'); for (const f of ['oidc_session_monitor_bg.wasm', 'oidc_session_monitor.js']) h.update(fs.readFileSync(path.join(PKG, f))); return h.digest('hex'); })();
+const RUNTIME_SHA256 = runtimeSha256(PKG);
 const loadStart = os.loadavg()[0];
 const twin = PROFILE_CHECKS ? buildNamedTwin(ROOT) : null;
 if (twin) console.log(`bench: profile: ${twin.note}`);

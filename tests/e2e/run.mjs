@@ -62,7 +62,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { launch, available, closeAll, BROWSERS } from '../support/browsers.mjs';
-import { reporter } from '../support/report.mjs';
+import { reporter, runtimeSha256 } from '../support/report.mjs';
 import {
   startRpServer, pkgBuilt, ROOT, PKG_DIR, BUNDLER_DIST, RP_ORIGIN, RP_CROSS_SITE_ORIGIN, HOSTILE_ORIGIN, BLACKHOLE_ORIGIN,
 } from './rp-server.mjs';
@@ -1102,6 +1102,7 @@ function writeReport(wallMs) {
   const prevMeta = (() => { try { return JSON.parse(fs.readFileSync(prevPath, 'utf8')).meta || {}; } catch { return {}; } })();
   const meta = {
     generated: now, impl: opt.standin ? 'dev stand-in (NOT the package)' : `pkg/ ${pkgVersion}`,
+    runtimeSha256: opt.standin ? null : (() => { try { return runtimeSha256(PKG_DIR); } catch { return null; } })(),
     browsers: { ...(prevMeta.browsers || {}), ...versions }, ops: Object.fromEntries(ALL_OPS.map((o) => [o, OP_META[o].label])),
     monitor: MONITOR, lastRun: { ops: opt.ops, browsers: opt.browsers, scenarios: opt.scenarios, wallSeconds: Math.round(wallMs / 1000) },
   };

@@ -7,6 +7,21 @@
 //   r.pass('what'); r.fail('what', 'why');
 //   process.exit(r.summary());                                                    // prints the line, 0 or 1
 
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The sha256 (hex) of the runtime in `pkgDir` (the `.wasm` and its JS glue): the reports record it,
+ * and `npm run report` (scripts/report.sh) copies a report only when it measured the build now in pkg/.
+ * @param {string} pkgDir
+ */
+export function runtimeSha256(pkgDir) {
+  const h = createHash('sha256');
+  for (const f of ['oidc_session_monitor_bg.wasm', 'oidc_session_monitor.js']) h.update(readFileSync(join(pkgDir, f)));
+  return h.digest('hex');
+}
+
 /** @param {string} suite the name printed before `: N passed, M failed` */
 export function reporter(suite) {
   let passed = 0;
