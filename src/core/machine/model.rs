@@ -40,23 +40,35 @@ struct Model {
 }
 
 impl Model {
+    /// The bookkeeping of a monitor alone and of a tab alike: the OP iframe, the message in
+    /// flight, the timers and the re-authentication. False for any other effect.
+    fn apply_common(&mut self, e: &Effect) -> bool {
+        match e {
+            CreateIframe => {
+                assert!(!self.iframe, "a second iframe");
+                self.iframe = true;
+            }
+            RemoveIframe => {
+                self.iframe = false;
+                self.unanswered = 0;
+            }
+            Post(_) => {
+                assert!(self.iframe, "posted without an iframe");
+                assert_eq!(self.unanswered, 0, "two messages in flight");
+                self.unanswered = 1;
+            }
+            SetTimer(t, _) => self.timers[t.index()] = true,
+            ClearTimer(t) => self.timers[t.index()] = false,
+            StartReauth { generation } => self.generation = Some(*generation),
+            EndReauth => self.generation = None,
+            _ => return false,
+        }
+        true
+    }
+
     fn apply(&mut self, fx: &[Effect]) {
         for e in fx {
             match e {
-                CreateIframe => {
-                    assert!(!self.iframe, "a second iframe");
-                    self.iframe = true;
-                }
-                RemoveIframe => {
-                    self.iframe = false;
-                    self.unanswered = 0;
-                }
-                Post(_) => {
-                    assert!(self.iframe, "posted without an iframe");
-                    assert_eq!(self.unanswered, 0, "two messages in flight");
-                    self.unanswered = 1;
-                }
-                SetTimer(t, _) => self.timers[t.index()] = true,
                 FetchRpSession { generation } => {
                     assert!(
                         !self.timers[Timer::RpSession.index()],
@@ -66,9 +78,6 @@ impl Model {
                 }
                 Emit(Event::SignedOut(_)) => self.signed_out += 1,
                 ClearSession | TellOtherTabs(_) => {}
-                ClearTimer(t) => self.timers[t.index()] = false,
-                StartReauth { generation } => self.generation = Some(*generation),
-                EndReauth => self.generation = None,
                 Discover { .. } => self.fetches += 1,
                 // Issue 9 (1): never a renewal, nor a write, for a user the page did not expect.
                 Emit(Event::Renewed { sub, .. }) => assert_eq!(
@@ -80,12 +89,12 @@ impl Model {
                     assert!(self.expected.is_some(), "wrote for an unknown user")
                 }
                 Emit(_) => {}
-                OpenChannel
-                | CloseChannel
-                | RequestLock { .. }
-                | ReleaseLock
-                | Broadcast(_)
-                | Relay(_) => panic!("cross-tab effect of a monitor alone: {e:?}"),
+                // What is left is the shared bookkeeping, or a cross-tab effect (channel, lock,
+                // broadcast, relay) that a monitor alone must never ask for.
+                _ => assert!(
+                    self.apply_common(e),
+                    "cross-tab effect of a monitor alone: {e:?}"
+                ),
             }
         }
     }
@@ -566,26 +575,7 @@ mod tabs {
     impl Model {
         fn apply_tabs(&mut self, fx: &[Effect]) {
             for e in fx {
-                match e {
-                    CreateIframe => {
-                        assert!(!self.iframe, "a second iframe");
-                        self.iframe = true;
-                    }
-                    RemoveIframe => {
-                        self.iframe = false;
-                        self.unanswered = 0;
-                    }
-                    Post(_) => {
-                        assert!(self.iframe, "posted without an iframe");
-                        assert_eq!(self.unanswered, 0, "two messages in flight");
-                        self.unanswered = 1;
-                    }
-                    SetTimer(t, _) => self.timers[t.index()] = true,
-                    ClearTimer(t) => self.timers[t.index()] = false,
-                    StartReauth { generation } => self.generation = Some(*generation),
-                    EndReauth => self.generation = None,
-                    _ => {}
-                }
+                self.apply_common(e);
             }
         }
     }
