@@ -33,9 +33,8 @@ impl Channel {
         let feed = feed.clone();
         let channel = BroadcastChannel::new(name).ok()?;
         let listener = Listener::new(&channel, "message", move |event| {
-            let data = event
-                .dyn_ref::<MessageEvent>()
-                .and_then(|e| e.data().as_string());
+            // Every getter reads `undefined` on an event of another type: no `instanceof` import.
+            let data = event.unchecked_ref::<MessageEvent>().data().as_string();
             match data.map(|d| TabMessage::decode(&d, &scope)) {
                 Some(Ok(message)) => feed(Input::Tab(message)),
                 _ => ignored.set(ignored.get().saturating_add(1)),

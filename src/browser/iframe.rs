@@ -30,7 +30,7 @@ pub fn hide(iframe: &HtmlIFrameElement) {
 
 /// A new iframe, hidden (see [`hide`]) and titled for assistive technology, not yet in the page.
 pub fn hidden_iframe(document: &Document, title: &str) -> Option<HtmlIFrameElement> {
-    let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.dyn_into().ok()?;
+    let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.unchecked_into();
     crate::browser::js::set(&iframe, "title", title);
     hide(&iframe);
     Some(iframe)

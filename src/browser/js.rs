@@ -33,9 +33,8 @@ pub async fn fetch_json(request: js_sys::Promise) -> (Option<u16>, Option<JsValu
     let Ok(response) = wasm_bindgen_futures::JsFuture::from(request).await else {
         return (None, None);
     };
-    let Ok(response) = wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(response) else {
-        return (None, None);
-    };
+    // `fetch` resolves with a `Response`: no `instanceof` import.
+    let response: web_sys::Response = wasm_bindgen::JsCast::unchecked_into(response);
     let json = match response.json() {
         Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok(),
         Err(_) => None,

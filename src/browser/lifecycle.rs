@@ -44,9 +44,10 @@ impl Lifecycle {
         let show: fn(&Event) -> Option<Input> = |_| Some(Input::PageShown);
         // The first pageshow of a load is not a return from the back/forward cache.
         let returned: fn(&Event) -> Option<Input> = |event| {
+            // `persisted` reads `undefined` (false) on another event type: no `instanceof`.
             event
-                .dyn_ref::<PageTransitionEvent>()
-                .is_some_and(|e| e.persisted())
+                .unchecked_ref::<PageTransitionEvent>()
+                .persisted()
                 .then_some(Input::PageShown)
         };
         let listeners = [

@@ -102,9 +102,9 @@ impl Lock {
                 &options,
                 grant.as_ref().unchecked_ref(),
             )
-            .ok()?
-            .dyn_into::<Promise>()
             .ok()?;
+        // `Promise.resolve` (an import the glue has anyway) rather than an `instanceof` check.
+        let pending = Promise::resolve(&pending);
         let watched = Rc::downgrade(&state);
         spawn_local(async move {
             let result = JsFuture::from(pending).await;

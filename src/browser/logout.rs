@@ -33,7 +33,7 @@ impl LogoutChannel {
     pub fn open(feed: &Feed) -> Option<Self> {
         let channel = BroadcastChannel::new(CHANNEL_NAME).ok()?;
         let listener = Listener::feeding(&channel, "message", feed, |e| {
-            let reason = e.dyn_ref::<MessageEvent>().and_then(|m| parse(&m.data()))?;
+            let reason = parse(&e.unchecked_ref::<MessageEvent>().data())?;
             Some(Input::SessionEnded {
                 reason,
                 from_other_tab: true,

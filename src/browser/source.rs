@@ -39,7 +39,7 @@ impl Source {
             Source::Cookie(name, _) => {
                 let doc: HtmlDocument = web_sys::window()
                     .and_then(|w| w.document())
-                    .and_then(|d| d.dyn_into().ok())
+                    .map(|d| d.unchecked_into::<HtmlDocument>())
                     .ok_or(MonitorError::StorageUnavailable)?;
                 let jar = doc.cookie().map_err(|_| MonitorError::StorageUnavailable)?;
                 cookie_value(&jar, name).map_err(|_| MonitorError::AmbiguousCookie)
@@ -72,7 +72,7 @@ impl Source {
                     .unwrap_or(false);
                 let Some(doc) = window
                     .document()
-                    .and_then(|d| d.dyn_into::<HtmlDocument>().ok())
+                    .map(|d| d.unchecked_into::<HtmlDocument>())
                 else {
                     return;
                 };
@@ -113,7 +113,7 @@ impl Source {
             Source::Cookie(name, scope) => {
                 let doc = web_sys::window()
                     .and_then(|w| w.document())
-                    .and_then(|d| d.dyn_into::<HtmlDocument>().ok());
+                    .map(|d| d.unchecked_into::<HtmlDocument>());
                 if let Some(doc) = doc {
                     // Expired with the RP cookie's own scope, so that it is the one removed.
                     let expired = CookieScope {
