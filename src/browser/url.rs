@@ -14,7 +14,7 @@ pub fn origin(url: &str, allow_insecure_http: bool) -> Result<OpOrigin, ValueErr
         protocol: &protocol,
         hostname: &hostname,
         userinfo: !part(&parsed, "username").is_empty() || !part(&parsed, "password").is_empty(),
-        fragment: part(&parsed, "href").contains('#'),
+        fragment: crate::core::text::has(&part(&parsed, "href"), b'#'),
     };
     check_url_policy(parts, allow_insecure_http).map_err(ValueError::Url)?;
     Ok(OpOrigin::from_serialized(part(&parsed, "origin")))

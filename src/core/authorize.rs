@@ -9,6 +9,7 @@
 //! kept exactly as decoded: it is an opaque value to send back to the check-session iframe.
 
 use crate::core::error_code::ErrorCode;
+use crate::core::text;
 use core::fmt;
 
 use super::discovery::is_http_url;
@@ -185,7 +186,7 @@ impl QueryWriter {
     pub(crate) fn new(endpoint: &str) -> Self {
         let mut url = String::with_capacity(endpoint.len() + 512);
         url.push_str(endpoint);
-        if !endpoint.contains('?') {
+        if !text::has(endpoint, b'?') {
             url.push('?');
         } else if !(endpoint.ends_with('?') || endpoint.ends_with('&')) {
             url.push('&');
@@ -212,11 +213,11 @@ impl QueryWriter {
 
 /// `scope` with `openid` guaranteed (prepended when missing); `None`/blank gives `openid`.
 fn scope_with_openid(scope: Option<&str>) -> String {
-    let scope = scope.map(str::trim).unwrap_or("");
+    let scope = scope.map(str::trim_ascii).unwrap_or("");
     if scope.is_empty() {
         return DEFAULT_SCOPE.to_owned();
     }
-    if scope.split(' ').any(|s| s == DEFAULT_SCOPE) {
+    if text::split(scope, b' ').any(|s| s == DEFAULT_SCOPE) {
         return scope.to_owned();
     }
     let mut out = String::with_capacity(DEFAULT_SCOPE.len() + 1 + scope.len());
@@ -248,7 +249,7 @@ pub(crate) fn form_encode_into(out: &mut String, value: &str) {
 /// Decodes one `application/x-www-form-urlencoded` component (`+` is a space); `None` if a `%` is
 /// not followed by two hex digits or the bytes are not UTF-8.
 pub(crate) fn form_decode(s: &str) -> Option<String> {
-    if !s.contains(['+', '%']) {
+    if !s.bytes().any(|b| b == b'+' || b == b'%') {
         return Some(s.to_owned());
     }
     let bytes = s.as_bytes();
@@ -335,12 +336,12 @@ impl fmt::Debug for CallbackResponse {
 /// # Errors
 /// [`AuthorizeError::MalformedCallback`] as for [`CallbackResponse::from_params`].
 pub fn parse_callback(url: &str, mode: ResponseMode) -> Result<CallbackResponse, AuthorizeError> {
-    let (before_fragment, fragment) = match url.split_once('#') {
+    let (before_fragment, fragment) = match text::split_once(url, b'#') {
         Some((before, fragment)) => (before, fragment),
         None => (url, ""),
     };
     let params = match mode {
-        ResponseMode::Query => before_fragment.split_once('?').map_or("", |(_, q)| q),
+        ResponseMode::Query => text::split_once(before_fragment, b'?').map_or("", |(_, q)| q),
         ResponseMode::Fragment => fragment,
     };
     CallbackResponse::from_params(params)
@@ -359,8 +360,8 @@ impl CallbackResponse {
             .or_else(|| params.strip_prefix('#'))
             .unwrap_or(params);
         let mut response = CallbackResponse::default();
-        for pair in params.split('&').filter(|p| !p.is_empty()) {
-            let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        for pair in text::split(params, b'&').filter(|p| !p.is_empty()) {
+            let (raw_name, raw_value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
             let Some(name) = form_decode(raw_name) else {
                 continue;
             };

@@ -34,7 +34,7 @@ pub const CLOCK_SKEW_LEEWAY_SECS: u64 = 60;
 /// # Errors
 /// [`ClaimsError::Malformed`] if `jwt` is not three non-empty base64url parts.
 pub fn decode_payload(jwt: &str) -> Result<Vec<u8>, ClaimsError> {
-    let mut parts = jwt.split('.');
+    let mut parts = crate::core::text::split(jwt, b'.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {

@@ -7,6 +7,7 @@
 
 use crate::core::error_code::ErrorCode;
 use crate::core::percent::percent_decode;
+use crate::core::text;
 
 /// Why a cookie option was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +116,10 @@ impl CookieScope {
             scope.path = path.into();
         }
         if let Some(domain) = domain {
-            if domain.is_empty() || !plain(domain) || domain.contains([' ', ',', '/']) {
+            if domain.is_empty()
+                || !plain(domain)
+                || domain.bytes().any(|b| matches!(b, b' ' | b',' | b'/'))
+            {
                 return Err(CookieError::InvalidDomain);
             }
             scope.domain = Some(domain.into());
@@ -175,18 +179,18 @@ pub struct Ambiguous;
 /// percent-decoded, `None` if absent, [`Ambiguous`] if the name appears twice.
 pub fn cookie_value(cookies: &str, name: &str) -> Result<Option<String>, Ambiguous> {
     let mut found = None;
-    for pair in cookies.split(';') {
-        let pair = pair.trim_start_matches(' ');
-        let Some((k, v)) = pair.split_once('=') else {
+    for pair in text::split(cookies, b';') {
+        let Some((k, v)) = text::split_once(pair, b'=') else {
             continue;
         };
-        if k.trim() != name {
+        // Cookie names and values never hold white space: only the separators' is trimmed.
+        if k.trim_ascii() != name {
             continue;
         }
         if found.is_some() {
             return Err(Ambiguous);
         }
-        let v = v.trim();
+        let v = v.trim_ascii();
         let v = v
             .strip_prefix('"')
             .and_then(|v| v.strip_suffix('"'))

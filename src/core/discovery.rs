@@ -4,6 +4,7 @@
 //! `JSON.parse` + serde); [`ProviderMetadata::validate`] then decides whether the monitor can use it.
 
 use crate::core::error_code::ErrorCode;
+use crate::core::text;
 use core::fmt;
 
 use crate::core::types::CheckSessionUrl;
@@ -175,8 +176,9 @@ pub(crate) fn is_http_url(url: &str) -> bool {
     {
         return false;
     }
-    // `split` rather than slicing at `find`: no char-boundary panic path (and its formatting) in the .wasm.
-    is_valid_authority(rest.split(['/', '?']).next().unwrap_or(rest))
+    // `get` rather than slicing: no char-boundary panic path (and its formatting) in the .wasm.
+    let end = rest.bytes().position(|b| b == b'/' || b == b'?');
+    is_valid_authority(end.and_then(|i| rest.get(..i)).unwrap_or(rest))
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -190,7 +192,7 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 fn is_valid_authority(authority: &str) -> bool {
     if let Some(v6) = authority.strip_prefix('[') {
-        let Some((literal, after)) = v6.split_once(']') else {
+        let Some((literal, after)) = text::split_once(v6, b']') else {
             return false;
         };
         let literal_ok = !literal.is_empty()
@@ -203,7 +205,7 @@ fn is_valid_authority(authority: &str) -> bool {
                 _ => after.strip_prefix(':').is_some_and(is_valid_port),
             };
     }
-    let (host, port_ok) = match authority.rsplit_once(':') {
+    let (host, port_ok) = match text::rsplit_once(authority, b':') {
         Some((host, port)) => (host, is_valid_port(port)),
         None => (authority, true),
     };
@@ -218,7 +220,8 @@ fn is_valid_authority(authority: &str) -> bool {
 fn is_valid_port(port: &str) -> bool {
     (1..=5).contains(&port.len())
         && port.bytes().all(|b| b.is_ascii_digit())
-        && port.parse::<u32>().is_ok_and(|n| n <= 65535)
+        // At most five digits: no overflow, and no `str::parse` (size).
+        && port.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0')) <= 65535
 }
 
 /// Why the monitor could not be set up from an issuer.

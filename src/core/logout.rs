@@ -134,8 +134,8 @@ pub fn query_param(params: &str, name: &str) -> Result<Option<String>, BadQuery>
         .or_else(|| params.strip_prefix('#'))
         .unwrap_or(params);
     let mut found = None;
-    for pair in params.split('&').filter(|p| !p.is_empty()) {
-        let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+    for pair in crate::core::text::split(params, b'&').filter(|p| !p.is_empty()) {
+        let (raw_name, raw_value) = crate::core::text::split_once(pair, b'=').unwrap_or((pair, ""));
         if form_decode(raw_name).as_deref() != Some(name) {
             continue;
         }

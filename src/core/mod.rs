@@ -10,6 +10,7 @@
 //! - [`logout`]: the end-session URL, the post-logout `state`, the front-channel page's names, the
 //!   RP server's session answer.
 //! - [`tabs`]: what the tabs of one origin say to each other (lock and channel names, messages).
+//! - [`text`]: splitting strings at an ASCII byte, without `char` patterns (size).
 //! - [`pkce`], [`discovery`], [`claims`], [`authorize`], [`loop_guard`]: `prompt=none` re-authentication.
 //! - `session_state` (cargo feature `op`): the OP side of `session_state` (compute and verify), for
 //!   OP authors; pure Rust, usable natively and in wasm.
@@ -29,6 +30,7 @@ pub mod pkce;
 #[cfg(feature = "op")]
 pub mod session_state;
 pub mod tabs;
+pub mod text;
 pub mod types;
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! A browser test cross-checks this against `new URL(u).origin`.
 
 use crate::core::error_code::ErrorCode;
+use crate::core::text;
 
 /// Why a URL was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,9 +75,9 @@ pub fn is_loopback_host(hostname: &str) -> bool {
     if hostname == "localhost" || hostname == "[::1]" {
         return true;
     }
-    let mut parts = hostname.split('.');
+    let mut parts = text::split(hostname, b'.');
     parts.next() == Some("127")
-        && hostname.split('.').count() == 4
+        && text::split(hostname, b'.').count() == 4
         && parts.all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 

@@ -7,7 +7,7 @@
 /// Decodes `%XX` escapes. If the input has a malformed escape or decodes to invalid UTF-8, it is
 /// returned unchanged (as the `cookie` npm package does), since it was evidently not encoded.
 pub fn percent_decode(input: &str) -> String {
-    if !input.contains('%') {
+    if !crate::core::text::has(input, b'%') {
         return input.into();
     }
     let bytes = input.as_bytes();

@@ -441,7 +441,7 @@ impl TabMessage {
     /// that is not exactly a message this version sends.
     pub fn decode(data: &str, scope: &str) -> Result<TabMessage, Ignored> {
         use Ignored::Malformed;
-        let mut f = Fields(data.split('\n'));
+        let mut f = Fields(crate::core::text::split(data, b'\n'));
         if f.next()? != VERSION {
             return Err(Malformed);
         }
@@ -482,7 +482,7 @@ impl TabMessage {
 
 /// The fields of a message, each checked as it is taken: at most [`MAX_FIELD`] bytes, no control
 /// character.
-struct Fields<'a>(core::str::Split<'a, char>);
+struct Fields<'a>(crate::core::text::Split<'a>);
 
 impl<'a> Fields<'a> {
     fn optional(&mut self) -> Result<Option<&'a str>, Ignored> {

@@ -62,7 +62,7 @@ impl ClientId {
         if value.is_empty() {
             return Err(ValueError::EmptyClientId);
         }
-        if value.contains(' ') || has_control(value) {
+        if crate::core::text::has(value, b' ') || has_control(value) {
             return Err(ValueError::InvalidClientId);
         }
         Ok(ClientId(value.into()))
@@ -143,7 +143,7 @@ impl CheckSessionUrl {
     pub fn new(url: &str) -> Result<Self, ValueError> {
         let origin = OpOrigin::of_url(url)?;
         Ok(CheckSessionUrl {
-            url: url.trim().into(),
+            url: url.trim_ascii().into(),
             origin,
         })
     }
@@ -151,7 +151,7 @@ impl CheckSessionUrl {
     /// A URL whose origin was computed elsewhere (see [`OpOrigin::from_serialized`]).
     pub fn with_origin(url: &str, origin: OpOrigin) -> Self {
         CheckSessionUrl {
-            url: url.trim().into(),
+            url: url.trim_ascii().into(),
             origin,
         }
     }

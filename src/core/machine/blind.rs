@@ -25,12 +25,12 @@ impl OpSite {
     /// `framed`: the page is itself inside another page's iframe, whose site is unknown here.
     pub fn of(page_origin: &str, op_origin: &str, framed: bool) -> OpSite {
         let split = |o: &str| {
-            // A char split, then a prefix: no substring searcher (and its panic paths) in the .wasm.
-            let (scheme, rest) = o.split_once(':')?;
+            // A byte split, then a prefix: no searcher (and its panic paths) in the .wasm.
+            let (scheme, rest) = text::split_once(o, b':')?;
             let rest = rest.strip_prefix("//")?;
             // An IPv6 literal keeps its colons inside brackets; the port follows the last colon.
-            let host = match rest.rsplit_once(':') {
-                Some((host, port)) if !port.contains(']') => host,
+            let host = match text::rsplit_once(rest, b':') {
+                Some((host, port)) if !text::has(port, b']') => host,
                 _ => rest,
             };
             Some((scheme.to_owned(), host.to_ascii_lowercase()))
@@ -42,7 +42,7 @@ impl OpSite {
         // `b` is a subdomain of `a`, and `a` has a dot (not a bare top-level label).
         let under = |a: &str, b: &str| {
             !ip(a)
-                && a.contains('.')
+                && text::has(a, b'.')
                 && b.strip_suffix(a)
                     .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
         };
@@ -109,6 +109,7 @@ pub enum BlindPolicy {
     RpSession,
 }
 
+use crate::core::text;
 use crate::core::types::OpAnswer;
 
 /// The facts the machine keeps about the OP iframe's sight, reset at every `start()`.
