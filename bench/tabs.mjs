@@ -25,6 +25,10 @@ const WINDOW = Number(process.env.BENCH_WINDOW_MS || 20_000);
 const OUT = path.resolve(process.env.BENCH_TABS_OUT || path.join(ROOT, 'target', 'reports', 'bench', 'TABS.md'));
 const report = reporter('bench-tabs');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Waits in a page by polling every 20 ms: puppeteer's default polls on requestAnimationFrame, which never
+// runs in a background tab, so a wait there only saw what had happened before it began.
+const until = (page, fn, arg, timeout = 5000) => page.waitForFunction(fn, { timeout, polling: 20 }, arg);
+const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v.length ? v[Math.floor((v.length - 1) / 2)] : null; };
 const ver = (name) => { try { return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version; } catch { return null; } };
 const LABEL = { ours: 'oidc-session-monitor', 'oidc-client-ts': `oidc-client-ts ${ver('oidc-client-ts')}`, 'keycloak-js': `keycloak-js ${ver('keycloak-js')}` };
 const DEFAULT_INTERVAL = { ours: 2000, 'oidc-client-ts': 2000, 'keycloak-js': 5000 };
@@ -47,7 +51,7 @@ async function openTabs(session, lib, n, extra = '') {
     pages.push(p);
   }
   for (const p of pages) {
-    await p.waitForFunction(() => window.__ready || window.__fatal, { timeout: 20_000 });
+    await until(p, () => window.__ready || window.__fatal, undefined, 20_000);
     const fatal = await p.evaluate(() => window.__fatal || null);
     if (fatal) throw new Error(fatal);
   }
@@ -55,7 +59,7 @@ async function openTabs(session, lib, n, extra = '') {
 }
 
 const polls = []; // { browser, lib, tabs, perMinute, frames }
-const focus = []; // { browser, lagMs, rttMs }
+const focus = []; // { browser, lagMs, rttMs }: null where that step failed
 for (const name of BROWSERS) {
   const session = await launch(name, { protocolTimeout: 120_000 });
   console.log(`bench-tabs: ${name} ${session.version}`);
@@ -89,6 +93,8 @@ for (const name of BROWSERS) {
   for (let run = 0; run < 3; run++) {
     let pages = [];
     let step = 'setup';
+    const row = { browser: name, lagMs: null, rttMs: null };
+    focus.push(row);
     try {
       // A fresh key per run: a group of its own, whatever the runs before left behind.
       const key = `bench_focus_${run}`;
@@ -98,7 +104,7 @@ for (const name of BROWSERS) {
       await first.close();
       step = 'five tabs';
       pages = await openTabs(session, 'ours', 5, `&csi=/check.html&interval=60000&key=${key}`);
-      for (const p of pages) await p.waitForFunction(() => window.__events.some((e) => e.type === 'unchanged'), { timeout: 20_000 });
+      for (const p of pages) await until(p, () => window.__events.some((e) => e.type === 'unchanged'), undefined, 20_000);
       // One check round trip as a follower sees it: checkNow() → the leader → the OP → back.
       step = 'round trip';
       const leaders = await Promise.all(pages.map((p) => p.evaluate(() => window.__monitor.leader)));
@@ -107,8 +113,8 @@ for (const name of BROWSERS) {
       const n0 = await follower.evaluate(() => window.__events.length);
       const tAsk = Date.now();
       await follower.evaluate(() => window.__monitor.checkNow());
-      await follower.waitForFunction((n) => window.__events.length > n, { timeout: 5000 }, n0);
-      const rtt = (await follower.evaluate((n) => window.__events[n].at, n0)) - tAsk;
+      await until(follower, (n) => window.__events.length > n, n0);
+      row.rttMs = (await follower.evaluate((n) => window.__events[n].at, n0)) - tAsk;
       // The user is on another tab of this window (the last one opened, in front); the OP session ends;
       // then a background follower is brought to the front.
       step = 'logout';
@@ -119,13 +125,16 @@ for (const name of BROWSERS) {
       step = 'bring to front';
       const tFront = Date.now();
       await back.bringToFront();
-      await back.waitForFunction((n) => window.__events.slice(n).some((e) => e.type === 'changed'), { timeout: 5000 }, before);
-      const lag = (await back.evaluate((n) => window.__events.slice(n).find((e) => e.type === 'changed').at, before)) - tFront;
-      focus.push({ browser: name, lagMs: lag, rttMs: rtt });
-      console.log(`  focus → changed: ${lag} ms (check round trip ${rtt} ms)`);
+      await until(back, (n) => window.__events.slice(n).some((e) => e.type === 'changed'), before);
+      row.lagMs = (await back.evaluate((n) => window.__events.slice(n).find((e) => e.type === 'changed').at, before)) - tFront;
+      console.log(`  focus → changed: ${row.lagMs} ms (check round trip ${row.rttMs} ms)`);
       report.ok(true, `${name} focus → changed run ${run + 1}`);
     } catch (e) {
+      // What the pages saw, so a failure says where an event went missing.
+      const seen = await Promise.all(pages.map((p) => p.evaluate(() => `${window.__monitor.leader ? 'leader' : 'follower'} ${document.visibilityState}: `
+        + window.__events.map((x) => x.type).join(' ')).catch(() => '?')));
       report.fail(`${name} focus → changed run ${run + 1} (${step}): ${String(e.message || e).split('\n')[0]}`);
+      seen.forEach((line, i) => console.log(`    tab ${i + 1} ${line}`));
     }
     for (const p of pages) await p.close().catch(() => {});
   }
@@ -146,7 +155,13 @@ for (const b of BROWSERS) {
   }
 }
 L.push('', '| browser | focus → `changed` (ours, 5 tabs, interval 60 s) | one check round trip via the leader |', '|---|---:|---:|');
-for (const f of focus) L.push(`| ${f.browser} | ${f.lagMs} ms | ${f.rttMs} ms |`);
+const ms = (v) => (v == null ? 'failed' : `${v} ms`);
+for (const f of focus) L.push(`| ${f.browser} | ${ms(f.lagMs)} | ${ms(f.rttMs)} |`);
+for (const b of BROWSERS) {
+  const runs = focus.filter((f) => f.browser === b);
+  const ok = (k) => runs.map((f) => f[k]).filter((v) => v != null);
+  L.push(`| ${b}, median of ${ok('lagMs').length}/${runs.length} and ${ok('rttMs').length}/${runs.length} runs | ${ms(median(ok('lagMs')))} | ${ms(median(ok('rttMs')))} |`);
+}
 L.push('', 'The peers have no check on focus: a returning user sees a logout at their next poll, up to one interval later.', '');
 fs.mkdirSync(path.dirname(OUT), { recursive: true });
 fs.writeFileSync(OUT, L.join('\n'));

@@ -15,6 +15,12 @@
 //! - **Visible first.** A visible follower takes over from a hidden leader when that leader is idle
 //!   (waiting for its next check, or paused by `pauseWhenHidden`), never in the middle of a check
 //!   or a re-authentication.
+//! - **Sight.** A cross-site OP iframe whose first answer is `changed` may be blind (third-party
+//!   cookies blocked, see [`blind`](super::blind)). A leader's `unchanged` proves that this
+//!   browser shows the OP's cookies to the OP iframe of every monitor on the channel (they share
+//!   one top-level site, so one cookie partition): a follower that heard one keeps that proof
+//!   when it takes over, so a logout seen by its first answer is `changed`, not
+//!   `third_party_cookies_blocked` for every tab. `start()` and `pageshow` forget it.
 //! - **Asking.** `checkNow()` and wake-ups in a follower ask the leader (`Check`); a new follower
 //!   asks too, and the leader answers with its state, so no follower mistakes a quiet, paused
 //!   leader for a stuck one.
@@ -106,6 +112,8 @@ impl Machine {
         self.set_phase(Phase::Following(View::Unknown));
         self.stale = false;
         self.stealing = false;
+        // Back from the back/forward cache, the page proves again what the OP iframe sees.
+        self.forget_sight();
         // Ask the leader to speak: a fresh check for a new tab (coalesced), and its state.
         fx.push(Effect::Broadcast(TabMessage::Check { explicit: false }));
         self.watch(fx);
@@ -208,8 +216,10 @@ impl Machine {
             // leader before it (hand-off races), and stops with it.
             (Input::Tab(TabMessage::Event { event, .. }), Phase::Loading | Phase::Connecting) => {
                 let stop = matches!(event, TabEvent::Stopped { .. });
-                if matches!(event, TabEvent::SignedOut(_)) {
-                    self.signed_out = true;
+                match event {
+                    TabEvent::SignedOut(_) => self.signed_out = true,
+                    TabEvent::Unchanged => self.sight_proven(),
+                    _ => {}
                 }
                 fx.push(Effect::Relay(event));
                 if stop {
@@ -229,6 +239,7 @@ impl Machine {
                 hidden,
             } => {
                 match &event {
+                    TabEvent::Unchanged => self.sight_proven(),
                     TabEvent::Renewed { sub, .. } => self.learn_sub(sub),
                     // The same end told on the logout channel too is not said twice.
                     TabEvent::SignedOut(_) => self.signed_out = true,

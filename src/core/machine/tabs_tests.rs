@@ -689,3 +689,53 @@ fn followers_hear_first_check_and_the_unexpected_value() {
         assert_eq!(fx[0], Relay(heard));
     }
 }
+
+/// A leader on its first answer after taking over, the OP cross-site.
+fn first_answer_of_a_new_leader(f: &mut Machine, s: &mut Clocked) -> Vec<Effect> {
+    f.handle(Input::LockAcquired, s);
+    f.handle(Input::IframeLoaded, s);
+    f.handle(Input::Answer(OpAnswer::Changed), s)
+}
+
+/// The bench's focus case (bench/tabs.mjs), OP cross-site: the user logs out at the OP, then
+/// brings a background tab to the front; that visible follower takes over from the now hidden
+/// leader, and its new OP iframe's first answer is `changed`. The leader's `unchanged` it heard
+/// proved that this browser shows the OP's cookies to the OP iframe (every tab on the channel
+/// shares one top-level site, so one cookie partition): it is the logout, `changed`, not
+/// `third_party_cookies_blocked` stopping every tab.
+#[test]
+fn a_new_leader_keeps_the_proof_that_the_op_iframe_sees_its_cookies() {
+    let cross = Config {
+        op_site: OpSite::Cross,
+        ..shared()
+    };
+    let blind = Emit(Event::Error {
+        error: MonitorError::ThirdPartyCookiesBlocked(Evidence::FirstAnswerChanged),
+        attempt: 1,
+    });
+    let (mut f, mut s) = follower(cross.clone());
+    // The leader went to the background between two checks: this visible follower steals.
+    let fx = f.handle(event(TabEvent::Unchanged, View::Waiting, true), &mut s);
+    assert!(fx.contains(&RequestLock { steal: true }));
+    let fx = first_answer_of_a_new_leader(&mut f, &mut s);
+    assert!(fx.contains(&Emit(Event::Changed { first_check: true })), "{fx:?}");
+    assert!(!fx.contains(&blind));
+    assert_eq!(f.phase(), Phase::Paused);
+
+    // Without an `unchanged` heard, a first `changed` may be blindness, as in a lone monitor.
+    let (mut f, mut s) = follower(cross.clone());
+    f.handle(state(View::Waiting, false), &mut s);
+    assert!(first_answer_of_a_new_leader(&mut f, &mut s).contains(&blind));
+    // The proof goes at `stop()`/`start()` ...
+    let (mut f, mut s) = follower(cross.clone());
+    f.handle(event(TabEvent::Unchanged, View::Waiting, false), &mut s);
+    f.handle(Input::Stop, &mut s);
+    f.handle(Input::Start, &mut s);
+    assert!(first_answer_of_a_new_leader(&mut f, &mut s).contains(&blind));
+    // ... and after the back/forward cache.
+    let (mut f, mut s) = follower(cross);
+    f.handle(event(TabEvent::Unchanged, View::Waiting, false), &mut s);
+    f.handle(Input::PageHidden, &mut s);
+    f.handle(Input::PageShown, &mut s);
+    assert!(first_answer_of_a_new_leader(&mut f, &mut s).contains(&blind));
+}

@@ -196,8 +196,12 @@ impl Machine {
         self.rp_failures = 0;
         self.guard.reset();
         self.unexpected = 0;
-        // A new OP iframe: what the last one proved about its sight does not carry over.
-        self.sight = Sight::default();
+        // A new OP iframe: of what the last one proved, only that this browser shows the OP's
+        // cookies to its iframe carries over (until the next `start()`, see `follow`).
+        self.sight = Sight {
+            proven: self.sight.proven,
+            ..Sight::default()
+        };
         if !self.config.op_iframe {
             self.phase = Phase::FirstPartyOnly;
         } else if let (None, OpLocation::Issuer(issuer)) = (&self.provider, &self.location) {
@@ -210,6 +214,18 @@ impl Machine {
             self.load(fx);
         }
         self.rp_fetch(fx);
+    }
+
+    /// A new run (`start()`, or a page back from the back/forward cache) proves the OP iframe's
+    /// sight again.
+    pub(super) fn forget_sight(&mut self) {
+        self.sight = Sight::default();
+    }
+
+    /// Cross-tab: the leader's `unchanged` proves that this browser shows the OP's cookies to the
+    /// OP iframe of every monitor on the channel (one top-level site, one cookie partition).
+    pub(super) fn sight_proven(&mut self) {
+        self.sight.proven = true;
     }
 
     /// Remembers the user a leader renewed, so a follower that takes over knows whom to expect.
@@ -227,6 +243,7 @@ impl Machine {
         match (input, self.phase) {
             (Input::Start, Phase::Idle | Phase::Stopped) => {
                 self.signed_out = false;
+                self.forget_sight();
                 if self.config.cross_tab {
                     self.follow(fx);
                 } else {
