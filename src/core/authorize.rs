@@ -273,7 +273,7 @@ pub(crate) fn form_decode(s: &str) -> Option<String> {
             }
         }
     }
-    String::from_utf8(out).ok()
+    text::utf8(&out)
 }
 
 fn hex_value(b: u8) -> Option<u8> {

@@ -55,7 +55,7 @@ pub fn decode_payload(jwt: &str) -> Result<Vec<u8>, ClaimsError> {
 /// # Errors
 /// [`ClaimsError::Malformed`] as for [`decode_payload`], or if the payload is not UTF-8.
 pub fn decode_payload_str(jwt: &str) -> Result<String, ClaimsError> {
-    String::from_utf8(decode_payload(jwt)?).map_err(|_| ClaimsError::Malformed)
+    crate::core::text::utf8(&decode_payload(jwt)?).ok_or(ClaimsError::Malformed)
 }
 
 /// The ID token claims the monitor needs. Other claims are ignored.

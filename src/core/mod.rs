@@ -10,7 +10,8 @@
 //! - [`logout`]: the end-session URL, the post-logout `state`, the front-channel page's names, the
 //!   RP server's session answer.
 //! - [`tabs`]: what the tabs of one origin say to each other (lock and channel names, messages).
-//! - [`text`]: splitting strings at an ASCII byte, without `char` patterns (size).
+//! - [`text`]: splitting strings at an ASCII byte, without `char` patterns, and a small UTF-8
+//!   check (size).
 //! - [`pkce`], [`discovery`], [`claims`], [`authorize`], [`loop_guard`]: `prompt=none` re-authentication.
 //! - `session_state` (cargo feature `op`): the OP side of `session_state` (compute and verify), for
 //!   OP authors; pure Rust, usable natively and in wasm.

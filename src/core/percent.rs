@@ -30,7 +30,7 @@ pub fn percent_decode(input: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|_| input.into())
+    crate::core::text::utf8(&out).unwrap_or_else(|| input.into())
 }
 
 fn hex(b: &u8) -> Option<u8> {

@@ -2,7 +2,8 @@
 //! `split('&')`, `contains(' ')`, `trim()`) bring core's searcher machinery into the .wasm (the
 //! `char` searcher, `memchr`, the `Split` iterator, Unicode white space: about 2.5 kB raw); every
 //! delimiter this crate splits at is ASCII, and an ASCII byte is always a `char` boundary in
-//! UTF-8, so a byte search finds the same places. Nothing here can panic.
+//! UTF-8, so a byte search finds the same places. [`utf8`] checks decoded bytes with a plain loop
+//! instead of core's validator. Nothing here can panic.
 
 /// The index of the first `at` in `s`.
 pub fn find(s: &str, at: u8) -> Option<usize> {
@@ -12,6 +13,33 @@ pub fn find(s: &str, at: u8) -> Option<usize> {
 /// Whether `s` holds `at`.
 pub fn has(s: &str, at: u8) -> bool {
     s.bytes().any(|b| b == at)
+}
+
+/// `bytes` as a `String` if they are well-formed UTF-8: exactly what `String::from_utf8`
+/// accepts (no overlong form, no surrogate, nothing above U+10FFFF; `char::from_u32` refuses the
+/// last two), decoded by a plain loop instead of core's word-at-a-time validator (size).
+pub fn utf8(bytes: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (len, min) = match b {
+            0x00..=0x7f => (1, 0),
+            0xc2..=0xdf => (2, 0x80),
+            0xe0..=0xef => (3, 0x800),
+            0xf0..=0xf4 => (4, 0x1_0000),
+            _ => return None,
+        };
+        let mut c = u32::from(b) & [0x7f, 0x1f, 0x0f, 0x07][len - 1];
+        for k in 1..len {
+            match bytes.get(i + k) {
+                Some(&t) if t & 0xc0 == 0x80 => c = c << 6 | u32::from(t & 0x3f),
+                _ => return None,
+            }
+        }
+        out.push(char::from_u32(c).filter(|_| c >= min)?);
+        i += len;
+    }
+    Some(out)
 }
 
 /// `s` around its first `at` (which neither part holds), like `str::split_once`.
@@ -61,6 +89,37 @@ impl<'a> Iterator for Split<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every 1- and 2-byte input, and every 3- and 4-byte lead with every second byte and the
+    /// edge values of the rest, gives what `String::from_utf8` gives (alone and after ASCII).
+    #[test]
+    fn utf8_is_string_from_utf8() {
+        let edges = [
+            0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xf4, 0xff,
+        ];
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for a in 0..=255u8 {
+            inputs.push(vec![a]);
+            for b in 0..=255u8 {
+                inputs.push(vec![a, b]);
+                if a >= 0xe0 {
+                    for c in edges {
+                        inputs.push(vec![a, b, c]);
+                        for d in edges {
+                            inputs.push(vec![a, b, c, d]);
+                        }
+                    }
+                }
+            }
+        }
+        for input in inputs {
+            let expected = String::from_utf8(input.clone()).ok();
+            assert_eq!(utf8(&input), expected, "{input:x?}");
+            let mut prefixed = b"ok %".to_vec();
+            prefixed.extend(&input);
+            assert_eq!(utf8(&prefixed), String::from_utf8(prefixed.clone()).ok());
+        }
+    }
 
     #[test]
     fn same_as_str_patterns() {
