@@ -79,7 +79,8 @@
 //!   that moves the machine on is pending (polling never stalls silently);
 //! - cross-tab (a second property test, over several monitors and a model of the lock and the
 //!   channel): never two leaders, nobody posts without the lock, followers hold no iframe and
-//!   stay in the lock's queue, and once everything is delivered every follower has a leader.
+//!   stay in the lock's queue, once everything is delivered every follower has a leader, and a
+//!   follower's `checkNow()` ends in an event without waiting for a poll (hand-offs included).
 
 pub mod blind;
 pub mod config;

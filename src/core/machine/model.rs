@@ -383,6 +383,8 @@ mod tabs {
         inbox: VecDeque<Delivery>,
         frozen: bool,
         hidden: bool,
+        /// Events this tab's page saw (its own, or relayed from the leader).
+        events: u32,
     }
 
     struct World {
@@ -469,13 +471,17 @@ mod tabs {
                             }
                         }
                     }
-                    Relay(_) => assert!(
-                        matches!(
-                            self.machines[t].phase(),
-                            Phase::Following(_) | Phase::Stopped
-                        ) || self.machines[t].phase().is_polling(),
-                        "tab {t}: relayed while suspended"
-                    ),
+                    Emit(_) => self.tabs[t].events += 1,
+                    Relay(_) => {
+                        assert!(
+                            matches!(
+                                self.machines[t].phase(),
+                                Phase::Following(_) | Phase::Stopped
+                            ) || self.machines[t].phase().is_polling(),
+                            "tab {t}: relayed while suspended"
+                        );
+                        self.tabs[t].events += 1;
+                    }
                     _ => {}
                 }
             }
@@ -546,6 +552,67 @@ mod tabs {
             assert!(leaders <= 1, "{ctx}: {leaders} leaders");
         }
 
+        /// `checkNow()` in follower `f` ends in an event in that tab within bounded time, also
+        /// while lock grants, steals and hand-offs are still on their way (the tabs thawed): with
+        /// the browser delivering everything, the OP iframe loading and answering, and only the
+        /// timers that bound a step firing (load, response, re-authentication), never the next
+        /// poll or the stuck-leader patience. Not while a leader backs off (its back-off is the
+        /// bound, as for a monitor alone).
+        fn check_now_in_a_follower_ends_in_an_event(&mut self, f: usize, ctx: &str) {
+            for tab in &mut self.tabs {
+                tab.frozen = false;
+            }
+            let backing_off = |w: &World| {
+                w.machines
+                    .iter()
+                    .any(|m| matches!(m.phase(), Phase::BackingOff(_)))
+            };
+            if backing_off(self) {
+                return;
+            }
+            let before = self.tabs[f].events;
+            self.feed(f, Input::CheckNow);
+            for _ in 0..1000 {
+                if self.tabs[f].events > before {
+                    self.check(ctx);
+                    return;
+                }
+                if (0..self.tabs.len()).any(|t| self.deliver(t)) {
+                    continue;
+                }
+                let step = (0..self.tabs.len()).find_map(|t| {
+                    let glue = &self.tabs[t].glue;
+                    if glue.iframe && self.machines[t].phase() == Phase::Loading {
+                        return Some((t, Input::IframeLoaded));
+                    }
+                    if glue.unanswered > 0 {
+                        return Some((t, Input::Answer(OpAnswer::Unchanged)));
+                    }
+                    [Timer::Load, Timer::Response, Timer::Reauth]
+                        .into_iter()
+                        .find(|timer| glue.timers[timer.index()])
+                        .map(|timer| (t, Input::TimerFired(timer)))
+                });
+                let Some((t, input)) = step else { break };
+                if backing_off(self) {
+                    return;
+                }
+                match input {
+                    Input::Answer(_) => self.tabs[t].glue.unanswered = 0,
+                    Input::TimerFired(timer) => {
+                        self.tabs[t].glue.timers[timer.index()] = false;
+                        if timer == Timer::Response {
+                            self.tabs[t].glue.unanswered = 0;
+                        }
+                    }
+                    _ => {}
+                }
+                self.feed(t, input);
+            }
+            let phases: Vec<Phase> = self.machines.iter().map(Machine::phase).collect();
+            panic!("{ctx}: checkNow() in follower tab {f} ended in no event; phases {phases:?}");
+        }
+
         /// Thaws every tab and delivers everything pending; then every follower has a leader.
         fn settle(&mut self, ctx: &str) {
             for tab in &mut self.tabs {
@@ -582,11 +649,12 @@ mod tabs {
 
     /// Random sequences over 2–5 monitors: never two leaders, nobody posts without the lock, a
     /// follower holds no iframe and stays in the lock's queue, nothing is held once stopped or
-    /// suspended, and once the browser has delivered everything (frozen tabs thawed) every
-    /// follower has a polling leader.
+    /// suspended, once the browser has delivered everything (frozen tabs thawed) every follower
+    /// has a polling leader, and a follower's `checkNow()` ends in an event in its page.
     #[test]
     fn random_tabs_keep_one_leader_and_every_follower_has_one() {
         let mut total_posts = 0;
+        let mut checks = 0;
         for seed in 1..=300u64 {
             let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
             let n = 2 + (seed % 4) as usize;
@@ -687,8 +755,23 @@ mod tabs {
                 let ctx = format!("seed {seed} step {step} tab {t} after {input:?}");
                 w.feed(t, input);
                 w.check(&ctx);
-                if step % 50 == 49 {
-                    w.settle(&format!("seed {seed} step {step} settled"));
+                // A follower's checkNow(): in a settled world, and halfway between two settles
+                // (grants, steals, hand-offs and words of the last leader still on their way).
+                if step % 25 == 24 {
+                    if step % 50 == 49 {
+                        w.settle(&format!("seed {seed} step {step} settled"));
+                    }
+                    let following: Vec<usize> = (0..n)
+                        .filter(|&t| matches!(w.machines[t].phase(), Phase::Following(_)))
+                        .collect();
+                    if !following.is_empty() {
+                        let f = following[rng.pick(following.len() as u64) as usize];
+                        w.check_now_in_a_follower_ends_in_an_event(
+                            f,
+                            &format!("seed {seed} step {step} checkNow"),
+                        );
+                        checks += 1;
+                    }
                 }
             }
             w.settle(&format!("seed {seed} end"));
@@ -698,5 +781,6 @@ mod tabs {
             total_posts > 1000,
             "the sequences hardly poll: {total_posts} posts"
         );
+        assert!(checks > 600, "hardly a follower's checkNow(): {checks}");
     }
 }

@@ -718,7 +718,10 @@ fn a_new_leader_keeps_the_proof_that_the_op_iframe_sees_its_cookies() {
     let fx = f.handle(event(TabEvent::Unchanged, View::Waiting, true), &mut s);
     assert!(fx.contains(&RequestLock { steal: true }));
     let fx = first_answer_of_a_new_leader(&mut f, &mut s);
-    assert!(fx.contains(&Emit(Event::Changed { first_check: true })), "{fx:?}");
+    assert!(
+        fx.contains(&Emit(Event::Changed { first_check: true })),
+        "{fx:?}"
+    );
     assert!(!fx.contains(&blind));
     assert_eq!(f.phase(), Phase::Paused);
 
