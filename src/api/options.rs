@@ -144,14 +144,17 @@ impl Props {
             let Some(at) = known.iter().position(|(n, _)| *n == key) else {
                 return Err(OptionsError::Unknown(key));
             };
-            let (name, kind) = known[at];
+            // `get`, not indexing: no bounds-check panic path.
+            let (Some(&(name, kind)), Some(slot)) = (known.get(at), values.get_mut(at)) else {
+                continue;
+            };
             let value = pair.get(1);
             if !value.is_undefined() {
                 if let Some(why) = misfit(&value, kind) {
                     return Err(OptionsError::Invalid(name, why));
                 }
             }
-            values[at] = value;
+            *slot = value;
         }
         Ok(Props { known, values })
     }

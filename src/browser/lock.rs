@@ -87,7 +87,9 @@ impl Lock {
                 return JsValue::UNDEFINED;
             };
             let held = Promise::new(&mut |resolve, _reject| {
-                *state.release.borrow_mut() = Some(resolve);
+                if let Ok(mut release) = state.release.try_borrow_mut() {
+                    *release = Some(resolve);
+                }
             });
             drop(state);
             if std::mem::take(&mut first) {
@@ -125,7 +127,13 @@ impl Drop for Lock {
             // Withdraws a queued request; does nothing to a lock already held.
             controller.abort();
         }
-        if let Some(release) = self.state.release.borrow_mut().take() {
+        let release = self
+            .state
+            .release
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut r| r.take());
+        if let Some(release) = release {
             let _ = release.call0(&JsValue::UNDEFINED);
         }
     }

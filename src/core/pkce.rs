@@ -19,7 +19,7 @@ pub(crate) mod b64 {
     pub(crate) fn encode(bytes: &[u8]) -> String {
         let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
         for chunk in bytes.chunks(3) {
-            let b0 = chunk[0];
+            let b0 = chunk.first().copied().unwrap_or(0);
             let b1 = chunk.get(1).copied().unwrap_or(0);
             let b2 = chunk.get(2).copied().unwrap_or(0);
             let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
@@ -67,7 +67,8 @@ pub(crate) mod b64 {
             if n & leftover_mask != 0 {
                 return None;
             }
-            out.extend_from_slice(&bytes[..produced]);
+            // `take`, not slicing: no slice-index panic path.
+            out.extend(bytes.iter().take(produced));
         }
         Some(out)
     }

@@ -42,9 +42,15 @@ const PREFIX: &str = "oidc-session-monitor:";
 /// different offsets. Names need a fixed shape and no collision in practice, not a cryptographic
 /// hash; FNV costs a few instructions where a second SHA-256 instantiation cost a kilobyte.
 fn digest(parts: &[&str]) -> String {
-    let joined = parts.join("\n");
+    // Over the parts and the `\n` between them, without joining them first (size).
+    let bytes = || {
+        parts.iter().enumerate().flat_map(|(i, part)| {
+            let sep: &[u8] = if i == 0 { b"" } else { b"\n" };
+            sep.iter().chain(part.as_bytes()).copied()
+        })
+    };
     let fnv = |offset: u64| {
-        joined.bytes().fold(offset, |h, b| {
+        bytes().fold(offset, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
         })
     };
@@ -52,8 +58,8 @@ fn digest(parts: &[&str]) -> String {
     let mut out = String::with_capacity(24);
     for (word, nibbles) in [(a, 16), (b, 8)] {
         for i in (0..nibbles).rev() {
-            let nibble = ((word >> (i * 4)) & 15) as u32;
-            out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+            let nibble = ((word >> (i * 4)) & 15) as usize;
+            out.push(char::from(b"0123456789abcdef"[nibble]));
         }
     }
     out
@@ -502,17 +508,15 @@ impl<'a> Fields<'a> {
 
 /// `n` in decimal, without the formatting machinery (size).
 fn decimal(mut n: u32) -> String {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
+    let mut digits = Vec::with_capacity(10);
     loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        digits.push(b'0' + (n % 10) as u8);
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    digits[i..].iter().map(|&d| char::from(d)).collect()
+    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
 fn parse_flag(field: &str) -> Result<bool, Ignored> {

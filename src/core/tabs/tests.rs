@@ -385,3 +385,30 @@ fn error_details_travel_with_the_event() {
         })
     ));
 }
+
+/// The digest as earlier versions computed it: FNV-1a over the parts joined by `\n`.
+fn joined_digest(parts: &[&str]) -> String {
+    let joined = parts.join("\n");
+    let fnv = |offset: u64| {
+        joined.bytes().fold(offset, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let (a, b) = (fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4));
+    format!("{a:016x}{:08x}", b & 0xffff_ffff)
+}
+
+/// The names do not depend on how the digest is computed (the parts are hashed without being
+/// joined first): tabs of earlier versions agree on them.
+#[test]
+fn names_are_the_digest_of_the_joined_parts() {
+    let parts = ["https://op.example", "client01", "cookie", "session_state"];
+    assert_eq!(
+        scope(parts[0], parts[1], parts[2], parts[3]),
+        joined_digest(&parts)
+    );
+    assert_eq!(
+        channel_name(parts[0], parts[1]),
+        format!("oidc-session-monitor:{}", joined_digest(&parts[..2]))
+    );
+}
