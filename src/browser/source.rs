@@ -37,10 +37,7 @@ impl Source {
         match self {
             Source::Literal(s) => Ok(Some(s.expose_secret().into())),
             Source::Cookie(name, _) => {
-                let doc: HtmlDocument = web_sys::window()
-                    .and_then(|w| w.document())
-                    .map(|d| d.unchecked_into::<HtmlDocument>())
-                    .ok_or(MonitorError::StorageUnavailable)?;
+                let doc = html_document().ok_or(MonitorError::StorageUnavailable)?;
                 let jar = doc.cookie().map_err(|_| MonitorError::StorageUnavailable)?;
                 cookie_value(&jar, name).map_err(|_| MonitorError::AmbiguousCookie)
             }
@@ -62,20 +59,11 @@ impl Source {
         match self {
             Source::Literal(s) => *s = value.clone(),
             Source::Cookie(name, scope) => {
-                let Some(window) = web_sys::window() else {
+                let Some(doc) = html_document() else {
                     return;
                 };
-                let secure = window
-                    .location()
-                    .protocol()
-                    .map(|p| p == "https:")
-                    .unwrap_or(false);
-                let Some(doc) = window
-                    .document()
-                    .map(|d| d.unchecked_into::<HtmlDocument>())
-                else {
-                    return;
-                };
+                let secure =
+                    doc.location().and_then(|l| l.protocol().ok()).as_deref() == Some("https:");
                 let encoded = String::from(js_sys::encode_uri_component(value.expose_secret()));
                 let _ = doc.set_cookie(&scope.set_cookie(name, &encoded, secure));
             }
@@ -111,10 +99,7 @@ impl Source {
         match self {
             Source::Literal(_) => {}
             Source::Cookie(name, scope) => {
-                let doc = web_sys::window()
-                    .and_then(|w| w.document())
-                    .map(|d| d.unchecked_into::<HtmlDocument>());
-                if let Some(doc) = doc {
+                if let Some(doc) = html_document() {
                     // Expired with the RP cookie's own scope, so that it is the one removed.
                     let expired = CookieScope {
                         max_age: Some(0),
@@ -130,6 +115,12 @@ impl Source {
             }
         }
     }
+}
+
+/// This page's document, for its cookies (web-sys has `cookie` on `HtmlDocument`; a page's
+/// document has it: cast without an `instanceof` import).
+fn html_document() -> Option<HtmlDocument> {
+    Some(web_sys::window()?.document()?.unchecked_into())
 }
 
 impl SessionStateSource for Source {
