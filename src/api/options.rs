@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::error::OptionsError;
 use crate::browser::driver::LogoutSetup;
-use crate::browser::js::entries;
+use crate::browser::js::{entries, get};
 use crate::browser::reauth::{ReauthMethod, SilentOptions};
 use crate::browser::source::Source;
 use crate::browser::url::{check_session_url, origin, part};
@@ -251,7 +251,7 @@ impl Props {
             .string("url")
             .ok_or(OptionsError::Missing("rpSession.url"))?;
         let location = web_sys::window()
-            .and_then(|w| w.location().href().ok())
+            .and_then(|w| get(&w.location(), "href").as_string())
             .unwrap_or_default();
         const WHY: OptionsError =
             OptionsError::Invalid("rpSession.url", "must be a URL of this page's own origin");

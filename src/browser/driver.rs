@@ -465,7 +465,10 @@ impl Drop for Driver {
 
 async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError> {
     let window = web_sys::window().ok_or(DiscoveryError::Network)?;
-    let (status, json) = fetch_json(window.fetch_with_str(&discovery_url(issuer))).await;
+    // One `fetch(url, init)` import for every request.
+    let init = web_sys::RequestInit::new();
+    let (status, json) =
+        fetch_json(window.fetch_with_str_and_init(&discovery_url(issuer), &init)).await;
     // `response.ok`: a 2xx status.
     if !status.is_some_and(|s| (200..300).contains(&s)) {
         return Err(DiscoveryError::Network);

@@ -4,26 +4,21 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Event, HtmlIFrameElement, MessageEvent, Window};
 
+use crate::browser::js::{get, set};
 use crate::browser::listener::Listener;
 use crate::browser::sharing::Feed;
 use crate::core::machine::Input;
 use crate::core::types::CheckSessionUrl;
 
-/// Hides an iframe through the CSSOM. Setting properties on `element.style` is allowed under a
-/// strict `style-src` CSP, where a `style` attribute would be blocked (and the iframe shown).
+/// Hides an iframe through the CSSOM. Setting `element.style.cssText` is allowed under a strict
+/// `style-src` CSP, where a `style` attribute would be blocked (and the iframe shown). One
+/// `Reflect` read and write: no `style`/`setProperty` imports (size).
 pub fn hide(iframe: &HtmlIFrameElement) {
-    let style = iframe.style();
-    for (property, value) in [
-        ("position", "absolute"),
-        ("width", "0"),
-        ("height", "0"),
-        ("border", "0"),
-        ("visibility", "hidden"),
-        ("left", "-9999px"),
-        ("top", "-9999px"),
-    ] {
-        let _ = style.set_property(property, value);
-    }
+    set(
+        &get(iframe, "style"),
+        "cssText",
+        "position:absolute;width:0;height:0;border:0;visibility:hidden;left:-9999px;top:-9999px",
+    );
     let _ = iframe.set_attribute("aria-hidden", "true");
     let _ = iframe.set_attribute("tabindex", "-1");
 }
@@ -31,18 +26,22 @@ pub fn hide(iframe: &HtmlIFrameElement) {
 /// A new iframe, hidden (see [`hide`]) and titled for assistive technology, not yet in the page.
 pub fn hidden_iframe(document: &Document, title: &str) -> Option<HtmlIFrameElement> {
     let iframe: HtmlIFrameElement = document.create_element("iframe").ok()?.unchecked_into();
-    crate::browser::js::set(&iframe, "title", title);
+    set(&iframe, "title", title);
     hide(&iframe);
     Some(iframe)
 }
 
 /// Adds `iframe` to `document.body`, or to the root element of a page without a body.
 pub fn attach(document: &Document, iframe: &HtmlIFrameElement) -> Option<()> {
-    let parent = document
-        .body()
-        .map(|b| b.unchecked_into())
-        .or_else(|| document.document_element())?;
-    parent.append_child(iframe).ok().map(|_| ())
+    // Read through `Reflect` (cold path): no `body`/`documentElement` imports.
+    let parent = [get(document, "body"), get(document, "documentElement")]
+        .into_iter()
+        .find(JsValue::is_object)?;
+    parent
+        .unchecked_into::<web_sys::Node>()
+        .append_child(iframe)
+        .ok()
+        .map(|_| ())
 }
 
 /// Listens on `window` for `message` events whose `origin` is exactly `origin` **and** whose

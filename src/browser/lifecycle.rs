@@ -10,8 +10,9 @@
 //! `freeze`/`resume` exist in Chromium only; elsewhere `pagehide`/`pageshow` cover the
 //! back/forward cache.
 
-use wasm_bindgen::JsCast;
-use web_sys::{Event, PageTransitionEvent};
+use web_sys::Event;
+
+use crate::browser::js::get;
 
 use crate::browser::listener::Listener;
 use crate::browser::sharing::Feed;
@@ -28,7 +29,7 @@ pub struct Lifecycle {
 pub fn visibility() -> Option<Input> {
     let document = web_sys::window()?.document()?;
     Some(Input::VisibilityChanged {
-        hidden: document.hidden(),
+        hidden: get(&document, "hidden").is_truthy(),
     })
 }
 
@@ -44,10 +45,9 @@ impl Lifecycle {
         let show: fn(&Event) -> Option<Input> = |_| Some(Input::PageShown);
         // The first pageshow of a load is not a return from the back/forward cache.
         let returned: fn(&Event) -> Option<Input> = |event| {
-            // `persisted` reads `undefined` (false) on another event type: no `instanceof`.
-            event
-                .unchecked_ref::<PageTransitionEvent>()
-                .persisted()
+            // `persisted` reads `undefined` (false) on another event type.
+            get(event, "persisted")
+                .is_truthy()
                 .then_some(Input::PageShown)
         };
         let listeners = [

@@ -19,6 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::AbortController;
 
+use crate::browser::js::get;
 use crate::browser::sharing::Feed;
 use crate::core::machine::Input;
 
@@ -75,7 +76,7 @@ impl Lock {
             None
         } else {
             let controller = AbortController::new().ok()?;
-            let _ = Reflect::set(&options, &"signal".into(), &controller.signal());
+            let _ = Reflect::set(&options, &"signal".into(), &get(&controller, "signal"));
             Some(controller)
         };
         let weak: Weak<State> = Rc::downgrade(&state);

@@ -142,6 +142,8 @@ pub fn post_logout() -> PostLogout {
     if let Some(storage) = &storage {
         let _ = storage.remove_item(LOGOUT_STATE_KEY);
     }
-    let search = window.location().search().unwrap_or_default();
+    let search = get(&window.location(), "search")
+        .as_string()
+        .unwrap_or_default();
     verify_post_logout(&search, stored.as_deref())
 }

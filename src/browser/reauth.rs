@@ -5,7 +5,7 @@
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlIFrameElement, Request, RequestInit};
+use web_sys::{HtmlIFrameElement, RequestInit};
 
 use crate::browser::iframe::{attach, hidden_iframe, listen_to_frame};
 use crate::browser::js::{fetch_json, get_string, set};
@@ -412,16 +412,19 @@ async fn exchange(
     body.push_str("&code_verifier=");
     form_encode_into(&mut body, verifier.secret());
     let init = RequestInit::new();
-    // Reflect.set, which the glue has anyway, rather than one setter import each.
+    // Reflect.set, which the glue has anyway, rather than one setter import each; the headers as
+    // a plain object (no `Request`, `headers` or `Headers.set` imports).
     set(&init, "method", "POST");
     set(&init, "body", body);
-    let request = Request::new_with_str_and_init(token_endpoint, &init)
-        .map_err(|_| failed(FAIL.0, FAIL.1))?;
-    let _ = request
-        .headers()
-        .set("content-type", "application/x-www-form-urlencoded");
+    let headers = Object::new();
+    set(
+        &headers,
+        "content-type",
+        "application/x-www-form-urlencoded",
+    );
+    set(&init, "headers", headers);
     let window = web_sys::window().ok_or_else(|| failed(FAIL.0, FAIL.1))?;
-    let (_, json) = fetch_json(window.fetch_with_request(&request)).await;
+    let (_, json) = fetch_json(window.fetch_with_str_and_init(token_endpoint, &init)).await;
     let json = json.ok_or_else(|| failed(FAIL.0, FAIL.1))?;
     if let Some(error) = get_string(&json, "error") {
         return Err(outcome_of_error(&error));

@@ -3,6 +3,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, Storage};
 
+use crate::browser::js::get;
+
 use crate::core::cookie::{cookie_value, CookieScope};
 use crate::core::machine::{MonitorError, SessionStateSource};
 use crate::core::types::SessionState;
@@ -62,8 +64,11 @@ impl Source {
                 let Some(doc) = html_document() else {
                     return;
                 };
-                let secure =
-                    doc.location().and_then(|l| l.protocol().ok()).as_deref() == Some("https:");
+                let secure = doc
+                    .location()
+                    .and_then(|l| get(&l, "protocol").as_string())
+                    .as_deref()
+                    == Some("https:");
                 let encoded = String::from(js_sys::encode_uri_component(value.expose_secret()));
                 let _ = doc.set_cookie(&scope.set_cookie(name, &encoded, secure));
             }
