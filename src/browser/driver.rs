@@ -546,8 +546,8 @@ fn fill(detail: &Object, event: &TabEvent) {
             attempt,
             detail: more,
         } => {
-            set(detail, "code", code.as_str());
-            set(detail, "message", message.as_str());
+            set(detail, "code", &**code);
+            set(detail, "message", &**message);
             set(detail, "attempt", *attempt);
             match more {
                 ErrorDetail::None => {}
@@ -556,14 +556,14 @@ fn fill(detail: &Object, event: &TabEvent) {
                 ErrorDetail::Value(v) => set(detail, "value", v.as_str()),
             }
         }
-        TabEvent::Stopped { reason } => set(detail, "reason", reason.as_str()),
+        TabEvent::Stopped { reason } => set(detail, "reason", &**reason),
         TabEvent::Renewed { sub, sid } | TabEvent::UserChanged { sub, sid } => {
             set(detail, "sub", sub.as_str());
             if let Some(sid) = sid {
                 set(detail, "sid", sid.as_str());
             }
         }
-        TabEvent::InteractionRequired { code } => set(detail, "code", code.as_str()),
+        TabEvent::InteractionRequired { code } => set(detail, "code", &**code),
         TabEvent::Changed { first_check } => set(detail, "firstCheck", *first_check),
         TabEvent::SignedOut(reason) => set(detail, "reason", reason.as_str()),
         TabEvent::Unchanged => {}

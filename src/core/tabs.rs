@@ -168,6 +168,10 @@ impl View {
     }
 }
 
+/// A field of a [`TabEvent`]: borrowed from this crate's static codes and messages when the
+/// event is this tab's own (no copy per event), owned when it came from another tab.
+pub type Text = std::borrow::Cow<'static, str>;
+
 /// An event as it travels between tabs and as the glue turns it into a `detail` object: the
 /// same fields the leader's page sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,9 +186,9 @@ pub enum TabEvent {
     /// `error`.
     Error {
         /// `detail.code`.
-        code: String,
+        code: Text,
         /// `detail.message`.
-        message: String,
+        message: Text,
         /// `detail.attempt`.
         attempt: u32,
         /// What this code adds to `detail`, if anything.
@@ -193,7 +197,7 @@ pub enum TabEvent {
     /// `stopped`.
     Stopped {
         /// `detail.reason`.
-        reason: String,
+        reason: Text,
     },
     /// `renewed`.
     Renewed {
@@ -214,7 +218,7 @@ pub enum TabEvent {
     /// `interactionRequired`.
     InteractionRequired {
         /// `detail.code`.
-        code: String,
+        code: Text,
     },
 }
 
@@ -566,8 +570,8 @@ fn parse_event(f: &mut Fields) -> Result<TabEvent, Ignored> {
             };
             let detail = ErrorDetail::parse(&code, f.optional()?)?;
             TabEvent::Error {
-                code,
-                message,
+                code: code.into(),
+                message: message.into(),
                 attempt,
                 detail,
             }
@@ -576,11 +580,11 @@ fn parse_event(f: &mut Fields) -> Result<TabEvent, Ignored> {
         "stopped" => match f.next()? {
             "stopped" => return Err(Malformed),
             reason => TabEvent::Stopped {
-                reason: parse_code(reason)?,
+                reason: parse_code(reason)?.into(),
             },
         },
         "interactionRequired" => TabEvent::InteractionRequired {
-            code: parse_code(f.next()?)?,
+            code: parse_code(f.next()?)?.into(),
         },
         "renewed" | "userChanged" => {
             let sub = parse_text(f.next()?)?;
