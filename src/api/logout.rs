@@ -118,10 +118,8 @@ impl SessionMonitor {
         .to_url()
         .map_err(|e| thrown(e.code(), e.message()))?;
         let window = web_sys::window();
-        if let Some(storage) = window
-            .as_ref()
-            .and_then(|w| w.session_storage().ok().flatten())
-        {
+        let storage: Option<web_sys::Storage> = crate::browser::js::window_object("sessionStorage");
+        if let Some(storage) = storage {
             let _ = storage.set_item(LOGOUT_STATE_KEY, &state);
         }
         self.driver.feed(Input::SessionEnded {

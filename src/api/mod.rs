@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
 use crate::browser::driver::Driver;
+use crate::browser::js::UntypedEventTarget;
 use crate::core::machine::{Input, Machine};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -19,23 +20,6 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "SessionMonitorOptions")]
     pub type SessionMonitorOptions;
 
-    /// `EventTarget`, bound with untyped arguments so listeners and options pass through as given.
-    #[wasm_bindgen(js_name = EventTarget)]
-    type UntypedEventTarget;
-    #[wasm_bindgen(method, js_name = addEventListener)]
-    fn add_listener(
-        this: &UntypedEventTarget,
-        kind: &JsValue,
-        listener: &JsValue,
-        options: &JsValue,
-    );
-    #[wasm_bindgen(method, js_name = removeEventListener)]
-    fn remove_listener(
-        this: &UntypedEventTarget,
-        kind: &JsValue,
-        listener: &JsValue,
-        options: &JsValue,
-    );
 }
 
 /// Follows the user's session at an OpenID Provider by OpenID Connect Session Management 1.0.

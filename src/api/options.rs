@@ -256,7 +256,7 @@ impl Props {
         const WHY: OptionsError =
             OptionsError::Invalid("rpSession.url", "must be a URL of this page's own origin");
         let parsed = web_sys::Url::new_with_base(&url, &location).map_err(|_| WHY)?;
-        let page = web_sys::window().and_then(|w| w.location().origin().ok());
+        let page = crate::browser::js::page_origin();
         if page.as_deref() != Some(part(&parsed, "origin").as_str()) {
             return Err(WHY);
         }
@@ -322,7 +322,7 @@ impl Props {
             .map_err(|e| OptionsError::Value("silentReauth.redirectUri", e))?;
         // The silent-callback page posts to its parent on its own origin only: another origin
         // would never be heard, and must not be where the code and session_state land.
-        let page_origin = web_sys::window().and_then(|w| w.location().origin().ok());
+        let page_origin = crate::browser::js::page_origin();
         if page_origin.as_deref() != Some(redirect_origin.as_str()) {
             return Err(OptionsError::Invalid(
                 "silentReauth.redirectUri",

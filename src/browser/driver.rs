@@ -495,10 +495,10 @@ pub fn op_site(url: &CheckSessionUrl) -> OpSite {
     let Some(window) = web_sys::window() else {
         return OpSite::Cross;
     };
-    let page = window.location().origin().unwrap_or_default();
-    let framed = match window.top() {
-        Ok(Some(top)) => !js_sys::Object::is(&top, &window),
-        _ => true,
+    let page = crate::browser::js::page_origin().unwrap_or_default();
+    let framed = match crate::browser::js::window_object::<JsValue>("top") {
+        Some(top) => !js_sys::Object::is(&top, &window),
+        None => true,
     };
     OpSite::of(&page, url.origin().as_str(), framed)
 }

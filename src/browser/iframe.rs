@@ -120,7 +120,7 @@ impl OpFrame {
         // Lets an OP page that calls document.requestStorageAccess() use the Storage Access API
         // (Chromium, Firefox, Safari); ignored where unsupported.
         let _ = iframe.set_attribute("allow", "storage-access");
-        iframe.set_src(url.url());
+        set(&iframe, "src", url.url());
 
         let on_load = Listener::feeding(&iframe, "load", feed, |_| Some(Input::IframeLoaded));
         let origin = url.origin().as_str();

@@ -22,6 +22,44 @@ pub fn entries(obj: &JsValue) -> Option<js_sys::Array> {
     object_entries(obj).ok()
 }
 
+/// `EventTarget`, bound with untyped arguments: one `addEventListener`/`removeEventListener`
+/// import pair for the monitor's own listeners and for its users' (passed through as given).
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// Any `EventTarget`.
+    #[wasm_bindgen(js_name = EventTarget)]
+    pub type UntypedEventTarget;
+    /// `addEventListener(kind, listener, options)`.
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    pub fn add_listener(
+        this: &UntypedEventTarget,
+        kind: &JsValue,
+        listener: &JsValue,
+        options: &JsValue,
+    );
+    /// `removeEventListener(kind, listener, options)`.
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    pub fn remove_listener(
+        this: &UntypedEventTarget,
+        kind: &JsValue,
+        listener: &JsValue,
+        options: &JsValue,
+    );
+}
+
+/// `window[key]` if it is an object (`crypto`, `localStorage`, `sessionStorage`, `top`), read
+/// through `Reflect` rather than one typed getter import each; `None` when reading throws (a
+/// storage blocked by the browser's settings).
+pub fn window_object<T: wasm_bindgen::JsCast>(key: &str) -> Option<T> {
+    let value = get(web_sys::window()?.as_ref(), key);
+    value.is_object().then(|| wasm_bindgen::JsCast::unchecked_into(value))
+}
+
+/// `location.origin`: this page's origin.
+pub fn page_origin() -> Option<String> {
+    get(web_sys::window()?.location().as_ref(), "origin").as_string()
+}
+
 /// `obj[key]` if it is a string.
 pub fn get_string(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string()

@@ -1,7 +1,9 @@
 //! An event listener that removes itself when dropped.
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::browser::js::UntypedEventTarget;
 use web_sys::{Event, EventTarget};
 
 use crate::browser::sharing::Feed;
@@ -25,8 +27,12 @@ impl Listener {
         callback: impl FnMut(Event) + 'static,
     ) -> Self {
         let callback = Closure::<dyn FnMut(Event)>::new(callback);
-        // Only fails for a non-function callback, which cannot happen here.
-        let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+        // The untyped binding the monitor's `addEventListener` uses too: one import.
+        target.unchecked_ref::<UntypedEventTarget>().add_listener(
+            &kind.into(),
+            callback.as_ref(),
+            &JsValue::UNDEFINED,
+        );
         Listener {
             target: target.clone(),
             kind,
@@ -56,8 +62,12 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+        self.target
+            .unchecked_ref::<UntypedEventTarget>()
+            .remove_listener(
+                &self.kind.into(),
+                self.callback.as_ref(),
+                &JsValue::UNDEFINED,
+            );
     }
 }

@@ -135,7 +135,7 @@ impl Drop for Lock {
             .ok()
             .and_then(|mut r| r.take());
         if let Some(release) = release {
-            let _ = release.call0(&JsValue::UNDEFINED);
+            let _ = release.call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
         }
     }
 }

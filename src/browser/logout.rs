@@ -94,7 +94,7 @@ pub async fn ask_rp_session(url: String) -> RpSessionAnswer {
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+    crate::browser::js::window_object("localStorage")
 }
 
 /// The ID token's `iss` and `sid`, read with `JSON.parse` (no claim checks: it only names the
@@ -135,7 +135,7 @@ pub fn post_logout() -> PostLogout {
     let Some(window) = web_sys::window() else {
         return PostLogout::NoRequest;
     };
-    let storage = window.session_storage().ok().flatten();
+    let storage: Option<web_sys::Storage> = crate::browser::js::window_object("sessionStorage");
     let stored = storage
         .as_ref()
         .and_then(|s| s.get_item(LOGOUT_STATE_KEY).ok().flatten());

@@ -109,7 +109,7 @@ pub async fn run_hook(hook: Function, client_id: String) -> ReauthOutcome {
 
 /// `N` bytes from `crypto.getRandomValues`, or `None` when it is unavailable.
 pub(crate) fn random<const N: usize>() -> Option<[u8; N]> {
-    let crypto = web_sys::window()?.crypto().ok()?;
+    let crypto: web_sys::Crypto = crate::browser::js::window_object("crypto")?;
     let mut bytes = [0u8; N];
     crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
     Some(bytes)
@@ -127,7 +127,8 @@ pub struct SilentFrame {
 
 impl Drop for SilentFrame {
     fn drop(&mut self) {
-        let _ = self.reject.call0(&JsValue::NULL);
+        // `call1` as elsewhere: one `call` import less.
+        let _ = self.reject.call1(&JsValue::NULL, &JsValue::UNDEFINED);
         self.iframe.remove();
     }
 }
@@ -137,7 +138,7 @@ impl Drop for SilentFrame {
 fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     let window = web_sys::window()?;
     let document = window.document()?;
-    let own_origin = window.location().origin().ok()?;
+    let own_origin = crate::browser::js::page_origin()?;
     let iframe = hidden_iframe(&document, "OpenID Provider silent re-authentication")?;
     // The authorization request and the callback's URL carry state, code and session_state: no
     // Referer from this frame.
@@ -162,7 +163,7 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
         }
     };
     let on_message = listen_to_frame(&window, &iframe, &own_origin, Box::new(on_data));
-    iframe.set_src(url);
+    set(&iframe, "src", url);
     attach(&document, &iframe)?;
     Some((
         SilentFrame {

@@ -24,14 +24,16 @@ pub enum Source {
 }
 
 impl Source {
+    /// `Ok(None)`: not a storage source; `Err`: the storage is missing or blocked.
     fn storage(&self) -> Result<Option<Storage>, MonitorError> {
-        let window = web_sys::window().ok_or(MonitorError::StorageUnavailable)?;
-        let storage = match self {
-            Source::LocalStorage(_) => window.local_storage(),
-            Source::SessionStorage(_) => window.session_storage(),
+        let key = match self {
+            Source::LocalStorage(_) => "localStorage",
+            Source::SessionStorage(_) => "sessionStorage",
             _ => return Ok(None),
         };
-        storage.map_err(|_| MonitorError::StorageUnavailable)
+        crate::browser::js::window_object(key)
+            .map(Some)
+            .ok_or(MonitorError::StorageUnavailable)
     }
 
     /// The stored string, unvalidated (also used for `id_token_hint`).
@@ -64,9 +66,8 @@ impl Source {
                 let Some(doc) = html_document() else {
                     return;
                 };
-                let secure = doc
-                    .location()
-                    .and_then(|l| get(&l, "protocol").as_string())
+                let secure = get(&get(&doc, "location"), "protocol")
+                    .as_string()
                     .as_deref()
                     == Some("https:");
                 let encoded = String::from(js_sys::encode_uri_component(value.expose_secret()));

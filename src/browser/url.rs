@@ -8,7 +8,10 @@ use crate::core::types::{CheckSessionUrl, OpOrigin, ValueError};
 /// The origin of an absolute URL that passes the one URL rule (`https:` except on loopback hosts
 /// unless `allow_insecure_http`, no user info, no fragment): see [`check_url_policy`].
 pub fn origin(url: &str, allow_insecure_http: bool) -> Result<OpOrigin, ValueError> {
-    let parsed = web_sys::Url::new(url).map_err(|_| ValueError::Url(OriginError::NotAbsolute))?;
+    // `new URL(url, url)` is `new URL(url)` (an absolute URL ignores its base; a relative one
+    // is no valid base): one `URL` constructor import for this and `rpSession.url`.
+    let parsed = web_sys::Url::new_with_base(url, url)
+        .map_err(|_| ValueError::Url(OriginError::NotAbsolute))?;
     let (protocol, hostname) = (part(&parsed, "protocol"), part(&parsed, "hostname"));
     let parts = UrlParts {
         protocol: &protocol,
