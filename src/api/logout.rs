@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::error::{thrown, OptionsError};
 use super::options::{Kind, Props};
 use super::SessionMonitor;
+use crate::browser::js::set;
 use crate::browser::logout::{self as glue, LOGOUT_STATE_KEY};
 use crate::browser::reauth::random;
 use crate::core::authorize::{random_value, RANDOM_VALUE_BYTES};
@@ -128,7 +129,8 @@ impl SessionMonitor {
         });
         if navigate {
             if let Some(window) = window {
-                let _ = window.location().assign(&url);
+                // `location.href = url` is `location.assign(url)`: no `assign` import.
+                set(&window.location(), "href", url.as_str());
             }
             return Ok(JsValue::UNDEFINED);
         }

@@ -8,9 +8,10 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent};
 
+use crate::browser::iframe::Target;
 use crate::browser::listener::Listener;
 use crate::browser::sharing::Feed;
 use crate::core::machine::Input;
@@ -48,7 +49,10 @@ impl Channel {
 
     /// Posts `message` to every other open channel of the same name (in this tab and others).
     pub fn post(&self, message: &TabMessage, scope: &str) {
-        let _ = self.channel.post_message(&message.encode(scope).into());
+        let _ = self
+            .channel
+            .unchecked_ref::<Target>()
+            .post_message(&message.encode(scope).into(), &JsValue::UNDEFINED);
     }
 
     /// Whether this browser has `BroadcastChannel`.

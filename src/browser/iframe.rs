@@ -79,12 +79,14 @@ extern "C" {
     /// `event.origin`, as a JS value.
     #[wasm_bindgen(method, getter)]
     fn origin(this: &Message) -> JsValue;
-    /// A window, posted to with the target origin as a JS string made once.
+    /// A window, posted to with the target origin as a JS string made once; also a
+    /// `BroadcastChannel` (`undefined` as the target origin, an argument it ignores): one
+    /// `postMessage` import.
     #[wasm_bindgen(js_name = Window)]
-    type Target;
+    pub type Target;
     /// `window.postMessage(message, targetOrigin)`.
     #[wasm_bindgen(method, catch, js_name = postMessage)]
-    fn post_message(
+    pub fn post_message(
         this: &Target,
         message: &JsValue,
         target_origin: &JsValue,

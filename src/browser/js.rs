@@ -52,7 +52,9 @@ extern "C" {
 /// storage blocked by the browser's settings).
 pub fn window_object<T: wasm_bindgen::JsCast>(key: &str) -> Option<T> {
     let value = get(web_sys::window()?.as_ref(), key);
-    value.is_object().then(|| wasm_bindgen::JsCast::unchecked_into(value))
+    value
+        .is_object()
+        .then(|| wasm_bindgen::JsCast::unchecked_into(value))
 }
 
 /// `location.origin`: this page's origin.

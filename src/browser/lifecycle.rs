@@ -29,7 +29,7 @@ pub struct Lifecycle {
 pub fn visibility() -> Option<Input> {
     let document = web_sys::window()?.document()?;
     Some(Input::VisibilityChanged {
-        hidden: get(&document, "hidden").is_truthy(),
+        hidden: get(&document, "hidden").as_bool().unwrap_or(false),
     })
 }
 
@@ -47,7 +47,8 @@ impl Lifecycle {
         let returned: fn(&Event) -> Option<Input> = |event| {
             // `persisted` reads `undefined` (false) on another event type.
             get(event, "persisted")
-                .is_truthy()
+                .as_bool()
+                .unwrap_or(false)
                 .then_some(Input::PageShown)
         };
         let listeners = [

@@ -69,7 +69,9 @@ pub fn tell_other_tabs(reason: SignOutReason) {
     let message = Object::new();
     let _ = Reflect::set(&message, &"type".into(), &SIGNED_OUT_MESSAGE.into());
     let _ = Reflect::set(&message, &"reason".into(), &reason.as_str().into());
-    let _ = channel.post_message(&message);
+    let _ = channel
+        .unchecked_ref::<crate::browser::iframe::Target>()
+        .post_message(&message, &JsValue::UNDEFINED);
     channel.close();
 }
 

@@ -3,7 +3,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, Storage};
 
-use crate::browser::js::get;
+use crate::browser::js::{get, set};
 
 use crate::core::cookie::{cookie_value, CookieScope};
 use crate::core::machine::{MonitorError, SessionStateSource};
@@ -71,7 +71,8 @@ impl Source {
                     .as_deref()
                     == Some("https:");
                 let encoded = String::from(js_sys::encode_uri_component(value.expose_secret()));
-                let _ = doc.set_cookie(&scope.set_cookie(name, &encoded, secure));
+                // Written through `Reflect.set` (a renewal is rare): no `cookie` setter import.
+                set(&doc, "cookie", scope.set_cookie(name, &encoded, secure));
             }
             Source::LocalStorage(key) | Source::SessionStorage(key) => {
                 let key = key.clone();
@@ -111,7 +112,7 @@ impl Source {
                         max_age: Some(0),
                         ..scope.clone()
                     };
-                    let _ = doc.set_cookie(&expired.set_cookie(name, "", false));
+                    set(&doc, "cookie", expired.set_cookie(name, "", false));
                 }
             }
             Source::LocalStorage(key) | Source::SessionStorage(key) => {
