@@ -22,6 +22,7 @@ use crate::core::discovery::{
     discovery_url, DiscoveryError, Endpoints, Provider, ProviderMetadata,
 };
 use crate::core::error_code::ErrorCode;
+use crate::core::machine::slot::{Arm, Change, Slot};
 use crate::core::machine::{
     Effect, Event, Input, Machine, MonitorError, OpLocation, OpSite, Phase, ReauthOutcome, Timer,
 };
@@ -35,7 +36,9 @@ struct Inner {
     method: Option<ReauthMethod>,
     frame: Option<OpFrame>,
     silent: Option<SilentFrame>,
-    timers: [Option<Timeout>; Timer::ALL.len()],
+    /// The machine's timers, each with its own browser timeout, kept across a check while the
+    /// page is visible ([`Slot`]).
+    timers: [(Slot, Option<Timeout>); Timer::ALL.len()],
     /// Page lifecycle listeners (visibility, focus, online, pagehide/pageshow, freeze/resume).
     lifecycle: Option<Lifecycle>,
     /// Cross-tab: the channel and the lock, when the machine shares.
@@ -111,9 +114,16 @@ impl Handle {
                 return Vec::new();
             };
             let state = &mut *guard;
+            // A timeout armed for an earlier deadline (see `Slot`) arms the rest instead.
+            if let Input::TimerFired(timer) = input {
+                if !self.time(state, timer, Change::Fired) {
+                    return Vec::new();
+                }
+            }
             if matches!(input, Input::Start) && state.logout.keep_sid {
                 glue::remember_sid(state.logout.id_token.as_ref(), None, issuer_of(state));
             }
+            let was_hidden = state.machine.hidden();
             let effects = state.machine.handle(input, &mut state.source);
             let mut emitted = Vec::new();
             for effect in effects {
@@ -131,6 +141,13 @@ impl Handle {
                 }
             }
             self.hold_logout_channel(state);
+            // Hidden: background timeouts are clamped at each arming, so none is kept to be
+            // re-armed later.
+            if state.machine.hidden() && !was_hidden {
+                for timer in Timer::ALL {
+                    self.time(state, timer, Change::Hidden);
+                }
+            }
             emitted
         }
     }
@@ -184,12 +201,11 @@ impl Handle {
                 }
             }
             Effect::SetTimer(timer, ms) => {
-                let handle = self.clone();
-                state.timers[timer.index()] = Some(Timeout::new(ms, move || {
-                    handle.feed(Input::TimerFired(timer))
-                }));
+                self.time(state, timer, Change::Set(ms));
             }
-            Effect::ClearTimer(timer) => state.timers[timer.index()] = None,
+            Effect::ClearTimer(timer) => {
+                self.time(state, timer, Change::Clear);
+            }
             Effect::StoreSessionState(value) => state.source.write(&value),
             Effect::EndReauth => state.silent = None,
             Effect::StartReauth { generation } => self.start_reauth(state, generation),
@@ -224,11 +240,34 @@ impl Handle {
         }
     }
 
+    /// Applies `change` to `timer`'s [`Slot`] and performs its decision on the browser timeout;
+    /// whether the timer fires.
+    fn time(&self, state: &mut Inner, timer: Timer, change: Change) -> bool {
+        let (slot, timeout) = &mut state.timers[timer.index()];
+        // Hidden (as the machine last heard): exact.
+        let (due, arm) = slot.change(change, now(), state.machine.hidden());
+        match arm {
+            Arm::Keep => {}
+            Arm::Drop => *timeout = None,
+            Arm::After(ms) => {
+                let handle = self.clone();
+                *timeout = Some(Timeout::new(ms, move || {
+                    handle.feed(Input::TimerFired(timer))
+                }));
+            }
+        }
+        due
+    }
+
     /// The origin-wide logout channel is open while the machine runs, and goes when it stops.
-    /// (`focus` reaches the machine through the page lifecycle listeners, as `Wake`.)
+    /// (`focus` reaches the machine through the page lifecycle listeners, as `Wake`.) Stopped,
+    /// the machine has no timer pending: the browser timeouts a [`Slot`] kept go too.
     fn hold_logout_channel(&self, state: &mut Inner) {
         if !state.machine.phase().is_running() {
             state.channel = None;
+            for timer in &mut state.timers {
+                *timer = Default::default();
+            }
         } else if let (None, Some(feed)) = (&state.channel, &state.feed) {
             state.channel = LogoutChannel::open(feed);
         }
@@ -449,6 +488,13 @@ impl Driver {
         let endpoint = i.logout.end_session_endpoint.clone().or(discovered);
         (endpoint, i.logout.id_token.clone())
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: the slots' monotonic clock, in milliseconds.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn now() -> f64;
 }
 
 /// The discovered issuer, when there is one (the ID token's `iss` is preferred).

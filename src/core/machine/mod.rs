@@ -84,6 +84,7 @@
 
 pub mod blind;
 pub mod config;
+pub mod slot;
 pub mod types;
 
 mod leadership;

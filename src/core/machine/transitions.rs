@@ -137,7 +137,7 @@ impl Machine {
     }
 
     /// Whether the page is hidden, as last reported.
-    pub(super) fn hidden(&self) -> bool {
+    pub fn hidden(&self) -> bool {
         self.hidden
     }
 
