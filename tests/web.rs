@@ -2209,3 +2209,304 @@ async fn events_reach_a_listener_added_after_the_call_or_with_a_non_string_type(
         "stopped reaches a listener added right after stop()"
     );
 }
+
+// ------------------------------------------------------------------------------------------------
+// Issue 9 (1, 7) with the built-in silent re-authentication: the fake OP's `/op/<mode>` issuer
+// (tests/support/fake-op/server.mjs) and the package's own silent-callback page, which the test
+// runner serves from the crate root on this page's origin.
+
+#[wasm_bindgen(inline_js = r#"
+export function watch_iframes() {
+  const seen = [];
+  const mo = new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) {
+      if (n.tagName === 'IFRAME') seen.push([n.title, n.getAttribute('referrerpolicy') || '']);
+    }
+  });
+  mo.observe(document.documentElement, { childList: true, subtree: true });
+  return { seen, stop: () => mo.disconnect() };
+}
+// Registered before the monitor's own listener, so it runs first, while the callback frame is still
+// in the page: what the silent-callback page left in its URL, and a request made from its document.
+export function spy_silent_callback(recordUrl) {
+  const spy = { seen: 0, url: '', search: null, hash: null, xhr: null };
+  const on = (e) => {
+    if (!e.data || e.data.type !== 'oidc-session-monitor:silent-callback') return;
+    spy.seen++;
+    spy.url = String(e.data.url);
+    try {
+      const w = e.source;
+      spy.search = w.location.search;
+      spy.hash = w.location.hash;
+      const x = new w.XMLHttpRequest();
+      x.open('GET', recordUrl, false);
+      x.send();
+      spy.xhr = x.status;
+    } catch (err) { spy.xhr = String(err); }
+  };
+  window.addEventListener('message', on);
+  spy.stop = () => window.removeEventListener('message', on);
+  return spy;
+}
+export async function op_log(url) { return (await fetch(url, { cache: 'no-store' })).json(); }
+export function page_origin() { return location.origin; }
+"#)]
+extern "C" {
+    fn watch_iframes() -> JsValue;
+    fn spy_silent_callback(record_url: &str) -> JsValue;
+    async fn op_log(url: &str) -> JsValue;
+    fn page_origin() -> String;
+}
+
+/// An unsigned ID token for `sub`, as the page would keep it for `idTokenHint`.
+fn hint_token(sub: &str) -> String {
+    let claims = [
+        r#"{"iss":"x","sub":""#,
+        sub,
+        r#"","aud":"x","exp":9999999999,"iat":1}"#,
+    ]
+    .concat();
+    let b64 = js_sys::global()
+        .unchecked_into::<web_sys::Window>()
+        .btoa(&claims)
+        .unwrap()
+        .replace('+', "-")
+        .replace('/', "_")
+        .replace('=', "");
+    ["eyJhbGciOiJub25lIn0.", &b64, ".c2ln"].concat()
+}
+
+/// A monitor of the fake OP's issuer `/op/<mode>` with the built-in silent re-authentication
+/// (code + PKCE), the ID token hint in `localStorage[hint_key]`, no `sub` option.
+fn silent_options(
+    mode: &str,
+    client: &str,
+    state_key: &str,
+    hint_key: &str,
+) -> SessionMonitorOptions {
+    let silent = Object::new();
+    let redirect = [page_origin().as_str(), "/npm/silent-callback.html"].concat();
+    for (k, v) in [
+        ("redirectUri", JsValue::from(redirect)),
+        ("responseType", "code".into()),
+        ("idTokenHint", obj("localStorage", hint_key)),
+        ("timeoutMs", 8000.into()),
+    ] {
+        Reflect::set(&silent, &k.into(), &v).unwrap();
+    }
+    options(&[
+        ("issuer", op(&["/op/", mode].concat()).into()),
+        ("clientId", client.into()),
+        ("sessionState", obj("localStorage", state_key)),
+        ("intervalMs", 100.into()),
+        ("responseTimeoutMs", 400.into()),
+        ("loadTimeoutMs", 3000.into()),
+        ("silentReauth", silent.into()),
+    ])
+}
+
+/// What the fake OP saw for `client`: `(what, referer, hint's sub)` per request.
+async fn op_requests(client: &str) -> Vec<(String, String, Option<String>)> {
+    let log = op_log(&op(&["/op/log?client=", client].concat())).await;
+    js_sys::Array::from(&log)
+        .iter()
+        .map(|e| {
+            let get = |k: &str| Reflect::get(&e, &k.into()).unwrap().as_string();
+            (
+                get("what").unwrap(),
+                get("referer").unwrap_or_default(),
+                get("hint"),
+            )
+        })
+        .collect()
+}
+
+fn js_get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &k.into()).unwrap()
+}
+
+/// Issue 9 (7): the silent iframe has `referrerpolicy="no-referrer"` (the OP gets no Referer);
+/// the silent-callback page has stripped its query before it hands the URL over and sends no
+/// Referer; and the iframe is gone as soon as its callback is read, while the token exchange
+/// (held 2 s by the fake OP) is still pending, not when the attempt ends.
+#[wasm_bindgen_test]
+async fn the_silent_iframe_sends_no_referer_and_goes_as_soon_as_its_callback_is_read() {
+    let (client, key, hint) = ("client_sil1", "oidcsm_sil1", "oidcsm_sil1_hint");
+    storage().set_item(key, "changed-secret").unwrap();
+    storage().set_item(hint, &hint_token("alice")).unwrap();
+    let frames = iframe_count();
+    let watch = watch_iframes();
+    let spy = spy_silent_callback(&op(&["/op/record?client=", client].concat()));
+    let m = SessionMonitor::new(&silent_options("slow", client, key, hint)).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    // The OP got the code exchange: the callback was read; its answer takes 2 s.
+    let mut exchanging = false;
+    for _ in 0..100 {
+        if op_requests(client).await.iter().any(|e| e.0 == "token") {
+            exchanging = true;
+            break;
+        }
+        sleep(30).await;
+    }
+    assert!(exchanging, "no token request: {:?}", r.events());
+    assert_eq!(r.count("renewed:alice"), 0, "the exchange is still pending");
+    assert_eq!(
+        iframe_count(),
+        frames + 1,
+        "only the OP's check_session_iframe is left while the token exchange is pending"
+    );
+    assert!(
+        r.wait_for("renewed:alice", 1, 5000).await,
+        "{:?}",
+        r.events()
+    );
+    assert!(r.wait_for("unchanged", 1, 3000).await, "{:?}", r.events());
+    // The silent iframe as it was added: titled, and sending no Referer.
+    let seen = js_sys::Array::from(&js_get(&watch, "seen"));
+    let silent: Vec<String> = seen
+        .iter()
+        .map(|p| js_sys::Array::from(&p))
+        .filter(|p| {
+            p.get(0)
+                .as_string()
+                .unwrap()
+                .contains("silent re-authentication")
+        })
+        .map(|p| p.get(1).as_string().unwrap())
+        .collect();
+    assert_eq!(
+        silent,
+        ["no-referrer"],
+        "the silent iframe's referrerpolicy"
+    );
+    let log = op_requests(client).await;
+    let referers = |what: &str| -> Vec<String> {
+        log.iter()
+            .filter(|e| e.0 == what)
+            .map(|e| e.1.clone())
+            .collect()
+    };
+    assert_eq!(
+        referers("authorize"),
+        [""],
+        "the authorization request sent a Referer"
+    );
+    // The callback page: URL handed over, then already stripped from its own location.
+    assert_eq!(js_get(&spy, "seen").as_f64(), Some(1.0));
+    let url = js_get(&spy, "url").as_string().unwrap();
+    assert!(
+        url.contains("code=") && url.contains("session_state="),
+        "{url}"
+    );
+    assert_eq!(
+        js_get(&spy, "search").as_string().as_deref(),
+        Some(""),
+        "query left in the callback page's URL"
+    );
+    assert_eq!(js_get(&spy, "hash").as_string().as_deref(), Some(""));
+    assert_eq!(
+        js_get(&spy, "xhr").as_f64(),
+        Some(204.0),
+        "{:?}",
+        js_get(&spy, "xhr")
+    );
+    assert_eq!(
+        referers("record"),
+        [""],
+        "the silent-callback page sent a Referer"
+    );
+    drop(m);
+    assert_eq!(iframe_count(), frames);
+    for o in [&spy, &watch] {
+        let stop: js_sys::Function = js_get(o, "stop").unchecked_into();
+        stop.call0(&JsValue::NULL).unwrap();
+    }
+    storage().remove_item(key).unwrap();
+    storage().remove_item(hint).unwrap();
+}
+
+/// Issue 9 (1): the ID token hint is read at each attempt, not when the monitor was built: stored
+/// after construction it names the user of the first re-authentication; replaced by another user's
+/// token, the next attempt sends and expects that user. A learnt user survives `stop()`/`start()`:
+/// an attempt with no hint then reports the OP's other user as `userChanged`, not `renewed`.
+#[wasm_bindgen_test]
+async fn each_silent_attempt_reads_the_id_token_hint_again() {
+    let (client, key, hint) = ("client_sil2", "oidcsm_sil2", "oidcsm_sil2_hint");
+    storage().set_item(key, "changed-secret-1").unwrap();
+    storage().remove_item(hint).unwrap();
+    let m = SessionMonitor::new(&silent_options("echo", client, key, hint)).unwrap();
+    let r = Recorder::attach(&m);
+    storage().set_item(hint, &hint_token("alice")).unwrap();
+    m.start();
+    assert!(
+        r.wait_for("renewed:alice", 1, 6000).await,
+        "{:?}",
+        r.events()
+    );
+    assert!(r.wait_for("unchanged", 1, 3000).await, "{:?}", r.events());
+    storage().set_item(hint, &hint_token("bob")).unwrap();
+    storage().set_item(key, "changed-secret-2").unwrap();
+    assert!(
+        r.wait_for("renewed:bob", 1, 10_000).await,
+        "{:?}",
+        r.events()
+    );
+    let hints: Vec<Option<String>> = op_requests(client)
+        .await
+        .into_iter()
+        .filter(|e| e.0 == "authorize")
+        .map(|e| e.2)
+        .collect();
+    assert_eq!(hints, [Some("alice".into()), Some("bob".into())]);
+    // Kept across stop()/start(): with no hint left, the OP's "mallory" is another user.
+    m.stop();
+    storage().remove_item(hint).unwrap();
+    storage().set_item(key, "changed-secret-3").unwrap();
+    m.start();
+    assert!(
+        r.wait_for("stopped:user_changed", 1, 6000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(r.count("userChanged:mallory"), 1, "{:?}", r.events());
+    drop(m);
+    storage().remove_item(key).unwrap();
+}
+
+/// Issue 9 (1): no `sub` option and no ID token hint: the OP's user cannot be checked, so the
+/// silent renewal ends in `unknown_user` and writes nothing.
+#[wasm_bindgen_test]
+async fn a_silent_renewal_without_hint_or_sub_is_unknown_user_and_writes_nothing() {
+    let (client, key, hint) = ("client_sil3", "oidcsm_sil3", "oidcsm_sil3_hint");
+    storage().set_item(key, "changed-secret").unwrap();
+    storage().remove_item(hint).unwrap();
+    let m = SessionMonitor::new(&silent_options("echo", client, key, hint)).unwrap();
+    let r = Recorder::attach(&m);
+    m.start();
+    assert!(
+        r.wait_for("stopped:unknown_user", 1, 6000).await,
+        "{:?}",
+        r.events()
+    );
+    assert_eq!(
+        r.events(),
+        [
+            "changed:first",
+            "error:unknown_user",
+            "stopped:unknown_user"
+        ]
+    );
+    assert_eq!(
+        storage().get_item(key).unwrap().as_deref(),
+        Some("changed-secret"),
+        "nothing written"
+    );
+    let log = op_requests(client).await;
+    assert!(
+        log.iter().any(|e| e.0 == "authorize" && e.2.is_none()),
+        "the attempt reached the OP with no hint: {log:?}"
+    );
+    drop(m);
+    storage().remove_item(key).unwrap();
+}
