@@ -2305,6 +2305,12 @@ fn silent_options(
     ])
 }
 
+/// A client id of its own for this run: the fake OP keeps its log for the whole suite (Chromium,
+/// then Firefox), per client id.
+fn run_client(name: &str) -> String {
+    format!("{name}_{}", (js_sys::Math::random() * 1e9) as u64)
+}
+
 /// What the fake OP saw for `client`: `(what, referer, hint's sub)` per request.
 async fn op_requests(client: &str) -> Vec<(String, String, Option<String>)> {
     let log = op_log(&op(&["/op/log?client=", client].concat())).await;
@@ -2331,7 +2337,11 @@ fn js_get(o: &JsValue, k: &str) -> JsValue {
 /// (held 2 s by the fake OP) is still pending, not when the attempt ends.
 #[wasm_bindgen_test]
 async fn the_silent_iframe_sends_no_referer_and_goes_as_soon_as_its_callback_is_read() {
-    let (client, key, hint) = ("client_sil1", "oidcsm_sil1", "oidcsm_sil1_hint");
+    let (client, key, hint) = (
+        &run_client("client_sil1"),
+        "oidcsm_sil1",
+        "oidcsm_sil1_hint",
+    );
     storage().set_item(key, "changed-secret").unwrap();
     storage().set_item(hint, &hint_token("alice")).unwrap();
     let frames = iframe_count();
@@ -2432,7 +2442,11 @@ async fn the_silent_iframe_sends_no_referer_and_goes_as_soon_as_its_callback_is_
 /// an attempt with no hint then reports the OP's other user as `userChanged`, not `renewed`.
 #[wasm_bindgen_test]
 async fn each_silent_attempt_reads_the_id_token_hint_again() {
-    let (client, key, hint) = ("client_sil2", "oidcsm_sil2", "oidcsm_sil2_hint");
+    let (client, key, hint) = (
+        &run_client("client_sil2"),
+        "oidcsm_sil2",
+        "oidcsm_sil2_hint",
+    );
     storage().set_item(key, "changed-secret-1").unwrap();
     storage().remove_item(hint).unwrap();
     let m = SessionMonitor::new(&silent_options("echo", client, key, hint)).unwrap();
@@ -2478,7 +2492,11 @@ async fn each_silent_attempt_reads_the_id_token_hint_again() {
 /// silent renewal ends in `unknown_user` and writes nothing.
 #[wasm_bindgen_test]
 async fn a_silent_renewal_without_hint_or_sub_is_unknown_user_and_writes_nothing() {
-    let (client, key, hint) = ("client_sil3", "oidcsm_sil3", "oidcsm_sil3_hint");
+    let (client, key, hint) = (
+        &run_client("client_sil3"),
+        "oidcsm_sil3",
+        "oidcsm_sil3_hint",
+    );
     storage().set_item(key, "changed-secret").unwrap();
     storage().remove_item(hint).unwrap();
     let m = SessionMonitor::new(&silent_options("echo", client, key, hint)).unwrap();
