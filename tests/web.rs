@@ -27,6 +27,12 @@ fn other_op(path_and_query: &str) -> String {
     ["http://localhost:", port(), path_and_query].concat()
 }
 
+// Every JS helper of this file is in this one inline_js module. Each inline_js block is a module
+// the page fetches at start-up, all at once; wasm-bindgen-test-runner's HTTP server (tiny_http 0.12)
+// can lose a connection of such a burst (its task pool counts a thread woken for one connection as
+// still idle, and each keep-alive connection holds its thread), and Chromium then waits on that
+// module until its idle sockets close: the run hangs at start-up with "Timed out receiving message
+// from renderer". Five modules hung 2 of 7 page loads; keep one.
 #[wasm_bindgen(inline_js = r#"
 let adds = 0, removes = 0;
 export function install_counter() {
@@ -59,6 +65,75 @@ export function set_hidden(h) {
 }
 export function string_object(s) { return new String(s); }
 export function add_frame(src) { const f = document.createElement('iframe'); f.src = src; document.body.appendChild(f); return f; }
+// --- cross-tab sharing
+export function post_on_channel(name, data) { const c = new BroadcastChannel(name); c.postMessage(data); c.close(); }
+export function page_transition(kind, persisted) {
+  window.dispatchEvent(new PageTransitionEvent(kind, { persisted }));
+}
+// --- Web Locks
+export function hide_web_locks(hide) {
+  if (hide) Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+  else delete navigator.locks;
+}
+// --- issue 9 (hardening)
+export async function free_inside(m, kind, trigger) {
+  // free() from inside a listener of an event that `trigger` emits synchronously.
+  let threw = null, freed = false;
+  m.addEventListener(kind, () => { try { m.free(); freed = true; } catch (e) { threw = String(e && e.message || e); } }, { once: true });
+  try { m[trigger](); } catch (e) { threw = 'outer: ' + String(e && e.message || e); }
+  await new Promise((r) => setTimeout(r, 0));
+  return threw === null ? (freed ? 'freed' : 'no event') : threw;
+}
+export function methods_inside(m, kind) {
+  // stop(), start(), checkNow() from inside a listener; returns what threw, if anything.
+  let threw = null;
+  m.addEventListener(kind, () => {
+    try { m.stop(); m.start(); m.checkNow(); m.stop(); m.start(); } catch (e) { threw = String(e && e.message || e); }
+  }, { once: true });
+  return () => threw;
+}
+export function pollute(key, value) { Object.prototype[key] = value; }
+export function unpollute(key) { delete Object.prototype[key]; }
+export function throwing_getter(o, key) { Object.defineProperty(o, key, { enumerable: true, get() { throw new Error('getter'); } }); }
+export function deep_json(depth) {
+  // JSON.parse builds any depth; the deserializer must refuse it cleanly.
+  return JSON.parse('{"sub":"a","x":' + '['.repeat(depth) + ']'.repeat(depth) + '}');
+}
+export function set_cookie(c) { document.cookie = c; }
+export function page_cookies() { return document.cookie; }
+// --- the silent re-authentication (issue 9 points 1, 7; tests at the end of this file)
+export function watch_iframes() {
+  const seen = [];
+  const mo = new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) {
+      if (n.tagName === 'IFRAME') seen.push([n.title, n.getAttribute('referrerpolicy') || '']);
+    }
+  });
+  mo.observe(document.documentElement, { childList: true, subtree: true });
+  return { seen, stop: () => mo.disconnect() };
+}
+// Registered before the monitor's own listener, so it runs first, while the callback frame is still
+// in the page: what the silent-callback page left in its URL, and a request made from its document
+// (a beacon: it is sent even though the monitor removes the frame right after this listener).
+export function spy_silent_callback(recordUrl) {
+  const spy = { seen: 0, url: '', search: null, hash: null, beacon: null };
+  const on = (e) => {
+    if (!e.data || e.data.type !== 'oidc-session-monitor:silent-callback') return;
+    spy.seen++;
+    spy.url = String(e.data.url);
+    try {
+      const w = e.source;
+      spy.search = w.location.search;
+      spy.hash = w.location.hash;
+      spy.beacon = w.navigator.sendBeacon(recordUrl);
+    } catch (err) { spy.beacon = String(err); }
+  };
+  window.addEventListener('message', on);
+  spy.stop = () => window.removeEventListener('message', on);
+  return spy;
+}
+export async function op_log(url) { return (await fetch(url, { cache: 'no-store' })).json(); }
+export function page_origin() { return location.origin; }
 "#)]
 extern "C" {
     fn install_counter();
@@ -70,6 +145,24 @@ extern "C" {
     fn set_hidden(hidden: JsValue);
     fn style_violations() -> u32;
     fn all_iframes_hidden() -> bool;
+    // cross-tab sharing
+    fn post_on_channel(name: &str, data: &JsValue);
+    fn page_transition(kind: &str, persisted: bool);
+    // Web Locks
+    fn hide_web_locks(hide: bool);
+    // issue 9 (hardening); the silent re-authentication
+    fn free_inside(m: &JsValue, kind: &str, trigger: &str) -> js_sys::Promise;
+    fn methods_inside(m: &JsValue, kind: &str) -> js_sys::Function;
+    fn pollute(key: &str, value: &JsValue);
+    fn unpollute(key: &str);
+    fn throwing_getter(o: &JsValue, key: &str);
+    fn deep_json(depth: u32) -> JsValue;
+    fn set_cookie(c: &str);
+    fn page_cookies() -> String;
+    fn watch_iframes() -> JsValue;
+    fn spy_silent_callback(record_url: &str) -> JsValue;
+    async fn op_log(url: &str) -> JsValue;
+    fn page_origin() -> String;
 }
 
 fn options(pairs: &[(&str, JsValue)]) -> SessionMonitorOptions {
@@ -1168,17 +1261,6 @@ async fn ten_thousand_checks_leave_memory_and_listeners_flat() {
 
 // ---- Several monitors, one poller (cross-tab sharing) ----
 
-#[wasm_bindgen(inline_js = r#"
-export function post_on_channel(name, data) { const c = new BroadcastChannel(name); c.postMessage(data); c.close(); }
-export function page_transition(kind, persisted) {
-  window.dispatchEvent(new PageTransitionEvent(kind, { persisted }));
-}
-"#)]
-extern "C" {
-    fn post_on_channel(name: &str, data: &JsValue);
-    fn page_transition(kind: &str, persisted: bool);
-}
-
 /// A monitor whose session_state is in `localStorage[key]` (shared by default).
 fn shared_monitor(key: &str, extra: &[(&str, JsValue)]) -> SessionMonitor {
     let o = fast(&op("/check.html"), obj("localStorage", key));
@@ -1734,16 +1816,6 @@ async fn logout_rp_session_is_same_origin_and_an_unusable_answer_is_never_a_logo
     assert_eq!(m.state().as_string().unwrap(), "stopped");
 }
 
-#[wasm_bindgen(inline_js = r#"
-export function hide_web_locks(hide) {
-  if (hide) Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
-  else delete navigator.locks;
-}
-"#)]
-extern "C" {
-    fn hide_web_locks(hide: bool);
-}
-
 #[wasm_bindgen_test]
 async fn without_web_locks_every_monitor_polls_alone_with_no_error() {
     storage().set_item("oidcsm_x6", "unchanged-secret").unwrap();
@@ -1769,44 +1841,6 @@ async fn without_web_locks_every_monitor_polls_alone_with_no_error() {
 }
 
 // ---- Issue 9: hardening, tried as an attacker would ----
-
-#[wasm_bindgen(inline_js = r#"
-export async function free_inside(m, kind, trigger) {
-  // free() from inside a listener of an event that `trigger` emits synchronously.
-  let threw = null, freed = false;
-  m.addEventListener(kind, () => { try { m.free(); freed = true; } catch (e) { threw = String(e && e.message || e); } }, { once: true });
-  try { m[trigger](); } catch (e) { threw = 'outer: ' + String(e && e.message || e); }
-  await new Promise((r) => setTimeout(r, 0));
-  return threw === null ? (freed ? 'freed' : 'no event') : threw;
-}
-export function methods_inside(m, kind) {
-  // stop(), start(), checkNow() from inside a listener; returns what threw, if anything.
-  let threw = null;
-  m.addEventListener(kind, () => {
-    try { m.stop(); m.start(); m.checkNow(); m.stop(); m.start(); } catch (e) { threw = String(e && e.message || e); }
-  }, { once: true });
-  return () => threw;
-}
-export function pollute(key, value) { Object.prototype[key] = value; }
-export function unpollute(key) { delete Object.prototype[key]; }
-export function throwing_getter(o, key) { Object.defineProperty(o, key, { enumerable: true, get() { throw new Error('getter'); } }); }
-export function deep_json(depth) {
-  // JSON.parse builds any depth; the deserializer must refuse it cleanly.
-  return JSON.parse('{"sub":"a","x":' + '['.repeat(depth) + ']'.repeat(depth) + '}');
-}
-export function set_cookie(c) { document.cookie = c; }
-export function page_cookies() { return document.cookie; }
-"#)]
-extern "C" {
-    fn free_inside(m: &JsValue, kind: &str, trigger: &str) -> js_sys::Promise;
-    fn methods_inside(m: &JsValue, kind: &str) -> js_sys::Function;
-    fn pollute(key: &str, value: &JsValue);
-    fn unpollute(key: &str);
-    fn throwing_getter(o: &JsValue, key: &str);
-    fn deep_json(depth: u32) -> JsValue;
-    fn set_cookie(c: &str);
-    fn page_cookies() -> String;
-}
 
 /// Records events of a monitor that JavaScript owns (so that JS can call `free()` on it).
 fn js_recorder(m: &JsValue) -> Rc<RefCell<Vec<String>>> {
@@ -2214,47 +2248,6 @@ async fn events_reach_a_listener_added_after_the_call_or_with_a_non_string_type(
 // Issue 9 (1, 7) with the built-in silent re-authentication: the fake OP's `/op/<mode>` issuer
 // (tests/support/fake-op/server.mjs) and the package's own silent-callback page, which the test
 // runner serves from the crate root on this page's origin.
-
-#[wasm_bindgen(inline_js = r#"
-export function watch_iframes() {
-  const seen = [];
-  const mo = new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) {
-      if (n.tagName === 'IFRAME') seen.push([n.title, n.getAttribute('referrerpolicy') || '']);
-    }
-  });
-  mo.observe(document.documentElement, { childList: true, subtree: true });
-  return { seen, stop: () => mo.disconnect() };
-}
-// Registered before the monitor's own listener, so it runs first, while the callback frame is still
-// in the page: what the silent-callback page left in its URL, and a request made from its document
-// (a beacon: it is sent even though the monitor removes the frame right after this listener).
-export function spy_silent_callback(recordUrl) {
-  const spy = { seen: 0, url: '', search: null, hash: null, beacon: null };
-  const on = (e) => {
-    if (!e.data || e.data.type !== 'oidc-session-monitor:silent-callback') return;
-    spy.seen++;
-    spy.url = String(e.data.url);
-    try {
-      const w = e.source;
-      spy.search = w.location.search;
-      spy.hash = w.location.hash;
-      spy.beacon = w.navigator.sendBeacon(recordUrl);
-    } catch (err) { spy.beacon = String(err); }
-  };
-  window.addEventListener('message', on);
-  spy.stop = () => window.removeEventListener('message', on);
-  return spy;
-}
-export async function op_log(url) { return (await fetch(url, { cache: 'no-store' })).json(); }
-export function page_origin() { return location.origin; }
-"#)]
-extern "C" {
-    fn watch_iframes() -> JsValue;
-    fn spy_silent_callback(record_url: &str) -> JsValue;
-    async fn op_log(url: &str) -> JsValue;
-    fn page_origin() -> String;
-}
 
 /// An unsigned ID token for `sub`, as the page would keep it for `idTokenHint`.
 fn hint_token(sub: &str) -> String {
