@@ -2494,14 +2494,38 @@ async fn each_silent_attempt_reads_the_id_token_hint_again() {
 /// silent renewal ends in `unknown_user` and writes nothing.
 #[wasm_bindgen_test]
 async fn a_silent_renewal_without_hint_or_sub_is_unknown_user_and_writes_nothing() {
-    let (client, key, hint) = (
-        &run_client("client_sil3"),
-        "oidcsm_sil3",
-        "oidcsm_sil3_hint",
+    expect_unknown_user("client_sil3", None).await;
+}
+
+/// Issue 9 (1): a hint that is a JWT but not an ID token (a `sub`, no `iss`, `aud`, `exp`, `iat`)
+/// names nobody: it is still sent (the OP signs that user in), but the monitor does not take its
+/// `sub` on trust, so the renewal ends in `unknown_user` and writes nothing, never `renewed`.
+#[wasm_bindgen_test]
+async fn a_hint_that_is_not_an_id_token_names_nobody_unknown_user() {
+    let b64 = js_sys::global()
+        .unchecked_into::<web_sys::Window>()
+        .btoa(r#"{"sub":"alice"}"#)
+        .unwrap()
+        .replace('=', "");
+    let hint = ["eyJhbGciOiJub25lIn0.", &b64, ".c2ln"].concat();
+    expect_unknown_user("client_sil4", Some(&hint)).await;
+}
+
+/// A silent renewal with no `sub` option and `hint` (or none) in the hint source: `changed`, then
+/// `unknown_user`; the stored session_state untouched; the OP got the request, with `hint`'s `sub`
+/// as the fake OP read it.
+async fn expect_unknown_user(name: &str, hint: Option<&str>) {
+    let (client, key, hint_key) = (
+        &run_client(name),
+        &[name, "_state"].concat(),
+        &[name, "_hint"].concat(),
     );
     storage().set_item(key, "changed-secret").unwrap();
-    storage().remove_item(hint).unwrap();
-    let m = SessionMonitor::new(&silent_options("echo", client, key, hint)).unwrap();
+    match hint {
+        Some(h) => storage().set_item(hint_key, h).unwrap(),
+        None => storage().remove_item(hint_key).unwrap(),
+    }
+    let m = SessionMonitor::new(&silent_options("echo", client, key, hint_key)).unwrap();
     let r = Recorder::attach(&m);
     m.start();
     assert!(
@@ -2522,11 +2546,13 @@ async fn a_silent_renewal_without_hint_or_sub_is_unknown_user_and_writes_nothing
         Some("changed-secret"),
         "nothing written"
     );
+    let sent = hint.map(|_| "alice".to_owned());
     let log = op_requests(client).await;
     assert!(
-        log.iter().any(|e| e.0 == "authorize" && e.2.is_none()),
-        "the attempt reached the OP with no hint: {log:?}"
+        log.iter().any(|e| e.0 == "authorize" && e.2 == sent),
+        "the attempt reached the OP with hint {sent:?}: {log:?}"
     );
     drop(m);
     storage().remove_item(key).unwrap();
+    storage().remove_item(hint_key).unwrap();
 }

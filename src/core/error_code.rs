@@ -53,8 +53,8 @@ pub enum ErrorCode {
     UnexpectedAnswer,
     /// Two cookies of the configured name are visible: which one is current cannot be told.
     AmbiguousCookie,
-    /// A re-authentication returned a user, but the expected user is unknown (no `sub`, no
-    /// `idTokenHint`): nothing was written.
+    /// A re-authentication returned a user, but the expected user is unknown (no `sub`, no ID
+    /// token in `idTokenHint`): nothing was written.
     UnknownUser,
 
     // Emitted by discovery (`issuer`).

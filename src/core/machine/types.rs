@@ -139,7 +139,7 @@ pub enum MonitorError {
     /// answers (nor one mapped by the `answers` option). Reported once per streak.
     UnexpectedAnswer,
     /// A re-authentication returned a user, but the expected user is unknown (no `sub` option, no
-    /// readable `idTokenHint`): nothing was written, polling stops.
+    /// ID token in `idTokenHint`): nothing was written, polling stops.
     UnknownUser,
     /// Two cookies of the configured name are visible to the page (different paths or domains):
     /// the monitor does not guess which one is current.
@@ -208,7 +208,9 @@ impl MonitorError {
                 "the OP iframe loaded but did not answer its first check in time"
             }
             MonitorError::UnexpectedAnswer => "the OP iframe sent a message that is not an answer",
-            MonitorError::UnknownUser => "the expected user is unknown: give sub or idTokenHint",
+            MonitorError::UnknownUser => {
+                "the expected user is unknown: give sub, or an ID token in idTokenHint"
+            }
             MonitorError::AmbiguousCookie => {
                 "two cookies of that name are visible: set cookiePath/cookieDomain"
             }
