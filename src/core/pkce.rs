@@ -68,7 +68,9 @@ pub(crate) mod b64 {
                 return None;
             }
             // `take`, not slicing: no slice-index panic path.
-            out.extend(bytes.iter().take(produced));
+            for &b in bytes.iter().take(produced) {
+                out.push(b);
+            }
         }
         Some(out)
     }

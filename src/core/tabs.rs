@@ -160,11 +160,14 @@ impl View {
     }
 
     fn parse(field: &str) -> Option<View> {
-        let mut chars = field.chars();
-        let (c, None) = (chars.next()?, chars.next()) else {
+        // One ASCII byte (every code is one): no `char` decoding.
+        let &[c] = field.as_bytes() else {
             return None;
         };
-        View::ALL.iter().find(|(_, k)| *k == c).map(|p| p.0)
+        View::ALL
+            .iter()
+            .find(|(_, k)| *k == char::from(c))
+            .map(|p| p.0)
     }
 }
 

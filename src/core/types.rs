@@ -244,9 +244,12 @@ pub const ANSWER_PREVIEW_CHARS: usize = 32;
 /// At most 32 printable ASCII characters of an unexpected message, anything else replaced by
 /// `?`, for an error event: enough to recognise an OP's dialect, never a long echo.
 pub fn answer_preview(data: &str) -> String {
-    data.chars()
+    // By bytes, without `char` decoding: each character starts with exactly one byte that is not
+    // a UTF-8 continuation byte, and only an ASCII one can be printable.
+    data.bytes()
+        .filter(|b| b & 0xc0 != 0x80)
         .take(ANSWER_PREVIEW_CHARS)
-        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+        .map(|b| char::from(if (b' '..=b'~').contains(&b) { b } else { b'?' }))
         .collect()
 }
 
@@ -342,6 +345,27 @@ mod tests {
             Some(OpAnswer::Changed),
             "last wins"
         );
+    }
+
+    #[test]
+    fn answer_preview_reads_characters_not_bytes() {
+        let by_chars = |d: &str| -> String {
+            d.chars()
+                .take(ANSWER_PREVIEW_CHARS)
+                .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+                .collect()
+        };
+        let long = "é€😀a".repeat(20);
+        for d in [
+            "",
+            "ok",
+            "é",
+            "a€b😀c\u{7f}\u{9f}",
+            "\u{10ffff}x",
+            long.as_str(),
+        ] {
+            assert_eq!(answer_preview(d), by_chars(d), "{d:?}");
+        }
     }
 
     #[test]
