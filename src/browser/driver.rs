@@ -15,6 +15,7 @@ use crate::browser::iframe::OpFrame;
 use crate::browser::js::{fetch_json, set};
 use crate::browser::lifecycle::Lifecycle;
 use crate::browser::logout::{self as glue, LogoutChannel};
+use crate::browser::out_of_line;
 use crate::browser::reauth::{self, Pending, ReauthMethod, SilentFrame};
 use crate::browser::sharing::{Feed, Sharing};
 use crate::browser::source::Source;
@@ -152,48 +153,11 @@ impl Handle {
         }
     }
 
+    /// Performs the effects of polling (the iframe, its messages, the timers) here, and the rest
+    /// out of line ([`Handle::perform_rare`]).
     fn perform(&self, state: &mut Inner, effect: Effect) {
         match effect {
-            Effect::Discover { issuer } => {
-                let handle = self.clone();
-                let insecure = state.machine.config().allow_insecure_http;
-                spawn_local(async move {
-                    handle.feed(Input::Discovered(discover(&issuer, insecure).await))
-                });
-            }
-            Effect::CreateIframe => {
-                let (Some(window), Some(provider), Some(feed)) =
-                    (web_sys::window(), state.machine.provider(), &state.feed)
-                else {
-                    return;
-                };
-                let Some(document) = window.document() else {
-                    return;
-                };
-                let site = op_site(&provider.check_session_iframe);
-                let on_data = self.clone();
-                let answers = state.answers.clone();
-                // The answer of nearly every check, compared as a JS string (no copy into Rust).
-                let unchanged = JsValue::from_str(OpAnswer::Unchanged.as_str());
-                state.frame = OpFrame::open(
-                    &window,
-                    &document,
-                    &provider.check_session_iframe,
-                    feed,
-                    Box::new(move |data| {
-                        if data == unchanged {
-                            return on_data.feed(Input::Answer(OpAnswer::Unchanged));
-                        }
-                        let text = data.as_string();
-                        on_data.feed(match text.as_deref().and_then(|t| answers.classify(t)) {
-                            Some(answer) => Input::Answer(answer),
-                            None => Input::UnexpectedAnswer(text),
-                        })
-                    }),
-                );
-                // If the page has no body to attach to, the load deadline reports it.
-                state.machine.set_op_site(site);
-            }
+            Effect::CreateIframe => self.create_iframe(state),
             Effect::RemoveIframe => state.frame = None,
             Effect::Post(message) => {
                 if let Some(frame) = &state.frame {
@@ -205,6 +169,59 @@ impl Handle {
             }
             Effect::ClearTimer(timer) => {
                 self.time(state, timer, Change::Clear);
+            }
+            Effect::Emit(_) | Effect::Relay(_) => {}
+            // Out of line, or V8 would compile discovery, re-authentication (PKCE, sha2), logout
+            // and cross-tab code at the first `start()` of every page.
+            other => out_of_line(|(h, s, e)| h.perform_rare(s, e), (self, state, other)),
+        }
+    }
+
+    /// Adds the OP iframe and its listeners ([`Effect::CreateIframe`]).
+    fn create_iframe(&self, state: &mut Inner) {
+        let (Some(window), Some(provider), Some(feed)) =
+            (web_sys::window(), state.machine.provider(), &state.feed)
+        else {
+            return;
+        };
+        let Some(document) = window.document() else {
+            return;
+        };
+        let site = op_site(&provider.check_session_iframe);
+        let on_data = self.clone();
+        let answers = state.answers.clone();
+        // The answer of nearly every check, compared as a JS string (no copy into Rust).
+        let unchanged = JsValue::from_str(OpAnswer::Unchanged.as_str());
+        state.frame = OpFrame::open(
+            &window,
+            &document,
+            &provider.check_session_iframe,
+            feed,
+            Box::new(move |data| {
+                if data == unchanged {
+                    return on_data.feed(Input::Answer(OpAnswer::Unchanged));
+                }
+                let text = data.as_string();
+                on_data.feed(match text.as_deref().and_then(|t| answers.classify(t)) {
+                    Some(answer) => Input::Answer(answer),
+                    None => Input::UnexpectedAnswer(text),
+                })
+            }),
+        );
+        // If the page has no body to attach to, the load deadline reports it.
+        state.machine.set_op_site(site);
+    }
+
+    /// The effects no start-up and no check needs: discovery, re-authentication, the
+    /// session_state written back, logout, cross-tab sharing.
+    fn perform_rare(&self, state: &mut Inner, effect: Effect) {
+        match effect {
+            Effect::Discover { issuer } => {
+                let handle = self.clone();
+                let insecure = state.machine.config().allow_insecure_http;
+                spawn_local(async move {
+                    handle.feed(Input::Discovered(discover(&issuer, insecure).await))
+                });
             }
             Effect::StoreSessionState(value) => state.source.write(&value),
             Effect::EndReauth => state.silent = None,
@@ -227,7 +244,6 @@ impl Handle {
                 }
             }
             Effect::TellOtherTabs(reason) => glue::tell_other_tabs(reason),
-            Effect::Emit(_) | Effect::Relay(_) => {}
             Effect::OpenChannel
             | Effect::CloseChannel
             | Effect::RequestLock { .. }
@@ -237,6 +253,14 @@ impl Handle {
                     sharing.perform(effect, feed);
                 }
             }
+            // Performed by `perform`.
+            Effect::CreateIframe
+            | Effect::RemoveIframe
+            | Effect::Post(_)
+            | Effect::SetTimer(..)
+            | Effect::ClearTimer(_)
+            | Effect::Emit(_)
+            | Effect::Relay(_) => {}
         }
     }
 

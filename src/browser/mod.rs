@@ -15,3 +15,13 @@ pub mod reauth;
 pub mod sharing;
 pub mod source;
 pub mod url;
+
+/// Calls `f(arg)` through a function pointer that the optimizers cannot see through, so that `f`
+/// stays a wasm function of its own instead of being inlined into its (only) caller: binaryen
+/// inlines every function with one caller, and Chromium's V8 compiles a wasm function as a whole
+/// at its first call. For code that a page rarely runs (discovery, re-authentication, logout,
+/// cross-tab sharing), this keeps it out of what `start()` and the first check compile
+/// (bench/NOTES.md, "Start-up, measured").
+pub(crate) fn out_of_line<A, R>(f: fn(A) -> R, arg: A) -> R {
+    std::hint::black_box(f)(arg)
+}
