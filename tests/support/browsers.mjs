@@ -113,9 +113,9 @@ export async function closeAll() {
  * key; Firefox and WebKit: WebDriver `acceptInsecureCerts`). `blockThirdPartyCookies` (Chromium): the user setting.
  * @param {{label?: string, headful?: boolean, unthrottled?: boolean, measure?: boolean,
  *          viewport?: {width: number, height: number}, protocolTimeout?: number,
- *          tls?: {spki: string}, blockThirdPartyCookies?: boolean}} [o]
+ *          tls?: {spki: string}, blockThirdPartyCookies?: boolean, v8Flags?: string[], dumpio?: boolean}} [o]
  */
-export async function launch(name, { label = name, headful = false, unthrottled = false, measure = false, viewport, protocolTimeout = 60_000, tls = null, blockThirdPartyCookies = false } = {}) {
+export async function launch(name, { label = name, headful = false, unthrottled = false, measure = false, viewport, protocolTimeout = 60_000, tls = null, blockThirdPartyCookies = false, v8Flags = [], dumpio = false } = {}) {
   const conf = BROWSERS[name];
   if (!conf) throw new Error(`unknown browser ${name}`);
   if (blockThirdPartyCookies && name !== 'chromium') throw new Error('blockThirdPartyCookies is a Chromium profile setting here');
@@ -143,9 +143,14 @@ export async function launch(name, { label = name, headful = false, unthrottled 
   };
   let browser;
   if (name === 'chromium') {
+    // { v8Flags }: V8 flags for a measurement (bench/startup.mjs: V8's wasm compile traces), merged into the one
+    // --js-flags Chromium reads; { dumpio }: the browser's stdout/stderr (where V8 prints them) to this process.
+    const jsFlags = [...(measure ? ['--expose-gc'] : []), ...v8Flags];
     const args = [...CHROMIUM_ARGS, ...(unthrottled ? CHROMIUM_UNTHROTTLED : []), ...(measure ? CHROMIUM_MEASURE : []), ...(tls ? chromiumTrust(tls) : [])]
-      .filter((a) => !(headful && a.startsWith('--headless')));
-    browser = await puppeteer.launch({ ...common, browser: 'chrome', args });
+      .filter((a) => !(headful && a.startsWith('--headless')))
+      .filter((a) => !(jsFlags.length && a.startsWith('--js-flags=')))
+      .concat(jsFlags.length ? [`--js-flags=${jsFlags.join(' ')}`] : []);
+    browser = await puppeteer.launch({ ...common, browser: 'chrome', args, dumpio });
   } else {
     browser = await puppeteer.launch({
       ...common, browser: 'firefox', acceptInsecureCerts: !!tls,
