@@ -69,7 +69,7 @@ const STEPS = [
 console.log(`startup: ${RUNS} loads per variant (${variants.map((v) => v.key).join(', ')}); load average ${os.loadavg()[0].toFixed(1)}`);
 let failed = 0;
 for (const bname of BROWSERS) {
-  const s = await launch(bname, { measure: true, v8Flags: bname === 'chromium' ? V8_FLAGS : [], dumpio: bname === 'chromium' && V8_FLAGS.length > 0 });
+  const s = await launch(bname, { measure: true, v8Flags: bname === 'chromium' ? V8_FLAGS : [], dumpio: bname === 'chromium' && V8_FLAGS.some((f) => f.startsWith('--trace')) });
   const res = Object.fromEntries(variants.map((v) => [v.key, []]));
   const load = async (v, trace = false) => {
     const page = await s.browser.newPage();
