@@ -1,7 +1,7 @@
 //! Logout, as JavaScript sees it: `monitor.logout()` and `verifyPostLogout()` for the post-logout
 //! page. (The front-channel logout page is plain JavaScript: `npm/frontchannel-logout.js`.)
 
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::error::{thrown, OptionsError};
@@ -144,11 +144,7 @@ impl SessionMonitor {
 pub fn verify_post_logout() -> JsValue {
     let result = glue::post_logout();
     let out = Object::new();
-    let _ = Reflect::set(
-        &out,
-        &"verified".into(),
-        &(result == PostLogout::Verified).into(),
-    );
-    let _ = Reflect::set(&out, &"result".into(), &result.as_str().into());
+    set(&out, "verified", result == PostLogout::Verified);
+    set(&out, "result", result.as_str());
     out.into()
 }

@@ -57,7 +57,9 @@ impl Channel {
 
     /// Whether this browser has `BroadcastChannel`.
     pub fn supported() -> bool {
-        js_sys::Reflect::has(&js_sys::global(), &"BroadcastChannel".into()).unwrap_or(false)
+        // Read through the `Reflect.get` import the glue has anyway (no `Reflect.has` import): a
+        // global that is absent, or whose getter throws, reads as `undefined`.
+        !crate::browser::js::get(&js_sys::global(), "BroadcastChannel").is_undefined()
     }
 }
 

@@ -452,9 +452,11 @@ impl Driver {
     pub fn listen(&self, kind: &wasm_bindgen::JsValue) {
         // A type that is not a string (JS converts it) may name any event: then build them all.
         let kind = kind.as_string().unwrap_or_else(|| ANY.into());
-        let mut listened = self.handle.events.listened.borrow_mut();
-        if !listened.contains(&kind) {
-            listened.push(kind);
+        // `try_borrow_mut`: no borrow-panic path (nothing else holds it while this runs).
+        if let Ok(mut listened) = self.handle.events.listened.try_borrow_mut() {
+            if !listened.contains(&kind) {
+                listened.push(kind);
+            }
         }
     }
 
@@ -578,7 +580,12 @@ impl Events {
     /// borrow is held while listeners run.
     fn dispatch(&self, event: &TabEvent, leader: bool) {
         let name = event.name();
-        if !self.listened.borrow().iter().any(|n| n == name || n == ANY) {
+        let wanted = match self.listened.try_borrow() {
+            Ok(listened) => listened.iter().any(|n| n == name || n == ANY),
+            // Never held while listeners run; if it were, build the event rather than miss it.
+            Err(_) => true,
+        };
+        if !wanted {
             return;
         }
         let kind = JsValue::from_str(name);

@@ -86,5 +86,10 @@ pub async fn fetch_json(request: js_sys::Promise) -> (Option<u16>, Option<JsValu
 
 /// `obj[key] = value`, ignoring a frozen or exotic object's refusal.
 pub fn set(obj: &JsValue, key: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+    set_value(obj, key, &value.into());
+}
+
+/// [`set`]'s body, once for every value type (size).
+fn set_value(obj: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }

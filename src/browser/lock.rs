@@ -13,13 +13,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::AbortController;
 
-use crate::browser::js::get;
+use crate::browser::js::{get, set};
 use crate::browser::sharing::Feed;
 use crate::core::machine::Input;
 
@@ -45,8 +45,8 @@ impl std::fmt::Debug for Lock {
 }
 
 fn locks() -> Option<JsValue> {
-    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
-    let locks = Reflect::get(&navigator, &"locks".into()).ok()?;
+    // A getter that throws reads as `undefined` (then so does `locks`): no lock, as before.
+    let locks = get(&get(&js_sys::global(), "navigator"), "locks");
     locks.is_object().then_some(locks)
 }
 
@@ -61,10 +61,7 @@ impl Lock {
     /// stolen or the request fails while the handle is alive. `None` without Web Locks.
     pub fn request(name: &str, steal: bool, feed: &Feed) -> Option<Lock> {
         let locks = locks()?;
-        let request: Function = Reflect::get(&locks, &"request".into())
-            .ok()?
-            .dyn_into()
-            .ok()?;
+        let request: Function = get(&locks, "request").dyn_into().ok()?;
         let state = Rc::new(State {
             alive: Cell::new(true),
             release: RefCell::new(None),
@@ -72,11 +69,11 @@ impl Lock {
         let options = Object::new();
         let abort = if steal {
             // `steal` may not be combined with a signal; a steal is granted at once anyway.
-            let _ = Reflect::set(&options, &"steal".into(), &JsValue::TRUE);
+            set(&options, "steal", true);
             None
         } else {
             let controller = AbortController::new().ok()?;
-            let _ = Reflect::set(&options, &"signal".into(), &get(&controller, "signal"));
+            set(&options, "signal", get(&controller, "signal"));
             Some(controller)
         };
         let weak: Weak<State> = Rc::downgrade(&state);

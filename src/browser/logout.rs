@@ -2,7 +2,7 @@
 //! `rpSession` request, the stored `sid` the front-channel page compares against, and the
 //! post-logout page's helper. Each handle releases itself on drop.
 
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent, RequestInit};
 
@@ -53,11 +53,10 @@ impl Drop for LogoutChannel {
 }
 
 fn parse(data: &JsValue) -> Option<SignOutReason> {
-    let get = |k: &str| Reflect::get(data, &JsValue::from_str(k)).ok()?.as_string();
-    if !data.is_object() || get("type")?.as_str() != SIGNED_OUT_MESSAGE {
+    if !data.is_object() || get_string(data, "type")?.as_str() != SIGNED_OUT_MESSAGE {
         return None;
     }
-    SignOutReason::parse(&get("reason")?)
+    SignOutReason::parse(&get_string(data, "reason")?)
 }
 
 /// Tells every other tab (and frame) of this origin that the session ended. The one place that
@@ -67,8 +66,8 @@ pub fn tell_other_tabs(reason: SignOutReason) {
         return;
     };
     let message = Object::new();
-    let _ = Reflect::set(&message, &"type".into(), &SIGNED_OUT_MESSAGE.into());
-    let _ = Reflect::set(&message, &"reason".into(), &reason.as_str().into());
+    set(&message, "type", SIGNED_OUT_MESSAGE);
+    set(&message, "reason", reason.as_str());
     let _ = channel
         .unchecked_ref::<crate::browser::iframe::Target>()
         .post_message(&message, &JsValue::UNDEFINED);
