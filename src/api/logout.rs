@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::error::{thrown, OptionsError};
 use super::options::{Kind, Props};
 use super::SessionMonitor;
-use crate::browser::js::set;
+use crate::browser::js::{get, set};
 use crate::browser::logout::{self as glue, LOGOUT_STATE_KEY};
 use crate::browser::reauth::random;
 use crate::core::authorize::{random_value, RANDOM_VALUE_BYTES};
@@ -118,7 +118,7 @@ impl SessionMonitor {
         }
         .to_url()
         .map_err(|e| thrown(e.code(), e.message()))?;
-        let window = web_sys::window();
+        let window = crate::browser::js::window();
         let storage: Option<web_sys::Storage> = crate::browser::js::window_object("sessionStorage");
         if let Some(storage) = storage {
             let _ = storage.set_item(LOGOUT_STATE_KEY, &state);
@@ -130,7 +130,7 @@ impl SessionMonitor {
         if navigate {
             if let Some(window) = window {
                 // `location.href = url` is `location.assign(url)`: no `assign` import.
-                set(&window.location(), "href", url.as_str());
+                set(&get(&window, "location"), "href", url.as_str());
             }
             return Ok(JsValue::UNDEFINED);
         }

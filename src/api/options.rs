@@ -250,8 +250,8 @@ impl Props {
         let url = spec
             .string("url")
             .ok_or(OptionsError::Missing("rpSession.url"))?;
-        let location = web_sys::window()
-            .and_then(|w| get(&w.location(), "href").as_string())
+        let location = crate::browser::js::window()
+            .and_then(|w| get(&get(&w, "location"), "href").as_string())
             .unwrap_or_default();
         const WHY: OptionsError =
             OptionsError::Invalid("rpSession.url", "must be a URL of this page's own origin");

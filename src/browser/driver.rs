@@ -179,9 +179,11 @@ impl Handle {
 
     /// Adds the OP iframe and its listeners ([`Effect::CreateIframe`]).
     fn create_iframe(&self, state: &mut Inner) {
-        let (Some(window), Some(provider), Some(feed)) =
-            (web_sys::window(), state.machine.provider(), &state.feed)
-        else {
+        let (Some(window), Some(provider), Some(feed)) = (
+            crate::browser::js::window(),
+            state.machine.provider(),
+            &state.feed,
+        ) else {
             return;
         };
         let Some(document) = window.document() else {
@@ -536,7 +538,7 @@ impl Drop for Driver {
 }
 
 async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError> {
-    let window = web_sys::window().ok_or(DiscoveryError::Network)?;
+    let window = crate::browser::js::window().ok_or(DiscoveryError::Network)?;
     // One `fetch(url, init)` import for every request.
     let init = web_sys::RequestInit::new();
     let (status, json) =
@@ -564,7 +566,7 @@ async fn discover(issuer: &str, allow_insecure_http: bool) -> Result<Provider, D
 /// Where the OP iframe stands to this page. A page that is itself framed (`window.top` is not
 /// this window) counts as cross-site: its top-level site is unknown here.
 pub fn op_site(url: &CheckSessionUrl) -> OpSite {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::browser::js::window() else {
         return OpSite::Cross;
     };
     let page = crate::browser::js::page_origin().unwrap_or_default();

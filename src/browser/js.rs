@@ -47,11 +47,20 @@ extern "C" {
     );
 }
 
+/// This page's `window`: the global object when it is one (a window has `window`, itself; a
+/// worker has not). Read through `Reflect.get` rather than web-sys's `instanceof Window` import.
+pub fn window() -> Option<web_sys::Window> {
+    let global = js_sys::global();
+    get(&global, "window")
+        .is_object()
+        .then(|| wasm_bindgen::JsCast::unchecked_into(global))
+}
+
 /// `window[key]` if it is an object (`crypto`, `localStorage`, `sessionStorage`, `top`), read
 /// through `Reflect` rather than one typed getter import each; `None` when reading throws (a
 /// storage blocked by the browser's settings).
 pub fn window_object<T: wasm_bindgen::JsCast>(key: &str) -> Option<T> {
-    let value = get(web_sys::window()?.as_ref(), key);
+    let value = get(window()?.as_ref(), key);
     value
         .is_object()
         .then(|| wasm_bindgen::JsCast::unchecked_into(value))
@@ -59,7 +68,7 @@ pub fn window_object<T: wasm_bindgen::JsCast>(key: &str) -> Option<T> {
 
 /// `location.origin`: this page's origin.
 pub fn page_origin() -> Option<String> {
-    get(web_sys::window()?.location().as_ref(), "origin").as_string()
+    get(&get(window()?.as_ref(), "location"), "origin").as_string()
 }
 
 /// `obj[key]` if it is a string.

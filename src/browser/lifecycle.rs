@@ -27,7 +27,7 @@ pub struct Lifecycle {
 
 /// Whether the page is hidden now, as an input.
 pub fn visibility() -> Option<Input> {
-    let document = web_sys::window()?.document()?;
+    let document = crate::browser::js::window()?.document()?;
     Some(Input::VisibilityChanged {
         hidden: get(&document, "hidden").as_bool().unwrap_or(false),
     })
@@ -36,7 +36,7 @@ pub fn visibility() -> Option<Input> {
 impl Lifecycle {
     /// Listens on this page's window and document and feeds what happens to `feed`.
     pub fn new(feed: &Feed) -> Option<Lifecycle> {
-        let window = web_sys::window()?;
+        let window = crate::browser::js::window()?;
         let document = window.document()?;
         // `fn(&Event) -> Option<Input>`: one listener closure type for all (size).
         let visibility: fn(&Event) -> Option<Input> = |_| visibility();

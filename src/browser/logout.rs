@@ -76,7 +76,7 @@ pub fn tell_other_tabs(reason: SignOutReason) {
 
 /// Asks the RP's session endpoint: same origin, credentials included, `cache: 'no-store'`.
 pub async fn ask_rp_session(url: String) -> RpSessionAnswer {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::browser::js::window() else {
         return RpSessionAnswer::Unavailable;
     };
     let init = RequestInit::new();
@@ -133,7 +133,7 @@ pub fn forget_sid(id_token: Option<&Source>, issuer: Option<&str>) {
 /// Checks the post-logout page's `state` against the one `logout()` kept in this tab, then
 /// forgets it (one use).
 pub fn post_logout() -> PostLogout {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::browser::js::window() else {
         return PostLogout::NoRequest;
     };
     let storage: Option<web_sys::Storage> = crate::browser::js::window_object("sessionStorage");
@@ -143,7 +143,7 @@ pub fn post_logout() -> PostLogout {
     if let Some(storage) = &storage {
         let _ = storage.remove_item(LOGOUT_STATE_KEY);
     }
-    let search = get(&window.location(), "search")
+    let search = get(&get(&window, "location"), "search")
         .as_string()
         .unwrap_or_default();
     verify_post_logout(&search, stored.as_deref())

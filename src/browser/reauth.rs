@@ -136,7 +136,7 @@ impl Drop for SilentFrame {
 /// Opens the silent iframe at `url`; the promise resolves with the callback URL that the
 /// silent-callback page posts from this very iframe, on this page's own origin.
 fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
-    let window = web_sys::window()?;
+    let window = crate::browser::js::window()?;
     let document = window.document()?;
     let own_origin = crate::browser::js::page_origin()?;
     let iframe = hidden_iframe(&document, "OpenID Provider silent re-authentication")?;
@@ -424,7 +424,7 @@ async fn exchange(
         "application/x-www-form-urlencoded",
     );
     set(&init, "headers", headers);
-    let window = web_sys::window().ok_or_else(|| failed(FAIL.0, FAIL.1))?;
+    let window = crate::browser::js::window().ok_or_else(|| failed(FAIL.0, FAIL.1))?;
     let (_, json) = fetch_json(window.fetch_with_str_and_init(token_endpoint, &init)).await;
     let json = json.ok_or_else(|| failed(FAIL.0, FAIL.1))?;
     if let Some(error) = get_string(&json, "error") {

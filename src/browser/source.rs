@@ -127,7 +127,7 @@ impl Source {
 /// This page's document, for its cookies (web-sys has `cookie` on `HtmlDocument`; a page's
 /// document has it: cast without an `instanceof` import).
 fn html_document() -> Option<HtmlDocument> {
-    Some(web_sys::window()?.document()?.unchecked_into())
+    Some(crate::browser::js::window()?.document()?.unchecked_into())
 }
 
 impl SessionStateSource for Source {
