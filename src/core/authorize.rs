@@ -188,7 +188,7 @@ impl QueryWriter {
         url.push_str(endpoint);
         if !text::has(endpoint, b'?') {
             url.push('?');
-        } else if !(endpoint.ends_with('?') || endpoint.ends_with('&')) {
+        } else if !(endpoint.ends_with("?") || endpoint.ends_with("&")) {
             url.push('&');
         }
         QueryWriter { url, first: true }
@@ -356,8 +356,8 @@ impl CallbackResponse {
     /// its value has a bad `%` escape or is not UTF-8.
     pub fn from_params(params: &str) -> Result<Self, AuthorizeError> {
         let params = params
-            .strip_prefix('?')
-            .or_else(|| params.strip_prefix('#'))
+            .strip_prefix("?")
+            .or_else(|| params.strip_prefix("#"))
             .unwrap_or(params);
         let mut response = CallbackResponse::default();
         for pair in text::split(params, b'&').filter(|p| !p.is_empty()) {

@@ -110,7 +110,7 @@ impl CookieScope {
             ..CookieScope::default()
         };
         if let Some(path) = path {
-            if !path.starts_with('/') || !plain(path) {
+            if !path.starts_with("/") || !plain(path) {
                 return Err(CookieError::InvalidPath);
             }
             scope.path = path.into();
@@ -192,8 +192,8 @@ pub fn cookie_value(cookies: &str, name: &str) -> Result<Option<String>, Ambiguo
         }
         let v = v.trim_ascii();
         let v = v
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
+            .strip_prefix("\"")
+            .and_then(|v| v.strip_suffix("\""))
             .unwrap_or(v);
         found = Some(percent_decode(v));
     }

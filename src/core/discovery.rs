@@ -21,7 +21,7 @@ pub const WELL_KNOWN_PATH: &str = "/.well-known/openid-configuration";
 /// `https://op.example/openid/.well-known/openid-configuration`. The issuer is not otherwise checked
 /// here: a bad one fails at fetch time, and [`ProviderMetadata::validate`] compares it exactly.
 pub fn discovery_url(issuer: &str) -> String {
-    let base = issuer.strip_suffix('/').unwrap_or(issuer);
+    let base = issuer.strip_suffix("/").unwrap_or(issuer);
     let mut url = String::with_capacity(base.len() + WELL_KNOWN_PATH.len());
     url.push_str(base);
     url.push_str(WELL_KNOWN_PATH);
@@ -191,7 +191,7 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 fn is_valid_authority(authority: &str) -> bool {
-    if let Some(v6) = authority.strip_prefix('[') {
+    if let Some(v6) = authority.strip_prefix("[") {
         let Some((literal, after)) = text::split_once(v6, b']') else {
             return false;
         };
@@ -202,7 +202,7 @@ fn is_valid_authority(authority: &str) -> bool {
         return literal_ok
             && match after {
                 "" => true,
-                _ => after.strip_prefix(':').is_some_and(is_valid_port),
+                _ => after.strip_prefix(":").is_some_and(is_valid_port),
             };
     }
     let (host, port_ok) = match text::rsplit_once(authority, b':') {
@@ -210,7 +210,7 @@ fn is_valid_authority(authority: &str) -> bool {
         None => (authority, true),
     };
     let host_ok = !host.is_empty()
-        && !host.starts_with('.')
+        && !host.starts_with(".")
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));

@@ -130,8 +130,8 @@ impl EndSessionRequest<'_> {
 /// on.
 pub fn query_param(params: &str, name: &str) -> Result<Option<String>, BadQuery> {
     let params = params
-        .strip_prefix('?')
-        .or_else(|| params.strip_prefix('#'))
+        .strip_prefix("?")
+        .or_else(|| params.strip_prefix("#"))
         .unwrap_or(params);
     let mut found = None;
     for pair in crate::core::text::split(params, b'&').filter(|p| !p.is_empty()) {

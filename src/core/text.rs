@@ -4,6 +4,11 @@
 //! delimiter this crate splits at is ASCII, and an ASCII byte is always a `char` boundary in
 //! UTF-8, so a byte search finds the same places. [`utf8`] checks decoded bytes with a plain loop
 //! instead of core's validator. Nothing here can panic.
+//!
+//! Prefixes and suffixes elsewhere are tested with one-character `&str` patterns
+//! (`strip_prefix("?")`, not `strip_prefix('?')`): a `char` pattern encodes its `char` first
+//! (core's `encode_utf8`, and one more generic copy of each of `starts_with`, `ends_with`,
+//! `strip_prefix`, `strip_suffix`), where a `&str` pattern is a plain byte comparison.
 
 /// The index of the first `at` in `s`.
 pub fn find(s: &str, at: u8) -> Option<usize> {

@@ -38,13 +38,13 @@ impl OpSite {
         let (Some((s1, h1)), Some((s2, h2))) = (split(page_origin), split(op_origin)) else {
             return OpSite::Cross;
         };
-        let ip = |h: &str| h.starts_with('[') || h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let ip = |h: &str| h.starts_with("[") || h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         // `b` is a subdomain of `a`, and `a` has a dot (not a bare top-level label).
         let under = |a: &str, b: &str| {
             !ip(a)
                 && text::has(a, b'.')
                 && b.strip_suffix(a)
-                    .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
+                    .is_some_and(|head| head.len() > 1 && head.ends_with("."))
         };
         if !framed && s1 == s2 && (h1 == h2 || under(&h1, &h2) || under(&h2, &h1)) {
             OpSite::Same
