@@ -149,7 +149,7 @@ impl CookieScope {
         }
         if let Some(max_age) = self.max_age {
             c.push_str("; max-age=");
-            push_decimal(&mut c, max_age);
+            text::push_decimal(&mut c, max_age);
         }
         c.push_str(match self.same_site {
             SameSite::Strict => "; SameSite=Strict",
@@ -161,14 +161,6 @@ impl CookieScope {
         }
         c
     }
-}
-
-/// Appends `n` in decimal (no `core::fmt` in the wasm build).
-fn push_decimal(out: &mut String, n: u32) {
-    if n >= 10 {
-        push_decimal(out, n / 10);
-    }
-    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Two cookies of the looked-up name are visible.
@@ -243,8 +235,8 @@ mod tests {
         let d = CookieScope::default();
         assert_eq!(d.set_cookie("ss", "v", false), "ss=v; path=/; SameSite=Lax");
         let mut n = String::new();
-        push_decimal(&mut n, 4_294_967_295);
-        push_decimal(&mut n, 0);
+        text::push_decimal(&mut n, 4_294_967_295);
+        text::push_decimal(&mut n, 0);
         assert_eq!(n, "42949672950");
         assert_eq!(
             d.set_cookie("ss", "v", true),

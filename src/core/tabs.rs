@@ -514,16 +514,10 @@ impl<'a> Fields<'a> {
 }
 
 /// `n` in decimal, without the formatting machinery (size).
-fn decimal(mut n: u32) -> String {
-    let mut digits = Vec::with_capacity(10);
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().map(|&d| char::from(d)).collect()
+fn decimal(n: u32) -> String {
+    let mut out = String::new();
+    crate::core::text::push_decimal(&mut out, n);
+    out
 }
 
 fn parse_flag(field: &str) -> Result<bool, Ignored> {

@@ -10,6 +10,15 @@
 //! (core's `encode_utf8`, and one more generic copy of each of `starts_with`, `ends_with`,
 //! `strip_prefix`, `strip_suffix`), where a `&str` pattern is a plain byte comparison.
 
+/// Appends `n` in decimal (no `core::fmt` in the wasm build): the cookie's `max-age`, a tab
+/// message's attempt number.
+pub fn push_decimal(out: &mut String, n: u32) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
 /// The index of the first `at` in `s`.
 pub fn find(s: &str, at: u8) -> Option<usize> {
     s.bytes().position(|b| b == at)
