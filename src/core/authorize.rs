@@ -9,6 +9,7 @@
 //! kept exactly as decoded: it is an opaque value to send back to the check-session iframe.
 
 use crate::core::error_code::ErrorCode;
+use crate::core::percent::hex;
 use crate::core::text;
 use core::fmt;
 
@@ -262,8 +263,8 @@ pub(crate) fn form_decode(s: &str) -> Option<String> {
                 i += 1;
             }
             b'%' => {
-                let hi = hex_value(*bytes.get(i + 1)?)?;
-                let lo = hex_value(*bytes.get(i + 2)?)?;
+                let hi = hex(bytes.get(i + 1)?)?;
+                let lo = hex(bytes.get(i + 2)?)?;
                 out.push((hi << 4) | lo);
                 i += 3;
             }
@@ -274,15 +275,6 @@ pub(crate) fn form_decode(s: &str) -> Option<String> {
         }
     }
     text::utf8(&out)
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// The authorization response parameters found in the silent callback URL, form-decoded.

@@ -33,7 +33,8 @@ pub fn percent_decode(input: &str) -> String {
     crate::core::text::utf8(&out).unwrap_or_else(|| input.into())
 }
 
-fn hex(b: &u8) -> Option<u8> {
+/// The value of one hexadecimal digit (either case): `%` escapes here and in form decoding.
+pub(crate) fn hex(b: &u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
