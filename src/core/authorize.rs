@@ -277,6 +277,38 @@ pub(crate) fn form_decode(s: &str) -> Option<String> {
     text::utf8(&out)
 }
 
+/// Reads the parameters `names` of a parameter string (`location.search` or `location.hash`: one
+/// leading `?` or `#` is skipped) into `values`, form-decoded; other parameters, and names with a
+/// bad escape, are ignored. `false` when one of `names` appears twice or its value has a bad `%`
+/// escape or is not UTF-8. One walker for the silent callback and the post-logout page (size).
+pub(crate) fn form_params(params: &str, names: &[&str], values: &mut [Option<String>]) -> bool {
+    let params = params
+        .strip_prefix("?")
+        .or_else(|| params.strip_prefix("#"))
+        .unwrap_or(params);
+    for pair in text::split(params, b'&').filter(|p| !p.is_empty()) {
+        let (raw_name, raw_value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
+        let Some(name) = form_decode(raw_name) else {
+            continue;
+        };
+        let Some(slot) = names
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|at| values.get_mut(at))
+        else {
+            continue;
+        };
+        if slot.is_some() {
+            return false;
+        }
+        match form_decode(raw_value) {
+            Some(value) => *slot = Some(value),
+            None => return false,
+        }
+    }
+    true
+}
+
 /// The authorization response parameters found in the silent callback URL, form-decoded.
 ///
 /// `Debug` shows `error`, `error_description` and `iss`, and redacts the rest.
@@ -347,32 +379,29 @@ impl CallbackResponse {
     /// [`AuthorizeError::MalformedCallback`] if a known parameter appears twice (RFC 6749 §3.1) or
     /// its value has a bad `%` escape or is not UTF-8.
     pub fn from_params(params: &str) -> Result<Self, AuthorizeError> {
-        let params = params
-            .strip_prefix("?")
-            .or_else(|| params.strip_prefix("#"))
-            .unwrap_or(params);
-        let mut response = CallbackResponse::default();
-        for pair in text::split(params, b'&').filter(|p| !p.is_empty()) {
-            let (raw_name, raw_value) = text::split_once(pair, b'=').unwrap_or((pair, ""));
-            let Some(name) = form_decode(raw_name) else {
-                continue;
-            };
-            let slot = match name.as_str() {
-                "state" => &mut response.state,
-                "code" => &mut response.code,
-                "id_token" => &mut response.id_token,
-                "session_state" => &mut response.session_state,
-                "error" => &mut response.error,
-                "error_description" => &mut response.error_description,
-                "iss" => &mut response.iss,
-                _ => continue,
-            };
-            if slot.is_some() {
-                return Err(AuthorizeError::MalformedCallback);
-            }
-            *slot = Some(form_decode(raw_value).ok_or(AuthorizeError::MalformedCallback)?);
+        const NAMES: [&str; 7] = [
+            "state",
+            "code",
+            "id_token",
+            "session_state",
+            "error",
+            "error_description",
+            "iss",
+        ];
+        let mut values: [Option<String>; 7] = Default::default();
+        if !form_params(params, &NAMES, &mut values) {
+            return Err(AuthorizeError::MalformedCallback);
         }
-        Ok(response)
+        let [state, code, id_token, session_state, error, error_description, iss] = values;
+        Ok(CallbackResponse {
+            state,
+            code,
+            id_token,
+            session_state,
+            error,
+            error_description,
+            iss,
+        })
     }
 
     /// Checks that this response answers *our* request, then says what it means.

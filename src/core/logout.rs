@@ -10,7 +10,7 @@
 //!   `iss` *and* `sid` equal the session this origin holds (the `sid` kept under [`sid_key`]),
 //!   compared in constant time; anything else is ignored, so a forged request signs no one out.
 
-use super::authorize::{constant_time_eq, form_decode, QueryWriter};
+use super::authorize::{constant_time_eq, form_params, QueryWriter};
 use super::discovery::is_http_url;
 use super::error_code::ErrorCode;
 
@@ -129,21 +129,11 @@ impl EndSessionRequest<'_> {
 /// [`BadQuery`] when the parameter appears twice or is badly encoded: such a request is not acted
 /// on.
 pub fn query_param(params: &str, name: &str) -> Result<Option<String>, BadQuery> {
-    let params = params
-        .strip_prefix("?")
-        .or_else(|| params.strip_prefix("#"))
-        .unwrap_or(params);
-    let mut found = None;
-    for pair in crate::core::text::split(params, b'&').filter(|p| !p.is_empty()) {
-        let (raw_name, raw_value) = crate::core::text::split_once(pair, b'=').unwrap_or((pair, ""));
-        if form_decode(raw_name).as_deref() != Some(name) {
-            continue;
-        }
-        if found.is_some() {
-            return Err(BadQuery);
-        }
-        found = Some(form_decode(raw_value).ok_or(BadQuery)?);
+    let mut found = [None];
+    if !form_params(params, &[name], &mut found) {
+        return Err(BadQuery);
     }
+    let [found] = found;
     Ok(found)
 }
 
