@@ -94,7 +94,7 @@ impl Default for CookieScope {
 }
 
 fn plain(s: &str) -> bool {
-    !s.chars().any(|c| c.is_control() || c == ';')
+    !crate::core::types::has_control(s) && !text::has(s, b';')
 }
 
 impl CookieScope {

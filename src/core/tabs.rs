@@ -500,7 +500,7 @@ struct Fields<'a>(crate::core::text::Split<'a>);
 impl<'a> Fields<'a> {
     fn optional(&mut self) -> Result<Option<&'a str>, Ignored> {
         match self.0.next() {
-            Some(f) if f.len() > MAX_FIELD || f.chars().any(char::is_control) => {
+            Some(f) if f.len() > MAX_FIELD || crate::core::types::has_control(f) => {
                 Err(Ignored::Malformed)
             }
             other => Ok(other),

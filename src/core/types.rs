@@ -48,7 +48,9 @@ impl ValueError {
     }
 }
 
-fn has_control(s: &str) -> bool {
+/// Whether `s` holds a control character (C0, DEL or C1): one check for client ids, session
+/// states, cookie attributes and tab-message fields.
+pub(crate) fn has_control(s: &str) -> bool {
     s.chars().any(|c| c.is_control())
 }
 
