@@ -26,7 +26,7 @@ pub fn find(s: &str, at: u8) -> Option<usize> {
 
 /// Whether `s` holds `at`.
 pub fn has(s: &str, at: u8) -> bool {
-    s.bytes().any(|b| b == at)
+    find(s, at).is_some()
 }
 
 /// `bytes` as a `String` if they are well-formed UTF-8: exactly what `String::from_utf8`
