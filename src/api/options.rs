@@ -99,6 +99,13 @@ fn misfit(v: &JsValue, kind: Kind) -> Option<&'static str> {
     (!fits).then_some(why)
 }
 
+/// The `i`-th `[key, value]` pair of an `Object.entries` array: the key as a string (keys are
+/// strings there), and the value.
+fn entry(entries: &Array, i: u32) -> (String, JsValue) {
+    let pair: Array = entries.get(i).unchecked_into();
+    (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+}
+
 /// Validated options.
 #[derive(Debug)]
 pub struct Options {
@@ -139,8 +146,7 @@ impl Props {
         let entries = entries(v).ok_or(not_object)?;
         let mut values: Vec<JsValue> = known.iter().map(|_| JsValue::UNDEFINED).collect();
         for i in 0..entries.length() {
-            let pair: Array = entries.get(i).unchecked_into();
-            let key = pair.get(0).as_string().unwrap_or_default();
+            let (key, value) = entry(&entries, i);
             let Some(at) = known.iter().position(|(n, _)| *n == key) else {
                 return Err(OptionsError::Unknown(key));
             };
@@ -148,7 +154,6 @@ impl Props {
             let (Some(&(name, kind)), Some(slot)) = (known.get(at), values.get_mut(at)) else {
                 continue;
             };
-            let value = pair.get(1);
             if !value.is_undefined() {
                 if let Some(why) = misfit(&value, kind) {
                     return Err(OptionsError::Invalid(name, why));
@@ -229,9 +234,8 @@ impl Props {
         }
         let entries = entries(v).ok_or(WHY)?;
         for i in 0..entries.length() {
-            let pair: Array = entries.get(i).unchecked_into();
-            let key = pair.get(0).as_string().unwrap_or_default();
-            let answer = pair.get(1).as_string().unwrap_or_default();
+            let (key, answer) = entry(&entries, i);
+            let answer = answer.as_string().unwrap_or_default();
             map.insert(&key, &answer).map_err(|_| WHY)?;
         }
         Ok(map)
@@ -284,16 +288,14 @@ impl Props {
             .flatten()
             .filter(|e| e.length() == 1)
             .ok_or(OptionsError::Invalid(key, WHY))?;
-        let pair: Array = spec.get(0).unchecked_into();
-        let kind = pair.get(0).as_string().unwrap_or_default();
-        let name =
-            pair.get(1)
-                .as_string()
-                .filter(|n| !n.is_empty())
-                .ok_or(OptionsError::Invalid(
-                    key,
-                    "the cookie or storage key must be a non-empty string",
-                ))?;
+        let (kind, name) = entry(&spec, 0);
+        let name = name
+            .as_string()
+            .filter(|n| !n.is_empty())
+            .ok_or(OptionsError::Invalid(
+                key,
+                "the cookie or storage key must be a non-empty string",
+            ))?;
         match kind.as_str() {
             "cookie" => {
                 check_name(&name).map_err(|e| OptionsError::Cookie(key, e))?;
