@@ -15,19 +15,22 @@ use sha2::{Digest, Sha256};
 pub(crate) mod b64 {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-    /// Encodes `bytes` as base64url without padding.
+    /// Encodes `bytes` as base64url without padding. Bits go through an accumulator, six at a
+    /// time (no `chunks` iterator: size).
     pub(crate) fn encode(bytes: &[u8]) -> String {
         let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-        for chunk in bytes.chunks(3) {
-            let b0 = chunk.first().copied().unwrap_or(0);
-            let b1 = chunk.get(1).copied().unwrap_or(0);
-            let b2 = chunk.get(2).copied().unwrap_or(0);
-            let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
-            // `chunk.len() + 1` output characters carry the chunk's bits; the rest would be padding.
-            for i in 0..=chunk.len() {
-                let index = (n >> (18 - 6 * i)) & 0x3f;
-                out.push(char::from(ALPHABET[index as usize]));
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for &b in bytes {
+            acc = (acc << 8) | u32::from(b);
+            bits += 8;
+            while bits >= 6 {
+                bits -= 6;
+                out.push(char::from(ALPHABET[((acc >> bits) & 0x3f) as usize]));
             }
+        }
+        // The last 2 or 4 bits, padded with zero bits (no `=`).
+        if bits > 0 {
+            out.push(char::from(ALPHABET[((acc << (6 - bits)) & 0x3f) as usize]));
         }
         out
     }
@@ -51,26 +54,18 @@ pub(crate) mod b64 {
             return None;
         }
         let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
-        for chunk in input.chunks(4) {
-            let mut n: u32 = 0;
-            for (i, &c) in chunk.iter().enumerate() {
-                n |= value(c)? << (18 - 6 * i);
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for &c in input {
+            acc = (acc << 6) | value(c)?;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((acc >> bits) as u8);
             }
-            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-            let produced = chunk.len() - 1;
-            // Bits left over after the last whole byte must be zero (RFC 4648 §3.5).
-            let leftover_mask: u32 = match produced {
-                1 => 0xffff,
-                2 => 0xff,
-                _ => 0,
-            };
-            if n & leftover_mask != 0 {
-                return None;
-            }
-            // `take`, not slicing: no slice-index panic path.
-            for &b in bytes.iter().take(produced) {
-                out.push(b);
-            }
+        }
+        // Bits left over after the last whole byte (2 or 4) must be zero (RFC 4648 §3.5).
+        if acc & ((1 << bits) - 1) != 0 {
+            return None;
         }
         Some(out)
     }
