@@ -34,9 +34,11 @@ pub fn hidden_iframe(document: &Document, title: &str) -> Option<HtmlIFrameEleme
 /// Adds `iframe` to `document.body`, or to the root element of a page without a body.
 pub fn attach(document: &Document, iframe: &HtmlIFrameElement) -> Option<()> {
     // Read through `Reflect` (cold path): no `body`/`documentElement` imports.
-    let parent = [get(document, "body"), get(document, "documentElement")]
-        .into_iter()
-        .find(JsValue::is_object)?;
+    let body = get(document, "body");
+    let parent = match body.is_object() {
+        true => body,
+        false => Some(get(document, "documentElement")).filter(JsValue::is_object)?,
+    };
     parent
         .unchecked_into::<web_sys::Node>()
         .append_child(iframe)
