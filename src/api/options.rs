@@ -144,7 +144,8 @@ impl Props {
             return Err(not_object);
         }
         let entries = entries(v).ok_or(not_object)?;
-        let mut values: Vec<JsValue> = known.iter().map(|_| JsValue::UNDEFINED).collect();
+        let mut values = Vec::new();
+        values.resize_with(known.len(), || JsValue::UNDEFINED);
         for i in 0..entries.length() {
             let (key, value) = entry(&entries, i);
             let Some(at) = known.iter().position(|(n, _)| *n == key) else {

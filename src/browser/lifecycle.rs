@@ -51,7 +51,8 @@ impl Lifecycle {
                 .unwrap_or(false)
                 .then_some(Input::PageShown)
         };
-        let listeners = [
+        let mut listeners = Vec::with_capacity(7);
+        for (target, kind, input) in [
             (document.as_ref(), "visibilitychange", visibility),
             (window.as_ref(), "focus", wake),
             (window.as_ref(), "online", wake),
@@ -59,10 +60,9 @@ impl Lifecycle {
             (document.as_ref(), "freeze", hide),
             (document.as_ref(), "resume", show),
             (window.as_ref(), "pageshow", returned),
-        ]
-        .into_iter()
-        .map(|(target, kind, input)| Listener::feeding(target, kind, feed, input))
-        .collect();
+        ] {
+            listeners.push(Listener::feeding(target, kind, feed, input));
+        }
         Some(Lifecycle {
             _listeners: listeners,
         })

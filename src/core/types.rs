@@ -248,11 +248,18 @@ pub const ANSWER_PREVIEW_CHARS: usize = 32;
 pub fn answer_preview(data: &str) -> String {
     // By bytes, without `char` decoding: each character starts with exactly one byte that is not
     // a UTF-8 continuation byte, and only an ASCII one can be printable.
-    data.bytes()
-        .filter(|b| b & 0xc0 != 0x80)
-        .take(ANSWER_PREVIEW_CHARS)
-        .map(|b| char::from(if (b' '..=b'~').contains(&b) { b } else { b'?' }))
-        .collect()
+    let mut out = String::with_capacity(ANSWER_PREVIEW_CHARS);
+    for b in data.bytes().filter(|b| b & 0xc0 != 0x80) {
+        if out.len() == ANSWER_PREVIEW_CHARS {
+            break;
+        }
+        out.push(char::from(if (b' '..=b'~').contains(&b) {
+            b
+        } else {
+            b'?'
+        }));
+    }
+    out
 }
 
 /// The message posted to the OP iframe: `client_id + " " + session_state`, byte for byte.
