@@ -100,8 +100,9 @@ impl Handle {
     /// a listener may call `stop()`, `checkNow()` or `start()` from inside an event. Does nothing
     /// once the monitor is gone, or while the machine is busy (an input from inside an effect).
     fn feed(&self, input: Input) {
-        for (event, leader) in self.feed_collect(input) {
-            self.events.dispatch(&event, leader);
+        // By reference: the list is dropped as a whole (no by-value iterator: size).
+        for (event, leader) in &self.feed_collect(input) {
+            self.events.dispatch(event, *leader);
         }
     }
 
@@ -442,8 +443,8 @@ impl Driver {
         if !emitted.is_empty() {
             let events = self.handle.events.clone();
             spawn_local(async move {
-                for (event, leader) in emitted {
-                    events.dispatch(&event, leader);
+                for (event, leader) in &emitted {
+                    events.dispatch(event, *leader);
                 }
             });
         }
