@@ -105,8 +105,14 @@ impl SessionMonitor {
         self.driver.feed(Input::Stop);
     }
 
-    /// Checks now instead of at the next interval (or resumes after `changed`). Does nothing while
-    /// a check is in flight, while loading, or when stopped.
+    /// Checks now instead of at the next interval, or resumes after `changed` (like `start()`) and
+    /// while paused in a hidden page. With `rpSession` it also asks the RP's server at once; in a
+    /// follower tab it asks the leader to check. It does nothing, and queues nothing, while the
+    /// monitor discovers the OP or loads its iframe (the first check follows `load`), while a
+    /// check is in flight (its answer comes), while re-authenticating or backing off after
+    /// repeated `changed` (loop protection decides when to check again), and when stopped or
+    /// never started. The check's outcome arrives as the usual events: `unchanged` and `changed`
+    /// from the OP, an `error` when the session_state cannot be read.
     #[wasm_bindgen(js_name = checkNow)]
     pub fn check_now(&self) {
         self.driver.feed(Input::CheckNow);

@@ -842,6 +842,61 @@ fn an_op_that_always_says_changed_ends_in_reauth_loop_after_backing_off() {
     assert_eq!(m.phase(), Phase::Stopped);
 }
 
+/// `checkNow()` is for a monitor that waits for its next check: while a back-off runs it changes
+/// nothing (the back-off is loop protection), and after `stop()` it does nothing at all.
+#[test]
+fn check_now_waits_for_a_back_off_and_does_nothing_when_stopped() {
+    let mut m = machine(reauth_cfg());
+    let mut s = Clocked {
+        state: "s0",
+        now: 0,
+    };
+    m.handle(Input::Start, &mut s);
+    m.handle(Input::IframeLoaded, &mut s);
+    let mut backing_off = false;
+    for step in 0..10 {
+        s.now += 100;
+        let fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+        if fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))) {
+            backing_off = true;
+            break;
+        }
+        let Some(StartReauth { generation }) =
+            fx.iter().find(|f| matches!(f, StartReauth { .. })).cloned()
+        else {
+            panic!("step {step}: neither a re-authentication nor a back-off: {fx:?}");
+        };
+        let fresh: &'static str = Box::leak(format!("s{step}").into_boxed_str());
+        let fx = m.handle(finished(generation, renewed(fresh, "alice")), &mut s);
+        if fx.iter().any(|f| matches!(f, SetTimer(Timer::Backoff, _))) {
+            backing_off = true;
+            break;
+        }
+    }
+    assert!(backing_off, "never backed off");
+    let phase = m.phase();
+    assert!(matches!(phase, Phase::BackingOff(_)), "{phase:?}");
+    assert_eq!(
+        m.handle(Input::CheckNow, &mut s),
+        vec![],
+        "checkNow() while backing off"
+    );
+    assert_eq!(m.phase(), phase);
+    assert_ne!(
+        m.handle(Input::TimerFired(Timer::Backoff), &mut s),
+        vec![],
+        "the back-off's own timer goes on"
+    );
+    m.handle(Input::Stop, &mut s);
+    assert_eq!(m.phase(), Phase::Stopped);
+    assert_eq!(
+        m.handle(Input::CheckNow, &mut s),
+        vec![],
+        "checkNow() when stopped"
+    );
+    assert_eq!(m.phase(), Phase::Stopped);
+}
+
 #[test]
 fn a_renewal_with_the_same_session_state_is_suspicious() {
     let mut m = machine(reauth_cfg());
