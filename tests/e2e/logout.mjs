@@ -30,6 +30,7 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { launch, available, closeAll } from '../support/browsers.mjs';
 import { reporter } from '../support/report.mjs';
+import { parseArgs, oneOf } from '../support/args.mjs';
 import { files, serve } from '../support/static.mjs';
 import { startNodeOp, stopAll } from './ops/index.mjs';
 
@@ -46,19 +47,9 @@ const RP_SERVER_PORT = 9062;
 const RP_SERVER_BIN = path.join(ROOT, 'target', 'debug', 'rp-server');
 const RP_SERVER_ROUTES = ['/session', '/login/nonce', '/login', '/logout', '/backchannel-logout'];
 
-const argv = process.argv.slice(2);
-const opt = { browsers: [], scenarios: [], verbose: false };
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i];
-  const val = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-  if (a.startsWith('--browser')) opt.browsers.push(...val().split(','));
-  else if (a.startsWith('--scenario')) opt.scenarios.push(...val().split(','));
-  else if (a === '--verbose' || a === '-v') opt.verbose = true;
-  else { console.error(`unknown argument ${a}`); process.exit(2); }
-}
-const ALL = ['rp', 'forged', 'fc', 'bc', 'xsite'];
-if (!opt.browsers.length) opt.browsers = ['chromium', 'firefox'];
-if (!opt.scenarios.length) opt.scenarios = ALL;
+const opt = parseArgs(import.meta.url, { lists: { browser: 'browsers', scenario: 'scenarios' } });
+oneOf(opt.browsers, ['chromium', 'firefox'], 'browser');
+oneOf(opt.scenarios, ['rp', 'forged', 'fc', 'bc', 'xsite'], 'scenario');
 
 const report = reporter('logout-e2e');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -63,6 +63,7 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { launch, available, closeAll, BROWSERS } from '../support/browsers.mjs';
 import { reporter, runtimeSha256 } from '../support/report.mjs';
+import { parseArgs, oneOf } from '../support/args.mjs';
 import {
   startRpServer, pkgBuilt, ROOT, PKG_DIR, BUNDLER_DIST, RP_ORIGIN, RP_CROSS_SITE_ORIGIN, HOSTILE_ORIGIN, BLACKHOLE_ORIGIN,
 } from './rp-server.mjs';
@@ -73,23 +74,9 @@ const REPORTS = path.resolve(process.env.E2E_REPORTS || path.join(ROOT, 'target'
 const report = reporter('e2e');
 
 // ------------------------------------------------------------------------------------------------ options
-const argv = process.argv.slice(2);
-const opt = { ops: [], browsers: [], scenarios: [], concurrency: 0, standin: false, verbose: false };
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i];
-  const val = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-  if (a.startsWith('--op')) opt.ops.push(...val().split(','));
-  else if (a.startsWith('--browser')) opt.browsers.push(...val().split(','));
-  else if (a.startsWith('--scenario')) opt.scenarios.push(...val().split(','));
-  else if (a.startsWith('--concurrency')) opt.concurrency = Number(val());
-  else if (a === '--standin') opt.standin = true;
-  else if (a === '--verbose' || a === '-v') opt.verbose = true;
-  else if (a === '--help' || a === '-h') {
-    const head = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-    console.log(head.slice(1, head.findIndex((l) => l.startsWith('import '))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
-    process.exit(0);
-  } else { console.error(`unknown argument ${a} (see --help)`); process.exit(2); }
-}
+const opt = parseArgs(import.meta.url, {
+  lists: { op: 'ops', browser: 'browsers', scenario: 'scenarios' }, numbers: ['concurrency'], flags: ['standin'],
+});
 const ALL_OPS = ['node', 'django'];
 const ALL_BROWSERS = ['chromium', 'firefox', 'webkit'];
 const ALL_SCENARIOS = ['a', 'b', 'c', 'd', 'd2', 'e1', 'e2', 'e3', 'f', 'g', 'h1', 'h2', 'i1', 'i2', 'j', 'k', 'l', 'm1', 'm2', 'm3', 'm4', 'm5'];
@@ -108,15 +95,13 @@ const NOT_YET = 'not yet driven in WebKitGTK (the WebDriver page covers login, l
 const runsOn = (s, b) => b !== 'webkit' || WEBKIT_RUNS.includes(s);
 // Scenarios that run in one browser session, in this order, sharing the login (each also runs alone).
 const CHAINS = [['h1', 'h2'], ['i1', 'j', 'i2']];
-if (!opt.ops.length) opt.ops = ALL_OPS;
 // WebKitGTK runs by default since each session has an Xvfb display of its own (tests/support/webkit.mjs: the shared
 // display was the cause of the crashed/hung MiniBrowsers); E2E_WEBKIT=0 leaves it out (e.g. where it is not installed).
 if (!opt.browsers.length) opt.browsers = process.env.E2E_WEBKIT === '0' ? ['chromium', 'firefox'] : ALL_BROWSERS;
-if (!opt.scenarios.length) opt.scenarios = ALL_SCENARIOS;
-else opt.scenarios = opt.scenarios.flatMap((s) => ({ e: ['e1', 'e2', 'e3'], h: ['h1', 'h2'], i: ['i1', 'i2'] }[s] || [s]));
-for (const [list, all, what] of [[opt.ops, ALL_OPS, 'op'], [opt.browsers, ALL_BROWSERS, 'browser'], [opt.scenarios, ALL_SCENARIOS, 'scenario']]) {
-  for (const x of list) if (!all.includes(x)) { console.error(`unknown ${what} ${x}; one of ${all.join(', ')}`); process.exit(2); }
-}
+opt.scenarios = opt.scenarios.flatMap((s) => ({ e: ['e1', 'e2', 'e3'], h: ['h1', 'h2'], i: ['i1', 'i2'] }[s] || [s]));
+oneOf(opt.ops, ALL_OPS, 'op');
+oneOf(opt.browsers, ALL_BROWSERS, 'browser');
+oneOf(opt.scenarios, ALL_SCENARIOS, 'scenario');
 const CONCURRENCY = opt.concurrency || Number(process.env.E2E_CONCURRENCY) || Math.max(2, Math.min(4, os.cpus().length + 1));
 
 // Monitor timing used by every page (fast, so the whole run stays short).

@@ -30,6 +30,7 @@ import { launch, available, closeAll } from '../support/browsers.mjs';
 import { runtimeSha256 } from '../support/report.mjs';
 import { startRpServer, pkgBuilt, ROOT } from './rp-server.mjs';
 import { ensureCerts, portBusy } from '../support/tls.mjs';
+import { parseArgs, oneOf } from '../support/args.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = path.join(ROOT, 'target', 'reports', 'e2e');
@@ -54,25 +55,10 @@ const MONITOR = { intervalMs: 500, loadTimeoutMs: 4000, responseTimeoutMs: 2000 
 const REAUTH_TIMEOUT = 8000;
 
 // ------------------------------------------------------------------------------------------------ options
-const argv = process.argv.slice(2);
-const opt = { ops: [], policies: [], setups: [], verbose: false };
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i];
-  const val = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-  if (a.startsWith('--op')) opt.ops.push(...val().split(','));
-  else if (a.startsWith('--policy')) opt.policies.push(...val().split(','));
-  else if (a.startsWith('--setup')) opt.setups.push(...val().split(','));
-  else if (a === '--verbose' || a === '-v') opt.verbose = true;
-  else if (a === '--help' || a === '-h') {
-    const head = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-    console.log(head.slice(1, head.findIndex((l) => l.startsWith('import '))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
-    process.exit(0);
-  } else { console.error(`unknown argument ${a} (see --help)`); process.exit(2); }
-}
-for (const [list, all, what] of [[opt.ops, OPS, 'op'], [opt.policies, POLICIES, 'policy'], [opt.setups, SETUPS, 'setup']]) {
-  if (!list.length) list.push(...Object.keys(all));
-  for (const x of list) if (!all[x]) { console.error(`unknown ${what} ${x}; one of ${Object.keys(all).join(', ')}`); process.exit(2); }
-}
+const opt = parseArgs(import.meta.url, { lists: { op: 'ops', policy: 'policies', setup: 'setups' } });
+oneOf(opt.ops, OPS, 'op');
+oneOf(opt.policies, POLICIES, 'policy');
+oneOf(opt.setups, SETUPS, 'setup');
 
 // ------------------------------------------------------------------------------------------------ utilities
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
