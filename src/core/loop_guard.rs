@@ -203,8 +203,37 @@ mod tests {
     }
     use Ev::*;
 
+    /// At a time in ms, an event and the decision expected.
+    type Step = (u64, Ev, Decision);
+
+    /// `changed` at 0 ms, a renewal at 500 ms: nothing suspicious yet.
+    const RENEWED: [Step; 2] = [(0, Changed, Proceed), (500, Renewed, Proceed)];
+
+    /// [`RENEWED`], then `changed` at once (2500 ms: back off 1 s) and a renewal at 4000 ms.
+    const ONE_BACKOFF: [Step; 4] = [
+        RENEWED[0],
+        RENEWED[1],
+        (2500, Changed, Backoff(1000)),
+        (4000, Renewed, Proceed),
+    ];
+
+    /// [`ONE_BACKOFF`], then `changed` again (6000 ms: back off 2 s) and a renewal at 9000 ms.
+    const TWO_BACKOFFS: [Step; 6] = [
+        ONE_BACKOFF[0],
+        ONE_BACKOFF[1],
+        ONE_BACKOFF[2],
+        ONE_BACKOFF[3],
+        (6000, Changed, Backoff(2000)),
+        (9000, Renewed, Proceed),
+    ];
+
+    /// `start` then `rest`.
+    fn then(start: &[Step], rest: &[Step]) -> Vec<Step> {
+        [start, rest].concat()
+    }
+
     /// Runs `steps` of (time in ms, event, expected decision) on a guard with `config`.
-    fn run(name: &str, config: LoopGuardConfig, steps: &[(u64, Ev, Decision)]) {
+    fn run(name: &str, config: LoopGuardConfig, steps: &[Step]) {
         let mut guard = LoopGuard::new(config);
         for (i, &(now, ev, expected)) in steps.iter().enumerate() {
             let got = match ev {
@@ -224,11 +253,10 @@ mod tests {
     #[test]
     fn scenarios_with_default_config() {
         let d = LoopGuardConfig::default();
-        type Scenario<'a> = (&'a str, &'a [(u64, Ev, Decision)]);
-        let table: &[Scenario] = &[
+        let table: Vec<(&str, Vec<Step>)> = vec![
             (
                 "healthy: one change, one renewal, quiet afterwards",
-                &[
+                vec![
                     (0, Changed, Proceed),
                     (800, Renewed, Proceed),
                     (2800, Unchanged, Proceed),
@@ -239,22 +267,19 @@ mod tests {
             ),
             (
                 "fake OP always changed, new session_state each time: backoff 1s, 2s, then give up",
-                &[
-                    (0, Changed, Proceed),
-                    (500, Renewed, Proceed),
-                    (2500, Changed, Backoff(1000)),
-                    (4000, Renewed, Proceed),
-                    (6000, Changed, Backoff(2000)),
-                    (9000, Renewed, Proceed),
-                    (11_000, Changed, GiveUp),
-                    (12_000, Unchanged, GiveUp),
-                    (13_000, Renewed, GiveUp),
-                    (14_000, Changed, GiveUp),
-                ],
+                then(
+                    &TWO_BACKOFFS,
+                    &[
+                        (11_000, Changed, GiveUp),
+                        (12_000, Unchanged, GiveUp),
+                        (13_000, Renewed, GiveUp),
+                        (14_000, Changed, GiveUp),
+                    ],
+                ),
             ),
             (
                 "OP returns the same session_state: each renewal is suspicious, counted once",
-                &[
+                vec![
                     (0, Changed, Proceed),
                     (500, RenewedSame, Backoff(1000)),
                     (3500, Changed, Proceed),
@@ -265,57 +290,52 @@ mod tests {
             ),
             (
                 "changed at the 2nd check after a renewal is still suspicious",
-                &[
-                    (0, Changed, Proceed),
-                    (500, Renewed, Proceed),
-                    (2500, Unchanged, Proceed),
-                    (4500, Changed, Backoff(1000)),
-                ],
+                then(
+                    &RENEWED,
+                    &[(2500, Unchanged, Proceed), (4500, Changed, Backoff(1000))],
+                ),
             ),
             (
                 "changed at the 3rd check after a renewal is not",
-                &[
-                    (0, Changed, Proceed),
-                    (500, Renewed, Proceed),
-                    (2500, Unchanged, Proceed),
-                    (4500, Unchanged, Proceed),
-                    (6500, Changed, Proceed),
-                ],
+                then(
+                    &RENEWED,
+                    &[
+                        (2500, Unchanged, Proceed),
+                        (4500, Unchanged, Proceed),
+                        (6500, Changed, Proceed),
+                    ],
+                ),
             ),
             (
                 "a healthy stretch forgives: the delay starts over at 1s, no give-up",
-                &[
-                    (0, Changed, Proceed),
-                    (500, Renewed, Proceed),
-                    (2500, Changed, Backoff(1000)),
-                    (4000, Renewed, Proceed),
-                    (6000, Changed, Backoff(2000)),
-                    (9000, Renewed, Proceed),
-                    (11_000, Unchanged, Proceed),
-                    (13_000, Unchanged, Proceed),
-                    (15_000, Changed, Proceed),
-                    (15_500, Renewed, Proceed),
-                    (17_500, Changed, Backoff(1000)),
-                    (19_000, Renewed, Proceed),
-                    (21_000, Changed, Backoff(2000)),
-                ],
+                then(
+                    &TWO_BACKOFFS,
+                    &[
+                        (11_000, Unchanged, Proceed),
+                        (13_000, Unchanged, Proceed),
+                        (15_000, Changed, Proceed),
+                        (15_500, Renewed, Proceed),
+                        (17_500, Changed, Backoff(1000)),
+                        (19_000, Renewed, Proceed),
+                        (21_000, Changed, Backoff(2000)),
+                    ],
+                ),
             ),
             (
                 "one unchanged is not a healthy stretch",
-                &[
-                    (0, Changed, Proceed),
-                    (500, Renewed, Proceed),
-                    (2500, Changed, Backoff(1000)),
-                    (4000, Renewed, Proceed),
-                    (6000, Unchanged, Proceed),
-                    (8000, Changed, Backoff(2000)),
-                    (10_500, Renewed, Proceed),
-                    (12_500, Changed, GiveUp),
-                ],
+                then(
+                    &ONE_BACKOFF,
+                    &[
+                        (6000, Unchanged, Proceed),
+                        (8000, Changed, Backoff(2000)),
+                        (10_500, Renewed, Proceed),
+                        (12_500, Changed, GiveUp),
+                    ],
+                ),
             ),
             (
                 "a running backoff is honoured by the next steps",
-                &[
+                vec![
                     (0, Changed, Proceed),
                     (100, RenewedSame, Backoff(1000)),
                     (600, Changed, Backoff(500)),
@@ -325,7 +345,7 @@ mod tests {
             ),
             (
                 "a backoff still running when the renewal lands delays polling",
-                &[
+                vec![
                     (0, Changed, Proceed),
                     (100, RenewedSame, Backoff(1000)),
                     (400, Renewed, Backoff(700)),
@@ -333,7 +353,7 @@ mod tests {
             ),
             (
                 "reset forgets a give-up",
-                &[
+                vec![
                     (0, Changed, Proceed),
                     (1, RenewedSame, Backoff(1000)),
                     (2, RenewedSame, Backoff(2000)),
@@ -346,7 +366,7 @@ mod tests {
             ),
         ];
         for (name, steps) in table {
-            run(name, d, steps);
+            run(name, d, &steps);
         }
     }
 
