@@ -50,6 +50,14 @@ fn connecting(config: Config) -> (Machine, Clocked) {
     (m, s)
 }
 
+/// The events of a real logout seen by the OP iframe.
+fn logged_out() -> Vec<Event> {
+    vec![
+        Event::SignedOut(SignOutReason::OpIframe),
+        Event::Stopped(StopReason::SignedOut(SignOutReason::OpIframe)),
+    ]
+}
+
 fn signed_out(generation: u32) -> Input {
     Input::ReauthFinished {
         generation,
@@ -80,13 +88,7 @@ fn login_required_after_a_first_answer_changed_is_not_a_logout_cross_site() {
 fn login_required_after_a_first_answer_changed_is_a_logout_same_site() {
     let (mut m, mut s) = connecting(reauth_cfg());
     m.handle(Input::Answer(OpAnswer::Changed), &mut s);
-    assert_eq!(
-        emitted(&m.handle(signed_out(1), &mut s)),
-        vec![
-            Event::SignedOut(SignOutReason::OpIframe),
-            Event::Stopped(StopReason::SignedOut(SignOutReason::OpIframe))
-        ]
-    );
+    assert_eq!(emitted(&m.handle(signed_out(1), &mut s)), logged_out());
 }
 
 /// Once the iframe has answered `unchanged`, it sees its cookies: a later `changed` and
@@ -98,13 +100,7 @@ fn after_unchanged_a_cross_site_logout_is_reported() {
     m.handle(Input::TimerFired(Timer::Poll), &mut s);
     let fx = m.handle(Input::Answer(OpAnswer::Changed), &mut s);
     assert_eq!(emitted(&fx), vec![Event::Changed { first_check: false }]);
-    assert_eq!(
-        emitted(&m.handle(signed_out(1), &mut s)),
-        vec![
-            Event::SignedOut(SignOutReason::OpIframe),
-            Event::Stopped(StopReason::SignedOut(SignOutReason::OpIframe))
-        ]
-    );
+    assert_eq!(emitted(&m.handle(signed_out(1), &mut s)), logged_out());
 }
 
 /// `error` as the very first answer, cross-site: the OP cannot find its cookie.

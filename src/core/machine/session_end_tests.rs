@@ -1,7 +1,7 @@
 //! Unit tests of the first-party session signal (`rpSession`) and of the end of a session
 //! (`logout()`, front-channel, another tab), one behaviour each.
 
-use super::tests::{cfg, machine};
+use super::tests::{cfg, concat, machine, CLEAR_ALL};
 use super::*;
 use crate::core::logout::{RpSessionAnswer, SignOutReason};
 use crate::core::types::SessionState;
@@ -104,19 +104,18 @@ fn an_ended_rp_session_signs_out_everywhere_once() {
     let fx = m.handle(answered(1, RpSessionAnswer::Ended), &mut Src);
     assert_eq!(
         fx,
-        vec![
-            ClearTimer(Timer::RpSession),
-            ClearTimer(Timer::Load),
-            ClearTimer(Timer::Poll),
-            ClearTimer(Timer::Response),
-            RemoveIframe,
-            ClearSession,
-            TellOtherTabs(SignOutReason::RpSession),
-            Emit(Event::SignedOut(SignOutReason::RpSession)),
-            Emit(Event::Stopped(StopReason::SignedOut(
-                SignOutReason::RpSession
-            ))),
-        ]
+        concat(&[
+            &[ClearTimer(Timer::RpSession)],
+            &CLEAR_ALL,
+            &[
+                ClearSession,
+                TellOtherTabs(SignOutReason::RpSession),
+                Emit(Event::SignedOut(SignOutReason::RpSession)),
+                Emit(Event::Stopped(StopReason::SignedOut(
+                    SignOutReason::RpSession
+                ))),
+            ]
+        ])
     );
     assert_eq!(m.phase(), Phase::Stopped);
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Unit tests of cross-tab leadership, hand-off, the stuck-leader rule and page lifecycle.
 
-use super::tests::{cfg, machine, reauth_cfg, renewed, Clocked};
+use super::tests::{cfg, concat, machine, reauth_cfg, renewed, Clocked, CLEAR_ALL, HALT_REAUTH};
 use super::*;
 use crate::core::logout::SignOutReason;
 use crate::core::tabs::{ErrorDetail, TabEvent, TabMessage, View};
@@ -186,19 +186,18 @@ fn a_shared_stop_stops_every_follower() {
     let stopped = Event::Stopped(StopReason::Error(MonitorError::OpError));
     assert_eq!(
         l.handle(Input::Answer(OpAnswer::Error), &mut s),
-        vec![
-            ClearTimer(Timer::Response),
-            ClearTimer(Timer::Load),
-            ClearTimer(Timer::Poll),
-            ClearTimer(Timer::Response),
-            RemoveIframe,
-            Emit(error.clone()),
-            says(TabEvent::from(&error), View::Stopped),
-            Emit(stopped.clone()),
-            says(TabEvent::from(&stopped), View::Stopped),
-            ReleaseLock,
-            CloseChannel,
-        ]
+        concat(&[
+            &[ClearTimer(Timer::Response)],
+            &CLEAR_ALL,
+            &[
+                Emit(error.clone()),
+                says(TabEvent::from(&error), View::Stopped),
+                Emit(stopped.clone()),
+                says(TabEvent::from(&stopped), View::Stopped),
+                ReleaseLock,
+                CloseChannel,
+            ]
+        ])
     );
     let (mut f, mut s) = follower(shared());
     f.handle(event(TabEvent::from(&error), View::Stopped, false), &mut s);
@@ -222,16 +221,15 @@ fn the_leaders_own_stop_hands_over_instead_of_stopping_everyone() {
     let (mut l, mut s) = leader(shared());
     assert_eq!(
         l.handle(Input::Stop, &mut s),
-        vec![
-            ClearTimer(Timer::Load),
-            ClearTimer(Timer::Poll),
-            ClearTimer(Timer::Response),
-            RemoveIframe,
-            Emit(Event::Stopped(StopReason::Caller)),
-            Broadcast(TabMessage::Bye),
-            ReleaseLock,
-            CloseChannel,
-        ]
+        concat(&[
+            &CLEAR_ALL,
+            &[
+                Emit(Event::Stopped(StopReason::Caller)),
+                Broadcast(TabMessage::Bye),
+                ReleaseLock,
+                CloseChannel,
+            ]
+        ])
     );
     // A follower hears Bye: nothing is known until the next leader speaks.
     let (mut f, mut s) = follower(shared());
@@ -300,17 +298,10 @@ fn the_robbed_leader_follows_quietly() {
     assert_eq!(l.phase(), Phase::Reauthenticating);
     assert_eq!(
         l.handle(Input::LockLost, &mut s),
-        vec![
-            ClearTimer(Timer::Reauth),
-            ClearTimer(Timer::Backoff),
-            EndReauth,
-            ClearTimer(Timer::Load),
-            ClearTimer(Timer::Poll),
-            ClearTimer(Timer::Response),
-            RemoveIframe,
-            RequestLock { steal: false },
-            SetTimer(Timer::Leader, STALE),
-        ]
+        concat(&[
+            &HALT_REAUTH,
+            &[RequestLock { steal: false }, SetTimer(Timer::Leader, STALE)]
+        ])
     );
     assert_eq!(l.phase(), Phase::Following(View::Unknown));
     // The abandoned re-authentication's outcome is dropped.
@@ -485,15 +476,10 @@ fn pagehide_gives_up_the_lock_and_pageshow_contests_again() {
     let (mut l, mut s) = leader(shared());
     assert_eq!(
         l.handle(Input::PageHidden, &mut s),
-        vec![
-            ClearTimer(Timer::Load),
-            ClearTimer(Timer::Poll),
-            ClearTimer(Timer::Response),
-            RemoveIframe,
-            Broadcast(TabMessage::Bye),
-            ReleaseLock,
-            CloseChannel,
-        ]
+        concat(&[
+            &CLEAR_ALL,
+            &[Broadcast(TabMessage::Bye), ReleaseLock, CloseChannel]
+        ])
     );
     assert_eq!(l.phase(), Phase::Suspended);
     assert_eq!(l.handle(Input::PageHidden, &mut s), vec![]);

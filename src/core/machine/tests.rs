@@ -6,7 +6,8 @@ use crate::core::logout::SignOutReason;
 use crate::core::types::{CheckSessionUrl, ClientId, OpAnswer, SessionState};
 use Effect::*;
 
-const CLEAR_ALL: [Effect; 4] = [
+/// What dropping the OP iframe does: clear its timers, remove it.
+pub(super) const CLEAR_ALL: [Effect; 4] = [
     ClearTimer(Timer::Load),
     ClearTimer(Timer::Poll),
     ClearTimer(Timer::Response),
@@ -84,19 +85,53 @@ fn post() -> Vec<Effect> {
     ]
 }
 
-/// A machine past its first answer, with a message in flight.
-fn in_flight(config: Config) -> (Machine, Src) {
+/// What `start()` does with a known check_session_iframe: create it and wait for its `load`.
+fn load() -> Vec<Effect> {
+    vec![CreateIframe, SetTimer(Timer::Load, 500)]
+}
+
+/// What `start()` does with an issuer only: discover it.
+fn discover() -> Vec<Effect> {
+    vec![Discover {
+        issuer: ISSUER.into(),
+    }]
+}
+
+/// An `unchanged` answer with polling on: report it and schedule the next check.
+fn unchanged() -> Vec<Effect> {
+    vec![
+        ClearTimer(Timer::Response),
+        Emit(Event::Unchanged),
+        SetTimer(Timer::Poll, 100),
+    ]
+}
+
+/// The events of a monitor that stops on `error` (its first attempt).
+fn fails(error: MonitorError) -> [Effect; 2] {
+    [
+        Emit(Event::Error { error, attempt: 1 }),
+        Emit(Event::Stopped(StopReason::Error(error))),
+    ]
+}
+
+/// A machine whose iframe has loaded, with its first message in flight.
+fn loaded<S: SessionStateSource>(config: Config, mut s: S) -> (Machine, S) {
     let mut m = machine(config);
-    let mut s = Src(Some("abc.salt"));
     m.handle(Input::Start, &mut s);
     m.handle(Input::IframeLoaded, &mut s);
+    (m, s)
+}
+
+/// A machine past its first answer, with a message in flight.
+fn in_flight(config: Config) -> (Machine, Src) {
+    let (mut m, mut s) = loaded(config, Src(Some("abc.salt")));
     m.handle(Input::Answer(OpAnswer::Unchanged), &mut s);
     m.handle(Input::TimerFired(Timer::Poll), &mut s);
     assert_eq!(m.phase(), Phase::InFlight);
     (m, s)
 }
 
-fn concat(parts: &[&[Effect]]) -> Vec<Effect> {
+pub(super) fn concat(parts: &[&[Effect]]) -> Vec<Effect> {
     parts.iter().flat_map(|p| p.iter().cloned()).collect()
 }
 
@@ -104,10 +139,7 @@ fn concat(parts: &[&[Effect]]) -> Vec<Effect> {
 fn start_creates_iframe_and_waits_for_load_before_posting() {
     let mut m = machine(cfg());
     let mut s = Src(Some("abc.salt"));
-    assert_eq!(
-        m.handle(Input::Start, &mut s),
-        vec![CreateIframe, SetTimer(Timer::Load, 500)]
-    );
+    assert_eq!(m.handle(Input::Start, &mut s), load());
     assert_eq!(m.phase(), Phase::Loading);
     // checkNow and poll timers before load post nothing.
     assert_eq!(m.handle(Input::CheckNow, &mut s), vec![]);
@@ -117,11 +149,7 @@ fn start_creates_iframe_and_waits_for_load_before_posting() {
     assert_eq!(m.phase().name(), "loading");
     assert_eq!(
         m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
-        vec![
-            ClearTimer(Timer::Response),
-            Emit(Event::Unchanged),
-            SetTimer(Timer::Poll, 100)
-        ]
+        unchanged()
     );
 }
 
@@ -130,12 +158,7 @@ fn an_issuer_is_discovered_at_the_first_start_then_the_iframe_loads() {
     let mut m = discovering_machine(cfg());
     let mut s = Src(Some("abc.salt"));
     assert_eq!(m.provider(), None);
-    assert_eq!(
-        m.handle(Input::Start, &mut s),
-        vec![Discover {
-            issuer: ISSUER.into()
-        }]
-    );
+    assert_eq!(m.handle(Input::Start, &mut s), discover());
     assert_eq!(m.phase(), Phase::Discovering);
     assert_eq!(m.phase().name(), "loading");
     assert_eq!(m.handle(Input::Start, &mut s), vec![], "start() again");
@@ -145,20 +168,14 @@ fn an_issuer_is_discovered_at_the_first_start_then_the_iframe_loads() {
         vec![],
         "no iframe yet"
     );
-    assert_eq!(
-        m.handle(discovered(), &mut s),
-        vec![CreateIframe, SetTimer(Timer::Load, 500)]
-    );
+    assert_eq!(m.handle(discovered(), &mut s), load());
     assert_eq!(m.phase(), Phase::Loading);
     assert!(m.provider().unwrap().endpoints.is_some());
     assert_eq!(m.handle(discovered(), &mut s), vec![], "a second result");
     assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
     // Discovery happens once: start() after stop() loads the iframe at once.
     m.handle(Input::Stop, &mut s);
-    assert_eq!(
-        m.handle(Input::Start, &mut s),
-        vec![CreateIframe, SetTimer(Timer::Load, 500)]
-    );
+    assert_eq!(m.handle(Input::Start, &mut s), load());
 }
 
 #[test]
@@ -169,23 +186,12 @@ fn a_failed_discovery_reports_its_code_and_stops() {
     let error = MonitorError::Discovery(DiscoveryError::NotSupported);
     assert_eq!(
         m.handle(Input::Discovered(Err(DiscoveryError::NotSupported)), &mut s),
-        concat(&[
-            &CLEAR_ALL,
-            &[
-                Emit(Event::Error { error, attempt: 1 }),
-                Emit(Event::Stopped(StopReason::Error(error)))
-            ]
-        ])
+        concat(&[&CLEAR_ALL, &fails(error)])
     );
     assert_eq!(error.code().as_str(), "not_supported");
     assert_eq!(m.phase(), Phase::Stopped);
     // start() tries again.
-    assert_eq!(
-        m.handle(Input::Start, &mut s),
-        vec![Discover {
-            issuer: ISSUER.into()
-        }]
-    );
+    assert_eq!(m.handle(Input::Start, &mut s), discover());
 }
 
 #[test]
@@ -268,20 +274,13 @@ fn visibility_is_ignored_unless_asked_for() {
     m.handle(Input::VisibilityChanged { hidden: true }, &mut s);
     assert_eq!(
         m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
-        vec![
-            ClearTimer(Timer::Response),
-            Emit(Event::Unchanged),
-            SetTimer(Timer::Poll, 100)
-        ]
+        unchanged()
     );
 }
 
 #[test]
 fn changed_as_the_very_first_answer_is_flagged() {
-    let mut m = machine(cfg());
-    let mut s = Src(Some("abc.salt"));
-    m.handle(Input::Start, &mut s);
-    m.handle(Input::IframeLoaded, &mut s);
+    let (mut m, mut s) = loaded(cfg(), Src(Some("abc.salt")));
     assert!(m
         .handle(Input::Answer(OpAnswer::Changed), &mut s)
         .contains(&Emit(Event::Changed { first_check: true })));
@@ -296,13 +295,11 @@ fn changed_as_the_very_first_answer_is_flagged() {
 /// timeout; `load_timeout` only means `load` never fired.
 #[test]
 fn load_of_an_error_page_that_never_answers_is_a_first_check_no_response() {
-    let mut m = machine(Config {
+    let config = Config {
         max_no_response_retries: 1,
         ..cfg()
-    });
-    let mut s = Src(Some("abc.salt"));
-    m.handle(Input::Start, &mut s);
-    m.handle(Input::IframeLoaded, &mut s);
+    };
+    let (mut m, mut s) = loaded(config, Src(Some("abc.salt")));
     assert_eq!(
         m.handle(Input::CheckNow, &mut s),
         vec![],
@@ -352,11 +349,7 @@ fn unchanged_schedules_next_check_after_the_answer() {
     let (mut m, mut s) = in_flight(cfg());
     assert_eq!(
         m.handle(Input::Answer(OpAnswer::Unchanged), &mut s),
-        vec![
-            ClearTimer(Timer::Response),
-            Emit(Event::Unchanged),
-            SetTimer(Timer::Poll, 100)
-        ]
+        unchanged()
     );
     assert_eq!(m.phase(), Phase::Waiting);
     assert_eq!(m.handle(Input::TimerFired(Timer::Poll), &mut s), post());
@@ -434,10 +427,7 @@ fn answers_after_stop_are_dropped() {
 fn start_after_stop_starts_over() {
     let (mut m, mut s) = in_flight(cfg());
     m.handle(Input::Stop, &mut s);
-    assert_eq!(
-        m.handle(Input::Start, &mut s),
-        vec![CreateIframe, SetTimer(Timer::Load, 500)]
-    );
+    assert_eq!(m.handle(Input::Start, &mut s), load());
     assert_eq!(m.handle(Input::IframeLoaded, &mut s), first_post());
 }
 
@@ -479,6 +469,14 @@ pub(super) fn renewed(state: &str, sub: &str) -> ReauthOutcome {
     }
 }
 
+/// A machine re-authenticating (generation 1) after an answer `changed`.
+fn reauthenticating(config: Config) -> (Machine, Src) {
+    let (mut m, mut s) = in_flight(config);
+    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    assert_eq!(m.phase(), Phase::Reauthenticating);
+    (m, s)
+}
+
 fn finished(generation: u32, outcome: ReauthOutcome) -> Input {
     Input::ReauthFinished {
         generation,
@@ -486,7 +484,8 @@ fn finished(generation: u32, outcome: ReauthOutcome) -> Input {
     }
 }
 
-const HALT_REAUTH: [Effect; 7] = [
+/// What ending a re-authentication and dropping the OP iframe does.
+pub(super) const HALT_REAUTH: [Effect; 7] = [
     ClearTimer(Timer::Reauth),
     ClearTimer(Timer::Backoff),
     EndReauth,
@@ -523,8 +522,7 @@ fn changed_starts_reauth_when_configured() {
 
 #[test]
 fn renewal_for_the_same_user_stores_the_new_state_and_resumes() {
-    let (mut m, mut s) = in_flight(reauth_cfg());
-    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let (mut m, mut s) = reauthenticating(reauth_cfg());
     assert_eq!(
         m.handle(finished(1, renewed("new-state", "alice")), &mut s),
         vec![
@@ -548,11 +546,10 @@ fn renewal_for_the_same_user_stores_the_new_state_and_resumes() {
 
 #[test]
 fn another_sub_is_user_changed_and_stops() {
-    let (mut m, mut s) = in_flight(Config {
+    let (mut m, mut s) = reauthenticating(Config {
         expected_sub: Some("alice".into()),
         ..reauth_cfg()
     });
-    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
     let fx = m.handle(finished(1, renewed("new", "mallory")), &mut s);
     assert_eq!(
         fx,
@@ -575,24 +572,17 @@ fn another_sub_is_user_changed_and_stops() {
 /// another user's: it ends in `unknown_user`, writes nothing and reports no `renewed`.
 #[test]
 fn a_renewal_for_an_unknown_user_is_unknown_user_and_writes_nothing() {
-    let (mut m, mut s) = in_flight(Config {
+    let (mut m, mut s) = reauthenticating(Config {
         expected_sub: None,
         ..reauth_cfg()
     });
-    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
     let fx = m.handle(finished(1, renewed("mallory-state", "mallory")), &mut s);
     assert_eq!(
         fx,
         concat(&[
             &[ClearTimer(Timer::Reauth)],
             &HALT_REAUTH,
-            &[
-                Emit(Event::Error {
-                    error: MonitorError::UnknownUser,
-                    attempt: 1
-                }),
-                Emit(Event::Stopped(StopReason::Error(MonitorError::UnknownUser)))
-            ]
+            &fails(MonitorError::UnknownUser)
         ])
     );
     assert_eq!(MonitorError::UnknownUser.code().as_str(), "unknown_user");
@@ -664,8 +654,7 @@ fn unexpected_answers_are_reported_once_per_streak() {
 
 #[test]
 fn signed_out_and_interaction_required_stop_polling() {
-    let (mut m, mut s) = in_flight(reauth_cfg());
-    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let (mut m, mut s) = reauthenticating(reauth_cfg());
     let fx = m.handle(finished(1, ReauthOutcome::SignedOut), &mut s);
     assert_eq!(
         &fx[fx.len() - 2..],
@@ -684,8 +673,7 @@ fn signed_out_and_interaction_required_stop_polling() {
     assert!(fx.contains(&EndReauth));
     assert_eq!(m.phase(), Phase::Stopped);
 
-    let (mut m, mut s) = in_flight(reauth_cfg());
-    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let (mut m, mut s) = reauthenticating(reauth_cfg());
     let fx = m.handle(
         finished(1, ReauthOutcome::InteractionRequired("consent_required")),
         &mut s,
@@ -703,23 +691,11 @@ fn signed_out_and_interaction_required_stop_polling() {
 
 #[test]
 fn reauth_timeout_cancels_and_reports() {
-    let (mut m, mut s) = in_flight(reauth_cfg());
-    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let (mut m, mut s) = reauthenticating(reauth_cfg());
     let fx = m.handle(Input::TimerFired(Timer::Reauth), &mut s);
     assert_eq!(
         fx,
-        concat(&[
-            &HALT_REAUTH,
-            &[
-                Emit(Event::Error {
-                    error: MonitorError::ReauthTimeout,
-                    attempt: 1
-                }),
-                Emit(Event::Stopped(StopReason::Error(
-                    MonitorError::ReauthTimeout
-                )))
-            ]
-        ])
+        concat(&[&HALT_REAUTH, &fails(MonitorError::ReauthTimeout)])
     );
     assert_eq!(
         m.handle(finished(1, renewed("late", "alice")), &mut s),
@@ -730,8 +706,7 @@ fn reauth_timeout_cancels_and_reports() {
 
 #[test]
 fn failed_reauth_is_an_error_not_a_logout() {
-    let (mut m, mut s) = in_flight(reauth_cfg());
-    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let (mut m, mut s) = reauthenticating(reauth_cfg());
     let e = MonitorError::Reauth {
         code: crate::core::error_code::ErrorCode::StateMismatch,
         message: "m",
@@ -748,8 +723,7 @@ fn failed_reauth_is_an_error_not_a_logout() {
 
 #[test]
 fn stop_during_reauth_cancels_it() {
-    let (mut m, mut s) = in_flight(reauth_cfg());
-    m.handle(Input::Answer(OpAnswer::Changed), &mut s);
+    let (mut m, mut s) = reauthenticating(reauth_cfg());
     let fx = m.handle(Input::Stop, &mut s);
     assert_eq!(
         fx,
@@ -779,13 +753,11 @@ impl SessionStateSource for Clocked {
 /// machine must back off exponentially and give up with `reauth_loop`, never loop forever.
 #[test]
 fn an_op_that_always_says_changed_ends_in_reauth_loop_after_backing_off() {
-    let mut m = machine(reauth_cfg());
-    let mut s = Clocked {
+    let clock = Clocked {
         state: "s0",
         now: 0,
     };
-    m.handle(Input::Start, &mut s);
-    m.handle(Input::IframeLoaded, &mut s);
+    let (mut m, mut s) = loaded(reauth_cfg(), clock);
     let mut backoffs = Vec::new();
     let mut reauths = 0u32;
     let mut gave_up = false;
@@ -899,13 +871,11 @@ fn check_now_waits_for_a_back_off_and_does_nothing_when_stopped() {
 
 #[test]
 fn a_renewal_with_the_same_session_state_is_suspicious() {
-    let mut m = machine(reauth_cfg());
-    let mut s = Clocked {
+    let clock = Clocked {
         state: "same",
         now: 0,
     };
-    m.handle(Input::Start, &mut s);
-    m.handle(Input::IframeLoaded, &mut s);
+    let (mut m, mut s) = loaded(reauth_cfg(), clock);
     m.handle(Input::Answer(OpAnswer::Changed), &mut s);
     let fx = m.handle(finished(1, renewed("same", "alice")), &mut s);
     assert!(
@@ -921,19 +891,12 @@ fn a_renewal_with_the_same_session_state_is_suspicious() {
 #[test]
 fn op_error_stops_polling_by_default() {
     let (mut m, mut s) = in_flight(cfg());
-    let err = Event::Error {
-        error: MonitorError::OpError,
-        attempt: 1,
-    };
     assert_eq!(
         m.handle(Input::Answer(OpAnswer::Error), &mut s),
         concat(&[
             &[ClearTimer(Timer::Response)],
             &CLEAR_ALL,
-            &[
-                Emit(err),
-                Emit(Event::Stopped(StopReason::Error(MonitorError::OpError)))
-            ]
+            &fails(MonitorError::OpError)
         ])
     );
     assert_eq!(m.phase(), Phase::Stopped);
@@ -965,16 +928,7 @@ fn load_timeout_reports_and_stops() {
     m.handle(Input::Start, &mut s);
     assert_eq!(
         m.handle(Input::TimerFired(Timer::Load), &mut s),
-        concat(&[
-            &CLEAR_ALL,
-            &[
-                Emit(Event::Error {
-                    error: MonitorError::LoadTimeout,
-                    attempt: 1
-                }),
-                Emit(Event::Stopped(StopReason::Error(MonitorError::LoadTimeout)))
-            ]
-        ])
+        concat(&[&CLEAR_ALL, &fails(MonitorError::LoadTimeout)])
     );
     assert_eq!(
         m.handle(Input::IframeLoaded, &mut s),
