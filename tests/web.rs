@@ -166,22 +166,57 @@ extern "C" {
 }
 
 fn options(pairs: &[(&str, JsValue)]) -> SessionMonitorOptions {
-    let o = Object::new();
+    with(Object::new().unchecked_into(), pairs)
+}
+
+/// `o` with `pairs` set on it (a pair replaces an option already there).
+fn with(o: SessionMonitorOptions, pairs: &[(&str, JsValue)]) -> SessionMonitorOptions {
     for (k, v) in pairs {
         Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
     }
-    o.unchecked_into()
+    o
 }
 
-fn fast(url: &str, state: JsValue) -> SessionMonitorOptions {
-    options(&[
-        ("checkSessionIframe", url.into()),
-        ("clientId", "client01".into()),
-        ("sessionState", state),
+/// Timers for tests: a check every 100 ms, 400 ms for an answer, 3 s for the iframe to load.
+fn fast_timers() -> [(&'static str, JsValue); 3] {
+    [
         ("intervalMs", 100.into()),
         ("responseTimeoutMs", 400.into()),
         ("loadTimeoutMs", 3000.into()),
-    ])
+    ]
+}
+
+fn fast(url: &str, state: JsValue) -> SessionMonitorOptions {
+    let o = options(&[
+        ("checkSessionIframe", url.into()),
+        ("clientId", "client01".into()),
+        ("sessionState", state),
+    ]);
+    with(o, &fast_timers())
+}
+
+/// [`fast`] options for the fake OP's check_session_iframe, `/check.html`.
+fn checked(state: JsValue) -> SessionMonitorOptions {
+    fast(&op("/check.html"), state)
+}
+
+/// A monitor built from `o` with a [`Recorder`] attached, not started.
+fn recorded(o: &SessionMonitorOptions) -> (SessionMonitor, Recorder) {
+    let m = SessionMonitor::new(o).unwrap();
+    let r = Recorder::attach(&m);
+    (m, r)
+}
+
+/// [`recorded`], started.
+fn started(o: &SessionMonitorOptions) -> (SessionMonitor, Recorder) {
+    let (m, r) = recorded(o);
+    m.start();
+    (m, r)
+}
+
+/// `monitor.state`.
+fn state(m: &SessionMonitor) -> String {
+    m.state().as_string().unwrap()
 }
 
 fn obj(key: &str, value: &str) -> JsValue {
@@ -265,22 +300,95 @@ impl Recorder {
         self.log.borrow().iter().filter(|x| *x == e).count()
     }
 
+    /// The events but `unchanged`.
+    fn without_unchanged(&self) -> Vec<String> {
+        self.events()
+            .into_iter()
+            .filter(|e| e != "unchanged")
+            .collect()
+    }
+
     /// Waits until `e` was seen `n` times, up to `ms`.
     async fn wait_for(&self, e: &str, n: usize, ms: u32) -> bool {
-        let mut waited = 0;
-        while self.count(e) < n {
-            if waited >= ms {
-                return false;
-            }
-            TimeoutFuture::new(20).await;
-            waited += 20;
-        }
-        true
+        until(ms, || self.count(e) >= n).await
+    }
+
+    /// [`Recorder::wait_for`], failing the test (with the events seen) if `e` does not come.
+    async fn expect(&self, e: &str, n: usize, ms: u32) {
+        let seen = self.wait_for(e, n, ms).await;
+        assert!(seen, "{n} × {e} within {ms} ms: {:?}", self.events());
     }
 }
 
 async fn sleep(ms: u32) {
     TimeoutFuture::new(ms).await;
+}
+
+/// Waits until `f()` holds, up to `ms`; whether it held.
+async fn until(ms: u32, mut f: impl FnMut() -> bool) -> bool {
+    let mut waited = 0;
+    while !f() {
+        if waited >= ms {
+            return false;
+        }
+        sleep(20).await;
+        waited += 20;
+    }
+    true
+}
+
+/// The page's iframes and `window` `message` listeners (counted from [`install_counter`]) before a
+/// test, to compare with after.
+struct Page {
+    frames: u32,
+    listeners: i32,
+}
+
+impl Page {
+    fn now() -> Page {
+        install_counter();
+        Page {
+            frames: iframe_count(),
+            listeners: message_listeners(),
+        }
+    }
+
+    /// Asserts the page holds `more` iframes and as many message listeners more than at [`Page::now`].
+    fn holds(&self, more: u32, what: &str) {
+        assert_eq!(iframe_count(), self.frames + more, "iframes: {what}");
+        let listeners = self.listeners + more as i32;
+        assert_eq!(message_listeners(), listeners, "message listeners: {what}");
+    }
+}
+
+/// `"ok"` if a monitor can be built from `o`, else the `code` of the typed error it throws.
+fn outcome(o: &JsValue) -> String {
+    match SessionMonitor::new(o.unchecked_ref()) {
+        Ok(_) => "ok".into(),
+        Err(e) => error_code(&e),
+    }
+}
+
+/// The `code` of a thrown error, which is a JS `Error`.
+fn error_code(e: &JsValue) -> String {
+    assert!(e.is_instance_of::<js_sys::Error>(), "{e:?}");
+    js_get(e, "code").as_string().unwrap()
+}
+
+fn js_get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &k.into()).unwrap()
+}
+
+/// An unsigned JWT (`alg: none`) with these claims.
+fn unsigned_jwt(claims: &str) -> String {
+    let b64 = js_sys::global()
+        .unchecked_into::<web_sys::Window>()
+        .btoa(claims)
+        .unwrap()
+        .replace('+', "-")
+        .replace('/', "_")
+        .replace('=', "");
+    ["eyJhbGciOiJub25lIn0.", &b64, ".c2ln"].concat()
 }
 
 fn storage() -> web_sys::Storage {
@@ -297,27 +405,15 @@ fn origins_agree_with_the_browsers_url_parser() {
 
 #[wasm_bindgen_test]
 async fn happy_path_unchanged_then_stop() {
-    install_counter();
-    let (frames, listeners) = (iframe_count(), message_listeners());
-    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
-    let r = Recorder::attach(&m);
-    assert_eq!(m.state().as_string().unwrap(), "idle");
+    let page = Page::now();
+    let (m, r) = recorded(&checked("unchanged-secret".into()));
+    assert_eq!(state(&m), "idle");
     m.start();
-    assert_eq!(iframe_count(), frames + 1, "one hidden iframe");
-    assert_eq!(message_listeners(), listeners + 1);
-    assert!(
-        r.wait_for("unchanged", 3, 5000).await,
-        "three unchanged: {:?}",
-        r.events()
-    );
+    page.holds(1, "one hidden iframe");
+    r.expect("unchanged", 3, 5000).await;
     m.stop();
-    assert_eq!(m.state().as_string().unwrap(), "stopped");
-    assert_eq!(iframe_count(), frames, "iframe removed by stop()");
-    assert_eq!(
-        message_listeners(),
-        listeners,
-        "message listener removed by stop()"
-    );
+    assert_eq!(state(&m), "stopped");
+    page.holds(0, "removed by stop()");
     // Events of a method call are dispatched once the call has returned (a microtask later).
     assert_ne!(r.events().last().unwrap(), "stopped:stopped");
     sleep(0).await;
@@ -345,14 +441,8 @@ async fn message_is_client_id_space_session_state_byte_for_byte_from_a_cookie() 
         .unwrap();
     let expect = js_sys::encode_uri_component("client01 q+/w==.s4lt");
     let url = op(&["/check.html?expect=", &String::from(expect)].concat());
-    let m = SessionMonitor::new(&fast(&url, obj("cookie", "oidcsm_test_ss"))).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("unchanged", 1, 5000).await,
-        "exact message: {:?}",
-        r.events()
-    );
+    let (m, r) = started(&fast(&url, obj("cookie", "oidcsm_test_ss")));
+    r.expect("unchanged", 1, 5000).await; // the exact message
     assert_eq!(r.count("error:op_error"), 0);
     drop(m);
     doc.set_cookie("oidcsm_test_ss=; max-age=0; path=/")
@@ -364,18 +454,11 @@ async fn session_state_is_reread_at_every_check() {
     storage()
         .set_item("oidcsm_ss", "unchanged-secret1")
         .unwrap();
-    let m =
-        SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_ss"))).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    let (m, r) = started(&checked(obj("localStorage", "oidcsm_ss")));
+    r.expect("unchanged", 1, 5000).await;
     storage().set_item("oidcsm_ss", "changed-secret2").unwrap();
-    assert!(r.wait_for("changed", 1, 2000).await, "{:?}", r.events());
-    assert_eq!(
-        m.state().as_string().unwrap(),
-        "paused",
-        "changed pauses polling"
-    );
+    r.expect("changed", 1, 2000).await;
+    assert_eq!(state(&m), "paused", "changed pauses polling");
     let seen = r.events().len();
     sleep(400).await;
     assert_eq!(r.events().len(), seen, "paused: no checks");
@@ -384,7 +467,7 @@ async fn session_state_is_reread_at_every_check() {
         .set_item("oidcsm_ss", "unchanged-secret3")
         .unwrap();
     m.check_now();
-    assert!(r.wait_for("unchanged", 2, 2000).await, "{:?}", r.events());
+    r.expect("unchanged", 2, 2000).await;
     drop(m);
     storage().remove_item("oidcsm_ss").unwrap();
 }
@@ -392,18 +475,9 @@ async fn session_state_is_reread_at_every_check() {
 #[wasm_bindgen_test]
 async fn missing_session_state_posts_nothing_and_reports_once() {
     storage().remove_item("oidcsm_absent").unwrap();
-    let m = SessionMonitor::new(&fast(
-        &op("/check.html?answer=changed"),
-        obj("sessionStorage", "oidcsm_absent"),
-    ))
-    .unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("error:no_session_state", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    let url = op("/check.html?answer=changed");
+    let (_m, r) = started(&fast(&url, obj("sessionStorage", "oidcsm_absent")));
+    r.expect("error:no_session_state", 1, 5000).await;
     sleep(500).await;
     assert_eq!(
         r.events(),
@@ -414,40 +488,24 @@ async fn missing_session_state_posts_nothing_and_reports_once() {
 
 #[wasm_bindgen_test]
 async fn op_error_stops_polling() {
-    let m = SessionMonitor::new(&fast(&op("/check.html"), "error-secret".into())).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("stopped:op_error", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    let (m, r) = started(&checked("error-secret".into()));
+    r.expect("stopped:op_error", 1, 5000).await;
     assert_eq!(r.events(), vec!["error:op_error", "stopped:op_error"]);
-    assert_eq!(m.state().as_string().unwrap(), "stopped");
+    assert_eq!(state(&m), "stopped");
 }
 
 #[wasm_bindgen_test]
 async fn op_error_continues_when_asked() {
-    let o = fast(&op("/check.html"), "error-secret".into());
-    Reflect::set(&o, &"continueOnError".into(), &true.into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("error:op_error", 3, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    let o = checked("error-secret".into());
+    let (_m, r) = started(&with(o, &[("continueOnError", true.into())]));
+    r.expect("error:op_error", 3, 5000).await;
     assert_eq!(r.count("stopped:op_error"), 0);
 }
 
 /// Starts a monitor on `url` that can never answer and expects exactly `load_timeout`, then stop.
 async fn expect_load_timeout(url: &str, load_timeout_ms: u32) {
     let o = fast(url, "unchanged-secret".into());
-    Reflect::set(&o, &"loadTimeoutMs".into(), &load_timeout_ms.into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
+    let (_m, r) = started(&with(o, &[("loadTimeoutMs", load_timeout_ms.into())]));
     let within = load_timeout_ms + 3000;
     assert!(
         r.wait_for("stopped:load_timeout", 1, within).await,
@@ -472,17 +530,13 @@ async fn load_timeout_when_the_iframe_never_loads() {
 #[wasm_bindgen_test]
 async fn a_closed_op_port_is_load_timeout_or_a_first_check_no_response() {
     let o = fast("http://127.0.0.1:9/check", "unchanged-secret".into());
-    Reflect::set(&o, &"loadTimeoutMs".into(), &1500.into()).unwrap();
-    Reflect::set(&o, &"maxNoResponseRetries".into(), &0.into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
+    let extra = [
+        ("loadTimeoutMs", 1500.into()),
+        ("maxNoResponseRetries", 0.into()),
+    ];
+    let (_m, r) = started(&with(o, &extra));
     let t0 = js_sys::Date::now();
-    let mut waited = 0;
-    while !r.events().iter().any(|e| e.starts_with("stopped")) && waited < 4000 {
-        sleep(20).await;
-        waited += 20;
-    }
+    until(4000, || r.events().iter().any(|e| e.starts_with("stopped"))).await;
     let ms = js_sys::Date::now() - t0;
     let events = r.events();
     if events.first().map(String::as_str) == Some("error:no_response:first") {
@@ -500,11 +554,11 @@ async fn a_closed_op_port_is_load_timeout_or_a_first_check_no_response() {
 #[wasm_bindgen_test]
 async fn a_loaded_page_that_never_answers_is_a_first_check_no_response() {
     let o = fast(&op("/blank.html"), "unchanged-secret".into());
-    Reflect::set(&o, &"loadTimeoutMs".into(), &10_000.into()).unwrap();
-    Reflect::set(&o, &"maxNoResponseRetries".into(), &0.into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
+    let extra = [
+        ("loadTimeoutMs", 10_000.into()),
+        ("maxNoResponseRetries", 0.into()),
+    ];
+    let (_m, r) = started(&with(o, &extra));
     assert!(
         r.wait_for("stopped:no_response", 1, 4000).await,
         "reported after responseTimeoutMs (400 ms), not loadTimeoutMs (10 s): {:?}",
@@ -519,25 +573,13 @@ async fn a_loaded_page_that_never_answers_is_a_first_check_no_response() {
 #[wasm_bindgen_test]
 async fn no_response_is_retried_then_stops() {
     storage().set_item("oidcsm_nr", "unchanged-secret").unwrap();
-    let o = fast(&op("/check.html"), obj("localStorage", "oidcsm_nr"));
-    Reflect::set(&o, &"maxNoResponseRetries".into(), &1.into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    let o = checked(obj("localStorage", "oidcsm_nr"));
+    let (_m, r) = started(&with(o, &[("maxNoResponseRetries", 1.into())]));
+    r.expect("unchanged", 1, 5000).await;
     storage().set_item("oidcsm_nr", "silent-secret").unwrap();
-    assert!(
-        r.wait_for("stopped:no_response", 1, 4000).await,
-        "{:?}",
-        r.events()
-    );
-    let tail: Vec<String> = r
-        .events()
-        .into_iter()
-        .filter(|e| e != "unchanged")
-        .collect();
+    r.expect("stopped:no_response", 1, 4000).await;
     assert_eq!(
-        tail,
+        r.without_unchanged(),
         vec![
             "error:no_response",
             "error:no_response",
@@ -550,19 +592,12 @@ async fn no_response_is_retried_then_stops() {
 #[wasm_bindgen_test]
 async fn answers_from_the_right_origin_but_another_window_are_ignored() {
     storage().set_item("oidcsm_ww", "unchanged-secret").unwrap();
-    let m =
-        SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_ww"))).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    let (_m, r) = started(&checked(obj("localStorage", "oidcsm_ww")));
+    r.expect("unchanged", 1, 5000).await;
     // Our iframe falls silent; a sibling frame of the same OP origin floods answers.
     storage().set_item("oidcsm_ww", "silent-secret").unwrap();
     let rogue = add_frame(&op("/rogue.html"));
-    assert!(
-        r.wait_for("error:no_response", 1, 3000).await,
-        "{:?}",
-        r.events()
-    );
+    r.expect("error:no_response", 1, 3000).await;
     let events = r.events();
     let first_silence = events
         .iter()
@@ -587,10 +622,8 @@ async fn answers_from_the_right_origin_but_another_window_are_ignored() {
 /// counted as an answer; valid answers from a frame on another origin are not heard at all.
 #[wasm_bindgen_test]
 async fn answers_from_another_origin_are_ignored_and_junk_is_reported_once() {
-    let o = fast(&op("/check.html"), "junk-secret".into());
-    Reflect::set(&o, &"responseTimeoutMs".into(), &1000.into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
+    let o = checked("junk-secret".into());
+    let (m, r) = recorded(&with(o, &[("responseTimeoutMs", 1000.into())]));
     let rogue = add_frame(&other_op("/rogue.html"));
     let value = Rc::new(RefCell::new(JsValue::UNDEFINED));
     let v2 = value.clone();
@@ -599,16 +632,12 @@ async fn answers_from_another_origin_are_ignored_and_junk_is_reported_once() {
     });
     m.add_event_listener(&"error".into(), grab.as_ref(), &JsValue::UNDEFINED);
     m.start();
-    assert!(
-        r.wait_for("error:unexpected_answer", 1, 3000).await,
-        "{:?}",
-        r.events()
-    );
+    r.expect("error:unexpected_answer", 1, 3000).await;
     sleep(500).await;
     assert_eq!(r.events(), ["error:unexpected_answer"], "once per streak");
     // The first junk value of check.html is the string "Unchanged".
     assert_eq!(value.borrow().as_string().as_deref(), Some("Unchanged"));
-    assert_eq!(m.state().as_string().unwrap(), "loading");
+    assert_eq!(state(&m), "loading");
     rogue.remove();
 }
 
@@ -616,21 +645,12 @@ async fn answers_from_another_origin_are_ignored_and_junk_is_reported_once() {
 #[wasm_bindgen_test]
 async fn the_answers_option_maps_an_op_dialect() {
     let url = op("/check.html?answer=connected");
-    let m = SessionMonitor::new(&fast(&url, "s".into())).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("error:unexpected_answer", 1, 3000).await,
-        "{:?}",
-        r.events()
-    );
+    let (m, r) = started(&fast(&url, "s".into()));
+    r.expect("error:unexpected_answer", 1, 3000).await;
     drop(m);
-    let o = fast(&url, "s".into());
-    Reflect::set(&o, &"answers".into(), &obj("connected", "unchanged")).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 2, 3000).await, "{:?}", r.events());
+    let dialect = [("answers", obj("connected", "unchanged"))];
+    let (_m, r) = started(&with(fast(&url, "s".into()), &dialect));
+    r.expect("unchanged", 2, 3000).await;
     assert!(
         !r.events().iter().any(|e| e.starts_with("error")),
         "{:?}",
@@ -640,31 +660,15 @@ async fn the_answers_option_maps_an_op_dialect() {
 
 #[wasm_bindgen_test]
 async fn two_monitors_on_one_page_hear_only_their_own_iframe() {
-    let a = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
-    let b = SessionMonitor::new(&fast(&other_op("/check.html"), "changed-secret".into())).unwrap();
-    let c = SessionMonitor::new(&fast(&op("/check.html"), "error-secret".into())).unwrap();
-    let (ra, rb, rc) = (
-        Recorder::attach(&a),
-        Recorder::attach(&b),
-        Recorder::attach(&c),
-    );
-    a.start();
-    b.start();
-    c.start();
-    assert!(ra.wait_for("unchanged", 4, 5000).await, "{:?}", ra.events());
+    let (_a, ra) = started(&checked("unchanged-secret".into()));
+    let (_b, rb) = started(&fast(&other_op("/check.html"), "changed-secret".into()));
+    let (_c, rc) = started(&checked("error-secret".into()));
+    ra.expect("unchanged", 4, 5000).await;
     // `localhost` is cross-site to `127.0.0.1`: b's first answer `changed` says the iframe cannot
     // see its cookies (issue 13), which b, and only b, reports.
-    assert!(
-        rb.wait_for("stopped:third_party_cookies_blocked", 1, 5000)
-            .await,
-        "{:?}",
-        rb.events()
-    );
-    assert!(
-        rc.wait_for("stopped:op_error", 1, 5000).await,
-        "{:?}",
-        rc.events()
-    );
+    rb.expect("stopped:third_party_cookies_blocked", 1, 5000)
+        .await;
+    rc.expect("stopped:op_error", 1, 5000).await;
     assert!(
         ra.events().iter().all(|e| e == "unchanged"),
         "{:?}",
@@ -682,31 +686,19 @@ async fn two_monitors_on_one_page_hear_only_their_own_iframe() {
 
 #[wasm_bindgen_test]
 async fn many_start_stop_cycles_and_free_leave_nothing_behind() {
-    install_counter();
-    let (frames, listeners) = (iframe_count(), message_listeners());
-    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
-    let r = Recorder::attach(&m);
+    let page = Page::now();
+    let (m, r) = recorded(&checked("unchanged-secret".into()));
     for i in 1..=10 {
         m.start();
-        assert!(
-            r.wait_for("unchanged", i, 5000).await,
-            "cycle {i}: {:?}",
-            r.events()
-        );
+        r.expect("unchanged", i, 5000).await;
         m.stop();
-        assert_eq!(iframe_count(), frames);
-        assert_eq!(message_listeners(), listeners);
+        page.holds(0, &format!("after cycle {i}"));
     }
     m.start();
-    assert!(r.wait_for("unchanged", 11, 5000).await);
-    assert_eq!(iframe_count(), frames + 1);
+    r.expect("unchanged", 11, 5000).await;
+    page.holds(1, "started again");
     drop(m); // what free() does
-    assert_eq!(iframe_count(), frames, "free() removes the iframe");
-    assert_eq!(
-        message_listeners(),
-        listeners,
-        "free() removes the listener"
-    );
+    page.holds(0, "free() removes the iframe and the listener");
     let seen = r.events().len();
     sleep(400).await;
     assert_eq!(r.events().len(), seen, "no late events after free()");
@@ -714,127 +706,61 @@ async fn many_start_stop_cycles_and_free_leave_nothing_behind() {
 
 #[wasm_bindgen_test]
 async fn a_listener_may_stop_the_monitor_inside_an_event() {
-    let m =
-        Rc::new(SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap());
-    let r = Recorder::attach(&m);
+    let (m, r) = recorded(&checked("unchanged-secret".into()));
+    let m = Rc::new(m);
     let m2 = m.clone();
     let stopper = Closure::<dyn FnMut()>::new(move || m2.stop());
     m.add_event_listener(&"unchanged".into(), stopper.as_ref(), &JsValue::UNDEFINED);
     m.start();
-    assert!(
-        r.wait_for("stopped:stopped", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    r.expect("stopped:stopped", 1, 5000).await;
     sleep(300).await;
     assert_eq!(r.events(), vec!["unchanged", "stopped:stopped"]);
 }
 
 #[wasm_bindgen_test]
 fn bad_options_throw_typed_errors() {
-    let url = op("/check.html");
-    let code_of = |o: JsValue| -> String {
-        match SessionMonitor::new(o.unchecked_ref()) {
-            Ok(_) => "ok".into(),
-            Err(e) => {
-                assert!(e.is_instance_of::<js_sys::Error>());
-                Reflect::get(&e, &"code".into())
-                    .unwrap()
-                    .as_string()
-                    .unwrap()
-            }
-        }
-    };
-    let base = |extra: &[(&str, JsValue)]| -> JsValue {
-        let mut pairs = vec![
-            ("checkSessionIframe", JsValue::from_str(&url)),
-            ("clientId", "client01".into()),
-            ("sessionState", obj("cookie", "x")),
-        ];
-        pairs.extend(extra.iter().cloned());
-        options(&pairs).into()
-    };
-    assert_eq!(code_of(base(&[])), "ok");
-    assert_eq!(code_of(JsValue::NULL), "invalid_options");
-    assert_eq!(code_of(JsValue::UNDEFINED), "invalid_options");
-    assert_eq!(code_of("https://op".into()), "invalid_options");
-    assert_eq!(code_of(base(&[("intervalMS", 5.into())])), "unknown_option");
-    assert_eq!(
-        code_of(base(&[("clientId", "".into())])),
-        "missing_client_id"
-    );
-    assert_eq!(
-        code_of(base(&[("clientId", JsValue::UNDEFINED)])),
-        "missing_client_id"
-    );
-    assert_eq!(code_of(base(&[("clientId", 42.into())])), "invalid_option");
-    assert_eq!(
-        code_of(base(&[("clientId", "a b".into())])),
-        "invalid_client_id"
-    );
-    assert_eq!(
-        code_of(base(&[("checkSessionIframe", "not a url".into())])),
-        "invalid_url"
-    );
-    assert_eq!(
-        code_of(base(&[(
+    for o in [JsValue::NULL, JsValue::UNDEFINED, "https://op".into()] {
+        assert_eq!(outcome(&o), "invalid_options", "{o:?}");
+    }
+    assert_eq!(option_code(&[]), "ok");
+    let cases: [(&str, JsValue, &str); 18] = [
+        ("intervalMS", 5.into(), "unknown_option"),
+        ("clientId", "".into(), "missing_client_id"),
+        ("clientId", JsValue::UNDEFINED, "missing_client_id"),
+        ("clientId", 42.into(), "invalid_option"),
+        ("clientId", "a b".into(), "invalid_client_id"),
+        ("checkSessionIframe", "not a url".into(), "invalid_url"),
+        (
             "checkSessionIframe",
-            "javascript:alert(1)".into()
-        )])),
-        "unsupported_scheme"
-    );
-    assert_eq!(
-        code_of(base(&[("checkSessionIframe", JsValue::UNDEFINED)])),
-        "missing_option"
-    );
-    assert_eq!(
-        code_of(base(&[("sessionState", JsValue::UNDEFINED)])),
-        "missing_option"
-    );
-    assert_eq!(
-        code_of(base(&[("sessionState", 7.into())])),
-        "invalid_session_state_source"
-    );
-    assert_eq!(
-        code_of(base(&[("sessionState", obj("indexedDb", "x"))])),
-        "invalid_session_state_source"
-    );
-    assert_eq!(
-        code_of(base(&[("sessionState", obj("cookie", ""))])),
-        "invalid_session_state_source"
-    );
-    assert_eq!(
-        code_of(base(&[("sessionState", "".into())])),
-        "invalid_session_state"
-    );
-    assert_eq!(
-        code_of(base(&[("intervalMs", (-1).into())])),
-        "invalid_option"
-    );
-    assert_eq!(
-        code_of(base(&[("intervalMs", 1.5.into())])),
-        "invalid_option"
-    );
-    assert_eq!(
-        code_of(base(&[("intervalMs", f64::NAN.into())])),
-        "invalid_option"
-    );
-    assert_eq!(
-        code_of(base(&[("intervalMs", "2000".into())])),
-        "invalid_option"
-    );
-    assert_eq!(
-        code_of(base(&[("continueOnError", "yes".into())])),
-        "invalid_option"
-    );
+            "javascript:alert(1)".into(),
+            "unsupported_scheme",
+        ),
+        ("checkSessionIframe", JsValue::UNDEFINED, "missing_option"),
+        ("sessionState", JsValue::UNDEFINED, "missing_option"),
+        ("sessionState", 7.into(), "invalid_session_state_source"),
+        (
+            "sessionState",
+            obj("indexedDb", "x"),
+            "invalid_session_state_source",
+        ),
+        (
+            "sessionState",
+            obj("cookie", ""),
+            "invalid_session_state_source",
+        ),
+        ("sessionState", "".into(), "invalid_session_state"),
+        ("intervalMs", (-1).into(), "invalid_option"),
+        ("intervalMs", 1.5.into(), "invalid_option"),
+        ("intervalMs", f64::NAN.into(), "invalid_option"),
+        ("intervalMs", "2000".into(), "invalid_option"),
+        ("continueOnError", "yes".into(), "invalid_option"),
+    ];
+    for (k, v, code) in cases {
+        assert_eq!(option_code(&[(k, v.clone())]), code, "{k}: {v:?}");
+    }
     // The message names the option, for the console.
-    let e = SessionMonitor::new(base(&[("intervalMS", 5.into())]).unchecked_ref())
-        .err()
-        .unwrap();
-    let msg = Reflect::get(&e, &"message".into())
-        .unwrap()
-        .as_string()
-        .unwrap();
+    let e = built(&[("intervalMS", 5.into())]).err().unwrap();
+    let msg = js_get(&e, "message").as_string().unwrap();
     assert!(msg.contains("intervalMS"), "{msg}");
 }
 
@@ -844,10 +770,14 @@ fn hook(body: &str) -> JsValue {
 }
 
 fn with_hook(state_key: &str, body: &str) -> SessionMonitorOptions {
-    let o = fast(&op("/check.html"), obj("localStorage", state_key));
-    Reflect::set(&o, &"reauthenticate".into(), &hook(body)).unwrap();
-    Reflect::set(&o, &"reauthTimeoutMs".into(), &1000.into()).unwrap();
-    o
+    let o = checked(obj("localStorage", state_key));
+    with(
+        o,
+        &[
+            ("reauthenticate", hook(body)),
+            ("reauthTimeoutMs", 1000.into()),
+        ],
+    )
 }
 
 #[wasm_bindgen_test]
@@ -857,12 +787,11 @@ async fn hook_renewal_writes_the_new_state_back_and_polling_resumes() {
         .unwrap();
     let body = "if (request.clientId !== 'client01' || request.reason !== 'changed') throw new Error('bad request');
                 return Promise.resolve({ sessionState: 'unchanged-secret-new', sub: 'alice', sid: 's1' });";
-    let o = with_hook("oidcsm_h1", body);
-    Reflect::set(&o, &"sub".into(), &"alice".into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 2, 5000).await, "{:?}", r.events());
+    let (m, r) = started(&with(
+        with_hook("oidcsm_h1", body),
+        &[("sub", "alice".into())],
+    ));
+    r.expect("unchanged", 2, 5000).await;
     assert_eq!(
         &r.events()[..3],
         ["changed:first", "renewed:alice", "unchanged"]
@@ -879,13 +808,8 @@ async fn hook_renewal_writes_the_new_state_back_and_polling_resumes() {
 /// hook answers with `body`, and the events must be exactly `expected` (the last one is awaited).
 async fn hook_outcome(key: &str, body: &str, sub: Option<&str>, expected: &[&str]) {
     storage().set_item(key, "changed-secret").unwrap();
-    let o = with_hook(key, body);
-    if let Some(sub) = sub {
-        Reflect::set(&o, &"sub".into(), &sub.into()).unwrap();
-    }
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
+    let sub = sub.map(|sub| ("sub", sub.into()));
+    let (_m, r) = started(&with(with_hook(key, body), sub.as_slice()));
     let last = expected[expected.len() - 1];
     assert!(r.wait_for(last, 1, 5000).await, "{body}: {:?}", r.events());
     assert_eq!(r.events(), expected, "{body}");
@@ -982,14 +906,8 @@ async fn an_op_that_always_says_changed_ends_in_reauth_loop() {
             ),
         ),
     ]);
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("stopped:reauth_loop", 1, 15000).await,
-        "{:?}",
-        r.events()
-    );
+    let (_m, r) = started(&o);
+    r.expect("stopped:reauth_loop", 1, 15000).await;
     let renewals = r.count("renewed:alice");
     assert!(
         (2..=6).contains(&renewals),
@@ -1009,120 +927,76 @@ async fn an_op_that_always_says_changed_ends_in_reauth_loop() {
 /// Thrown errors carry `option`, so callers (the drop-in) never read the message to learn it.
 #[wasm_bindgen_test]
 fn thrown_errors_name_the_option_they_are_about() {
-    let url = op("/check.html");
     let thrown = |pairs: &[(&str, JsValue)]| -> (String, Option<String>) {
-        let mut all = vec![
-            ("checkSessionIframe", JsValue::from_str(&url)),
-            ("clientId", "client01".into()),
-            ("sessionState", "s".into()),
-        ];
-        all.extend(pairs.iter().cloned());
-        let e = SessionMonitor::new(&options(&all)).expect_err("throws");
-        let get = |k: &str| Reflect::get(&e, &k.into()).unwrap().as_string();
-        (get("code").unwrap(), get("option"))
+        let e = built(pairs).expect_err("throws");
+        (error_code(&e), js_get(&e, "option").as_string())
     };
-    let named = |code: &str, option: &str| (code.to_owned(), Some(option.to_owned()));
-    assert_eq!(
-        thrown(&[("intervalMS", 5.into())]),
-        named("unknown_option", "intervalMS")
-    );
-    assert_eq!(
-        thrown(&[("clientId", "a b".into())]),
-        named("invalid_client_id", "clientId")
-    );
-    assert_eq!(
-        thrown(&[("intervalMs", "soon".into())]),
-        named("invalid_option", "intervalMs")
-    );
-    assert_eq!(
-        thrown(&[("checkSessionIframe", JsValue::UNDEFINED)]),
-        named("missing_option", "checkSessionIframe")
-    );
-    assert_eq!(
-        thrown(&[("sessionState", 7.into())]),
-        named("invalid_session_state_source", "sessionState")
-    );
+    let cases: [(&str, JsValue, &str); 5] = [
+        ("intervalMS", 5.into(), "unknown_option"),
+        ("clientId", "a b".into(), "invalid_client_id"),
+        ("intervalMs", "soon".into(), "invalid_option"),
+        ("checkSessionIframe", JsValue::UNDEFINED, "missing_option"),
+        ("sessionState", 7.into(), "invalid_session_state_source"),
+    ];
+    for (option, v, code) in cases {
+        let named = (code.to_owned(), Some(option.to_owned()));
+        assert_eq!(thrown(&[(option, v)]), named);
+    }
     let e = SessionMonitor::new(JsValue::NULL.unchecked_ref()).expect_err("throws");
-    assert!(Reflect::get(&e, &"option".into()).unwrap().is_undefined());
+    assert!(js_get(&e, "option").is_undefined());
 }
 
 #[wasm_bindgen_test]
 fn reauth_options_are_validated() {
     let url = op("/check.html");
-    let code_of = |pairs: &[(&str, JsValue)]| -> String {
-        let mut all = vec![
-            ("clientId", JsValue::from("client01")),
-            ("sessionState", JsValue::from("s")),
-        ];
-        all.extend(pairs.iter().cloned());
-        match SessionMonitor::new(&options(&all)) {
-            Ok(_) => "ok".into(),
-            Err(e) => Reflect::get(&e, &"code".into())
-                .unwrap()
-                .as_string()
-                .unwrap(),
-        }
+    // Options with no checkSessionIframe but the one a case names.
+    let code_of = |pairs: &[(&str, JsValue)]| {
+        option_code(&[&[("checkSessionIframe", JsValue::UNDEFINED)], pairs].concat())
     };
     let silent = |k: &str, v: JsValue| {
-        let o = Object::new();
         let here = web_sys::window().unwrap().location().origin().unwrap();
-        Reflect::set(
-            &o,
-            &"redirectUri".into(),
-            &[&here, "/cb.html"].concat().into(),
-        )
-        .unwrap();
-        Reflect::set(&o, &k.into(), &v).unwrap();
-        JsValue::from(o)
+        let redirect = ("redirectUri", [&here, "/cb.html"].concat().into());
+        JsValue::from(options(&[redirect, (k, v)]))
     };
     assert_eq!(code_of(&[("issuer", "http://127.0.0.1:9/op".into())]), "ok");
     assert_eq!(code_of(&[("issuer", "op.example".into())]), "invalid_url");
-    assert_eq!(
-        code_of(&[
+    let csi = ("checkSessionIframe", JsValue::from(url));
+    let issuer = ("issuer", JsValue::from("https://a"));
+    let cases = [
+        (
+            csi.clone(),
             ("issuer", "https://a".into()),
-            ("checkSessionIframe", url.clone().into())
-        ]),
-        "invalid_option"
-    );
+            "invalid_option",
+        ),
+        (csi.clone(), ("reauthenticate", 5.into()), "invalid_option"),
+        // silentReauth needs issuer
+        (
+            csi,
+            ("silentReauth", silent("scope", "openid".into())),
+            "missing_option",
+        ),
+        (
+            issuer.clone(),
+            ("silentReauth", silent("scope", "openid".into())),
+            "ok",
+        ),
+        (
+            issuer.clone(),
+            ("silentReauth", silent("responseType", "token".into())),
+            "invalid_option",
+        ),
+        (
+            issuer.clone(),
+            ("silentReauth", silent("redirectURI", "x".into())),
+            "unknown_option",
+        ),
+    ];
+    for (a, b, code) in cases {
+        assert_eq!(code_of(&[a.clone(), b.clone()]), code, "{a:?}, {b:?}");
+    }
     assert_eq!(
         code_of(&[
-            ("checkSessionIframe", url.clone().into()),
-            ("reauthenticate", 5.into())
-        ]),
-        "invalid_option"
-    );
-    assert_eq!(
-        code_of(&[
-            ("checkSessionIframe", url.clone().into()),
-            ("silentReauth", silent("scope", "openid".into()))
-        ]),
-        "missing_option",
-        "silentReauth needs issuer"
-    );
-    assert_eq!(
-        code_of(&[
-            ("issuer", "https://a".into()),
-            ("silentReauth", silent("scope", "openid".into()))
-        ]),
-        "ok"
-    );
-    assert_eq!(
-        code_of(&[
-            ("issuer", "https://a".into()),
-            ("silentReauth", silent("responseType", "token".into()))
-        ]),
-        "invalid_option"
-    );
-    assert_eq!(
-        code_of(&[
-            ("issuer", "https://a".into()),
-            ("silentReauth", silent("redirectURI", "x".into()))
-        ]),
-        "unknown_option"
-    );
-    assert_eq!(
-        code_of(&[
-            ("issuer", "https://a".into()),
+            issuer,
             ("silentReauth", silent("scope", "openid".into())),
             ("reauthenticate", hook("return {}"))
         ]),
@@ -1138,15 +1012,9 @@ async fn discovery_failure_is_a_typed_error() {
         ("clientId", "client01".into()),
         ("sessionState", "unchanged-secret".into()),
     ]);
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert_eq!(m.state().as_string().unwrap(), "loading");
-    assert!(
-        r.wait_for("stopped:discovery_failed", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    let (m, r) = started(&o);
+    assert_eq!(state(&m), "loading");
+    r.expect("stopped:discovery_failed", 1, 5000).await;
     assert_eq!(
         r.events(),
         vec!["error:discovery_failed", "stopped:discovery_failed"]
@@ -1158,25 +1026,20 @@ async fn iframes_are_hidden_under_a_strict_style_csp() {
     // A style attribute would be blocked by `style-src 'self'` (and the iframe shown); the
     // monitor sets CSSOM properties, which CSP allows.
     enforce_style_csp();
-    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    let (_m, r) = started(&checked("unchanged-secret".into()));
+    r.expect("unchanged", 1, 5000).await;
     assert!(all_iframes_hidden(), "the OP iframe is visible");
     assert_eq!(style_violations(), 0, "inline style blocked by CSP");
 }
 
 #[wasm_bindgen_test]
 async fn pause_when_hidden_stops_polling_in_a_hidden_page_and_checks_when_shown() {
-    let o = fast(&op("/check.html"), "unchanged-secret".into());
-    Reflect::set(&o, &"pauseWhenHidden".into(), &true.into()).unwrap();
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 2, 5000).await, "{:?}", r.events());
+    let o = checked("unchanged-secret".into());
+    let (m, r) = started(&with(o, &[("pauseWhenHidden", true.into())]));
+    r.expect("unchanged", 2, 5000).await;
     set_hidden(true.into());
     sleep(300).await; // an answer in flight may still arrive
-    assert_eq!(m.state().as_string().unwrap(), "hidden");
+    assert_eq!(state(&m), "hidden");
     let seen = r.count("unchanged");
     sleep(600).await;
     assert_eq!(
@@ -1196,12 +1059,10 @@ async fn pause_when_hidden_stops_polling_in_a_hidden_page_and_checks_when_shown(
 
 #[wasm_bindgen_test]
 async fn without_pause_when_hidden_a_hidden_page_keeps_polling() {
-    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    let (_m, r) = started(&checked("unchanged-secret".into()));
+    r.expect("unchanged", 1, 5000).await;
     set_hidden(true.into());
-    assert!(r.wait_for("unchanged", 4, 2000).await, "{:?}", r.events());
+    r.expect("unchanged", 4, 2000).await;
     set_hidden(JsValue::NULL);
 }
 
@@ -1219,10 +1080,8 @@ fn wasm_memory_bytes() -> f64 {
 #[wasm_bindgen_test]
 async fn ten_thousand_checks_leave_memory_and_listeners_flat() {
     use std::cell::Cell;
-    install_counter();
-    let (frames, listeners) = (iframe_count(), message_listeners());
-    let m =
-        Rc::new(SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap());
+    let page = Page::now();
+    let m = Rc::new(SessionMonitor::new(&checked("unchanged-secret".into())).unwrap());
     let count = Rc::new(Cell::new(0u32));
     let (m2, c2) = (m.clone(), count.clone());
     // Each `unchanged` asks for the next check at once (re-entrant checkNow from a listener).
@@ -1232,30 +1091,19 @@ async fn ten_thousand_checks_leave_memory_and_listeners_flat() {
     });
     m.add_event_listener(&"unchanged".into(), next.as_ref(), &JsValue::UNDEFINED);
     m.start();
-    let wait_for = |n: u32| {
-        let count = count.clone();
-        async move {
-            for _ in 0..6000 {
-                if count.get() >= n {
-                    return true;
-                }
-                TimeoutFuture::new(10).await;
-            }
-            false
-        }
-    };
-    assert!(wait_for(200).await, "warm-up: {} checks", count.get());
+    let warmed = until(60_000, || count.get() >= 200).await;
+    assert!(warmed, "warm-up: {} checks", count.get());
     let warm = wasm_memory_bytes();
-    assert!(wait_for(10_200).await, "only {} checks", count.get());
+    let done = until(60_000, || count.get() >= 10_200).await;
+    assert!(done, "only {} checks", count.get());
     assert_eq!(
         wasm_memory_bytes(),
         warm,
         "wasm memory grew over 10,000 checks"
     );
-    assert_eq!(iframe_count(), frames + 1);
-    assert_eq!(message_listeners(), listeners + 1);
+    page.holds(1, "after 10,000 checks");
     m.stop();
-    assert_eq!(message_listeners(), listeners);
+    page.holds(0, "stopped");
     drop(next);
 }
 
@@ -1263,11 +1111,24 @@ async fn ten_thousand_checks_leave_memory_and_listeners_flat() {
 
 /// A monitor whose session_state is in `localStorage[key]` (shared by default).
 fn shared_monitor(key: &str, extra: &[(&str, JsValue)]) -> SessionMonitor {
-    let o = fast(&op("/check.html"), obj("localStorage", key));
-    for (k, v) in extra {
-        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
-    }
-    SessionMonitor::new(&o).unwrap()
+    SessionMonitor::new(&with(checked(obj("localStorage", key)), extra)).unwrap()
+}
+
+/// Two [`shared_monitor`]s of `key`, with their recorders; not started (see [`lead_then_follow`]).
+fn two_shared(
+    key: &str,
+    extra: &[(&str, JsValue)],
+) -> (SessionMonitor, SessionMonitor, Recorder, Recorder) {
+    let (a, b) = (shared_monitor(key, extra), shared_monitor(key, extra));
+    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    (a, b, ra, rb)
+}
+
+/// Starts `a`, waits until it leads, then starts `b`, which follows.
+async fn lead_then_follow(a: &SessionMonitor, b: &SessionMonitor) {
+    a.start();
+    assert!(until(2000, || a.leader()).await, "the first monitor leads");
+    b.start();
 }
 
 /// Records `detail.leader` of every `unchanged`.
@@ -1296,36 +1157,20 @@ impl LeaderFlags {
     }
 }
 
-async fn until(ms: u32, mut f: impl FnMut() -> bool) -> bool {
-    let mut waited = 0;
-    while !f() {
-        if waited >= ms {
-            return false;
-        }
-        sleep(20).await;
-        waited += 20;
-    }
-    true
-}
-
 #[wasm_bindgen_test]
 async fn two_monitors_with_one_source_share_one_iframe_and_free_of_the_leader_hands_off() {
     storage().set_item("oidcsm_x1", "unchanged-secret").unwrap();
     let frames = iframe_count();
-    let a = shared_monitor("oidcsm_x1", &[]);
-    let b = shared_monitor("oidcsm_x1", &[]);
-    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    let (a, b, ra, rb) = two_shared("oidcsm_x1", &[]);
     let (la, lb) = (LeaderFlags::attach(&a), LeaderFlags::attach(&b));
-    a.start();
-    assert!(until(2000, || a.leader()).await, "the first monitor leads");
-    b.start();
-    assert!(ra.wait_for("unchanged", 4, 5000).await, "{:?}", ra.events());
-    assert!(rb.wait_for("unchanged", 3, 5000).await, "{:?}", rb.events());
+    lead_then_follow(&a, &b).await;
+    ra.expect("unchanged", 4, 5000).await;
+    rb.expect("unchanged", 3, 5000).await;
     assert_eq!(iframe_count(), frames + 1, "one OP iframe for both");
     assert!(a.leader() && !b.leader());
     assert!(la.all(true), "the leader's events say leader: true");
     assert!(lb.all(false), "the follower's events say leader: false");
-    let state = b.state().as_string().unwrap();
+    let state = state(&b);
     assert!(
         state == "waiting" || state == "checking",
         "follower state {state}"
@@ -1341,12 +1186,8 @@ async fn two_monitors_with_one_source_share_one_iframe_and_free_of_the_leader_ha
     // free() of the leader: the follower takes over within 1 s + one interval.
     drop(a);
     assert!(until(1100, || b.leader()).await, "the follower took over");
-    let n = rb.count("unchanged");
-    assert!(
-        rb.wait_for("unchanged", n + 2, 3000).await,
-        "{:?}",
-        rb.events()
-    );
+    rb.expect("unchanged", rb.count("unchanged") + 2, 3000)
+        .await;
     assert_eq!(iframe_count(), frames + 1, "still one OP iframe");
     assert!(
         lb.seen.borrow().last() == Some(&true),
@@ -1367,20 +1208,13 @@ async fn two_monitors_with_one_source_share_one_iframe_and_free_of_the_leader_ha
 async fn a_follower_stop_is_its_own_and_cross_tab_false_polls_alone() {
     storage().set_item("oidcsm_x2", "unchanged-secret").unwrap();
     let frames = iframe_count();
-    let a = shared_monitor("oidcsm_x2", &[]);
-    let b = shared_monitor("oidcsm_x2", &[]);
+    let (a, b, ra, rb) = two_shared("oidcsm_x2", &[]);
     let c = shared_monitor("oidcsm_x2", &[("crossTab", false.into())]);
-    let (ra, rb, rc) = (
-        Recorder::attach(&a),
-        Recorder::attach(&b),
-        Recorder::attach(&c),
-    );
-    a.start();
-    assert!(until(2000, || a.leader()).await);
-    b.start();
+    let rc = Recorder::attach(&c);
+    lead_then_follow(&a, &b).await;
     c.start();
-    assert!(rb.wait_for("unchanged", 2, 5000).await, "{:?}", rb.events());
-    assert!(rc.wait_for("unchanged", 2, 5000).await, "{:?}", rc.events());
+    rb.expect("unchanged", 2, 5000).await;
+    rc.expect("unchanged", 2, 5000).await;
     assert_eq!(
         iframe_count(),
         frames + 2,
@@ -1410,33 +1244,20 @@ async fn a_follower_stop_is_its_own_and_cross_tab_false_polls_alone() {
 #[wasm_bindgen_test]
 async fn a_stop_for_everyone_reaches_followers_with_the_same_detail() {
     storage().set_item("oidcsm_x3", "unchanged-secret").unwrap();
-    let a = shared_monitor("oidcsm_x3", &[]);
-    let b = shared_monitor("oidcsm_x3", &[]);
-    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
-    a.start();
-    assert!(until(2000, || a.leader()).await);
-    b.start();
-    assert!(rb.wait_for("unchanged", 1, 5000).await, "{:?}", rb.events());
+    let (a, b, ra, rb) = two_shared("oidcsm_x3", &[]);
+    lead_then_follow(&a, &b).await;
+    rb.expect("unchanged", 1, 5000).await;
     storage().set_item("oidcsm_x3", "error-secret").unwrap();
-    assert!(
-        ra.wait_for("stopped:op_error", 1, 3000).await,
-        "{:?}",
-        ra.events()
+    ra.expect("stopped:op_error", 1, 3000).await;
+    rb.expect("stopped:op_error", 1, 3000).await;
+    let tail = ra.without_unchanged();
+    assert_eq!(tail, ["error:op_error", "stopped:op_error"]);
+    assert_eq!(
+        rb.without_unchanged(),
+        tail,
+        "followers get the same events"
     );
-    assert!(
-        rb.wait_for("stopped:op_error", 1, 3000).await,
-        "{:?}",
-        rb.events()
-    );
-    let tail = |r: &Recorder| -> Vec<String> {
-        r.events()
-            .into_iter()
-            .filter(|e| e != "unchanged")
-            .collect()
-    };
-    assert_eq!(tail(&ra), ["error:op_error", "stopped:op_error"]);
-    assert_eq!(tail(&rb), tail(&ra), "followers get the same events");
-    assert_eq!(b.state().as_string().unwrap(), "stopped");
+    assert_eq!(state(&b), "stopped");
     storage().remove_item("oidcsm_x3").unwrap();
 }
 
@@ -1462,36 +1283,20 @@ async fn followers_get_first_check_and_the_unexpected_value() {
         ("responseTimeoutMs", JsValue::from(1500)),
         ("maxNoResponseRetries", 0.into()),
     ];
-    let a = shared_monitor("oidcsm_x6", &extra);
-    let b = shared_monitor("oidcsm_x6", &extra);
-    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
-    a.start();
-    assert!(until(2000, || a.leader()).await);
-    b.start();
-    assert!(
-        rb.wait_for("stopped:no_response", 1, 5000).await,
-        "{:?}",
-        rb.events()
-    );
+    let (a, b, ra, rb) = two_shared("oidcsm_x6", &extra);
+    lead_then_follow(&a, &b).await;
+    rb.expect("stopped:no_response", 1, 5000).await;
     let expected = ["error:no_response:first", "stopped:no_response"];
     assert_eq!(ra.events(), expected);
     assert_eq!(rb.events(), expected, "the follower's detail.firstCheck");
     drop((a, b));
     storage().set_item("oidcsm_x6", "unchanged-secret").unwrap();
-    let a = shared_monitor("oidcsm_x6", &extra);
-    let b = shared_monitor("oidcsm_x6", &extra);
-    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
+    let (a, b, ra, rb) = two_shared("oidcsm_x6", &extra);
     let (va, vb) = (error_values(&a), error_values(&b));
-    a.start();
-    assert!(until(2000, || a.leader()).await);
-    b.start();
-    assert!(rb.wait_for("unchanged", 1, 5000).await, "{:?}", rb.events());
+    lead_then_follow(&a, &b).await;
+    rb.expect("unchanged", 1, 5000).await;
     storage().set_item("oidcsm_x6", "junk-secret").unwrap();
-    assert!(
-        rb.wait_for("error:unexpected_answer", 1, 3000).await,
-        "{:?}",
-        rb.events()
-    );
+    rb.expect("error:unexpected_answer", 1, 3000).await;
     assert!(ra.count("error:unexpected_answer") == 1);
     // The first junk value of check.html is the string "Unchanged".
     assert_eq!(va.borrow()[0].as_deref(), Some("Unchanged"));
@@ -1511,7 +1316,7 @@ async fn junk_on_the_channel_is_ignored_and_counted() {
     let m = shared_monitor("oidcsm_x4", &[]);
     let r = Recorder::attach(&m);
     m.start();
-    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
+    r.expect("unchanged", 1, 5000).await;
     let origin = op("");
     let name = channel_name(&origin, "client01");
     let foreign = TabMessage::Event {
@@ -1561,19 +1366,15 @@ async fn junk_on_the_channel_is_ignored_and_counted() {
 async fn pagehide_gives_the_lock_up_and_pageshow_contests_again() {
     storage().set_item("oidcsm_x5", "unchanged-secret").unwrap();
     let frames = iframe_count();
-    let a = shared_monitor("oidcsm_x5", &[]);
-    let b = shared_monitor("oidcsm_x5", &[]);
-    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
-    a.start();
-    assert!(until(2000, || a.leader()).await);
-    b.start();
-    assert!(rb.wait_for("unchanged", 1, 5000).await, "{:?}", rb.events());
+    let (a, b, ra, rb) = two_shared("oidcsm_x5", &[]);
+    lead_then_follow(&a, &b).await;
+    rb.expect("unchanged", 1, 5000).await;
     // Into the back/forward cache: nobody leads, no iframe, no lock (a held lock would keep the
     // page out of the cache).
     page_transition("pagehide", true);
     assert!(!a.leader() && !b.leader());
     assert_eq!(iframe_count(), frames);
-    assert_eq!(a.state().as_string().unwrap(), "hidden");
+    assert_eq!(state(&a), "hidden");
     // The release is asynchronous (the promise that held the lock settles); give it a moment.
     sleep(50).await;
     let lock_free = Rc::new(RefCell::new(None));
@@ -1609,16 +1410,8 @@ async fn pagehide_gives_the_lock_up_and_pageshow_contests_again() {
     page_transition("pageshow", true);
     assert!(until(2000, || a.leader() || b.leader()).await);
     let (na, nb) = (ra.count("unchanged"), rb.count("unchanged"));
-    assert!(
-        ra.wait_for("unchanged", na + 2, 3000).await,
-        "{:?}",
-        ra.events()
-    );
-    assert!(
-        rb.wait_for("unchanged", nb + 2, 3000).await,
-        "{:?}",
-        rb.events()
-    );
+    ra.expect("unchanged", na + 2, 3000).await;
+    rb.expect("unchanged", nb + 2, 3000).await;
     assert!(a.leader() != b.leader());
     assert_eq!(iframe_count(), frames + 1);
     drop((a, b));
@@ -1631,34 +1424,35 @@ async fn pagehide_gives_the_lock_up_and_pageshow_contests_again() {
 
 /// An unsigned JWT with these claims (the monitor reads `iss`/`sid`/`sub`, never verifies a hint).
 fn fake_id_token(iss: &str, sid: &str) -> String {
-    let claims = [
-        r#"{"iss":""#,
-        iss,
-        r#"","sub":"alice","aud":"client01","sid":""#,
-        sid,
-        r#"","exp":9999999999,"iat":1}"#,
-    ]
-    .concat();
-    let b64 = js_sys::global()
-        .unchecked_into::<web_sys::Window>()
-        .btoa(&claims)
-        .unwrap()
-        .replace('+', "-")
-        .replace('/', "_")
-        .replace('=', "");
-    ["eyJhbGciOiJub25lIn0.", &b64, ".c2ln"].concat()
+    unsigned_jwt(
+        &[
+            r#"{"iss":""#,
+            iss,
+            r#"","sub":"alice","aud":"client01","sid":""#,
+            sid,
+            r#"","exp":9999999999,"iat":1}"#,
+        ]
+        .concat(),
+    )
 }
 
 fn logout_options(state_key: &str, token_key: &str) -> SessionMonitorOptions {
-    let o = fast(&op("/check.html"), obj("localStorage", state_key));
-    Reflect::set(&o, &"idTokenHint".into(), &obj("localStorage", token_key)).unwrap();
-    Reflect::set(
-        &o,
-        &"endSessionEndpoint".into(),
-        &"http://127.0.0.1:9/end".into(),
+    let o = checked(obj("localStorage", state_key));
+    let end = "http://127.0.0.1:9/end";
+    with(
+        o,
+        &[
+            ("idTokenHint", obj("localStorage", token_key)),
+            ("endSessionEndpoint", end.into()),
+        ],
     )
-    .unwrap();
-    o
+}
+
+/// The options of `logout()`: return to `http://127.0.0.1:9/out` after the OP.
+fn logout_request(navigate: Option<bool>) -> JsValue {
+    let back = ("postLogoutRedirectUri", "http://127.0.0.1:9/out".into());
+    let navigate = navigate.map(|n| ("navigate", n.into()));
+    options(&[&[back], navigate.as_slice()].concat()).into()
 }
 
 #[wasm_bindgen_test]
@@ -1668,28 +1462,18 @@ async fn logout_tells_every_monitor_of_the_origin_and_clears_the_session() {
     storage()
         .set_item("oidcsm_lo_idt", &fake_id_token("http://op.test", "sid-1"))
         .unwrap();
-    let a = SessionMonitor::new(&logout_options("oidcsm_lo", "oidcsm_lo_idt")).unwrap();
-    let b = SessionMonitor::new(&logout_options("oidcsm_lo", "oidcsm_lo_idt")).unwrap();
-    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
-    a.start();
-    b.start();
-    assert!(ra.wait_for("unchanged", 1, 5000).await, "{:?}", ra.events());
-    assert!(rb.wait_for("unchanged", 1, 5000).await, "{:?}", rb.events());
+    let (a, ra) = started(&logout_options("oidcsm_lo", "oidcsm_lo_idt"));
+    let (b, rb) = started(&logout_options("oidcsm_lo", "oidcsm_lo_idt"));
+    ra.expect("unchanged", 1, 5000).await;
+    rb.expect("unchanged", 1, 5000).await;
     assert_eq!(
         storage().get_item(sid_key).unwrap().as_deref(),
         Some("sid-1"),
         "start() keeps the ID token's sid for the front-channel page"
     );
 
-    let opts = Object::new();
-    Reflect::set(
-        &opts,
-        &"postLogoutRedirectUri".into(),
-        &"http://127.0.0.1:9/out".into(),
-    )
-    .unwrap();
-    Reflect::set(&opts, &"navigate".into(), &false.into()).unwrap();
-    let url = a.logout(&opts).unwrap().as_string().unwrap();
+    let url = a.logout(&logout_request(Some(false))).unwrap();
+    let url = url.as_string().unwrap();
     assert!(
         url.starts_with("http://127.0.0.1:9/end?client_id=client01&id_token_hint=eyJ"),
         "{url}"
@@ -1705,11 +1489,7 @@ async fn logout_tells_every_monitor_of_the_origin_and_clears_the_session() {
     assert_eq!(tail, ["signedOut:rp_initiated", "stopped:rp_initiated"]);
 
     // The other monitor hears it on the origin's channel, once.
-    assert!(
-        rb.wait_for("signedOut:rp_initiated", 1, 3000).await,
-        "{:?}",
-        rb.events()
-    );
+    rb.expect("signedOut:rp_initiated", 1, 3000).await;
     TimeoutFuture::new(300).await;
     assert_eq!(rb.count("signedOut:rp_initiated"), 1, "{:?}", rb.events());
     assert_eq!(rb.count("stopped:rp_initiated"), 1, "{:?}", rb.events());
@@ -1719,8 +1499,8 @@ async fn logout_tells_every_monitor_of_the_origin_and_clears_the_session() {
         "no echo: {:?}",
         ra.events()
     );
-    assert_eq!(a.state().as_string().unwrap(), "stopped");
-    assert_eq!(b.state().as_string().unwrap(), "stopped");
+    assert_eq!(state(&a), "stopped");
+    assert_eq!(state(&b), "stopped");
     assert_eq!(iframe_count(), 0, "both OP iframes removed");
     assert_eq!(storage().get_item("oidcsm_lo").unwrap(), None);
     assert_eq!(storage().get_item("oidcsm_lo_idt").unwrap(), None);
@@ -1744,28 +1524,12 @@ async fn logout_without_an_end_session_endpoint_is_not_supported_and_changes_not
     storage()
         .set_item("oidcsm_lo2", "unchanged-secret")
         .unwrap();
-    let m =
-        SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", "oidcsm_lo2"))).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(r.wait_for("unchanged", 1, 5000).await, "{:?}", r.events());
-    let opts = Object::new();
-    Reflect::set(
-        &opts,
-        &"postLogoutRedirectUri".into(),
-        &"http://127.0.0.1:9/out".into(),
-    )
-    .unwrap();
-    let e = m.logout(&opts).unwrap_err();
-    assert_eq!(
-        Reflect::get(&e, &"code".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-        "not_supported"
-    );
+    let (m, r) = started(&checked(obj("localStorage", "oidcsm_lo2")));
+    r.expect("unchanged", 1, 5000).await;
+    let e = m.logout(&logout_request(None)).unwrap_err();
+    assert_eq!(error_code(&e), "not_supported");
     assert_eq!(r.count("signedOut:rp_initiated"), 0);
-    assert_ne!(m.state().as_string().unwrap(), "stopped");
+    assert_ne!(state(&m), "stopped");
     assert_eq!(
         storage().get_item("oidcsm_lo2").unwrap().as_deref(),
         Some("unchanged-secret")
@@ -1781,39 +1545,23 @@ async fn logout_rp_session_is_same_origin_and_an_unusable_answer_is_never_a_logo
             ("clientId", "client01".into()),
             ("sessionState", "unused-secret".into()),
         ]);
-        let spec = Object::new();
-        Reflect::set(&spec, &"url".into(), &url.into()).unwrap();
-        Reflect::set(&spec, &"intervalMs".into(), &200.into()).unwrap();
-        Reflect::set(&o, &"rpSession".into(), &spec).unwrap();
-        o
+        let spec = options(&[("url", url.into()), ("intervalMs", 200.into())]);
+        with(o, &[("rpSession", spec.into())])
     };
-    let e = SessionMonitor::new(&rp(&op("/session"))).err().unwrap();
-    assert_eq!(
-        Reflect::get(&e, &"code".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-        "invalid_option",
-        "another origin is refused"
-    );
+    let refused = outcome(&rp(&op("/session")));
+    assert_eq!(refused, "invalid_option", "another origin is refused");
     // No OP iframe at all; the test server answers 404 here.
-    let m = SessionMonitor::new(&rp("/no-such-session-endpoint")).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("error:rp_session_unavailable", 2, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    let (m, r) = started(&rp("/no-such-session-endpoint"));
+    r.expect("error:rp_session_unavailable", 2, 5000).await;
     assert_eq!(r.count("signedOut:rp_session"), 0);
-    assert_eq!(m.state().as_string().unwrap(), "waiting");
+    assert_eq!(state(&m), "waiting");
     assert_eq!(
         iframe_count(),
         0,
         "no OP iframe without checkSessionIframe/issuer"
     );
     m.stop();
-    assert_eq!(m.state().as_string().unwrap(), "stopped");
+    assert_eq!(state(&m), "stopped");
 }
 
 #[wasm_bindgen_test]
@@ -1821,14 +1569,12 @@ async fn without_web_locks_every_monitor_polls_alone_with_no_error() {
     storage().set_item("oidcsm_x6", "unchanged-secret").unwrap();
     let frames = iframe_count();
     hide_web_locks(true);
-    let a = shared_monitor("oidcsm_x6", &[]);
-    let b = shared_monitor("oidcsm_x6", &[]);
+    let (a, b, ra, rb) = two_shared("oidcsm_x6", &[]);
     hide_web_locks(false);
-    let (ra, rb) = (Recorder::attach(&a), Recorder::attach(&b));
     a.start();
     b.start();
-    assert!(ra.wait_for("unchanged", 2, 5000).await, "{:?}", ra.events());
-    assert!(rb.wait_for("unchanged", 2, 5000).await, "{:?}", rb.events());
+    ra.expect("unchanged", 2, 5000).await;
+    rb.expect("unchanged", 2, 5000).await;
     assert!(a.leader() && b.leader(), "each polls on its own");
     assert_eq!(iframe_count(), frames + 2);
     assert!(ra
@@ -1868,16 +1614,10 @@ fn call(m: &JsValue, method: &str) {
     f.call0(m).unwrap();
 }
 
-async fn wait_log(log: &Rc<RefCell<Vec<String>>>, e: &str, ms: u32) -> bool {
-    let mut waited = 0;
-    while !log.borrow().iter().any(|x| x == e) {
-        if waited >= ms {
-            return false;
-        }
-        sleep(20).await;
-        waited += 20;
-    }
-    true
+/// Waits until `log` holds `e`, up to `ms`; fails the test with the log if it does not come.
+async fn expect_log(log: &Rc<RefCell<Vec<String>>>, e: &str, ms: u32) {
+    let seen = until(ms, || log.borrow().iter().any(|x| x == e)).await;
+    assert!(seen, "{e} within {ms} ms: {:?}", log.borrow());
 }
 
 /// Issue 9 (3): `free()` inside a listener of an event that `checkNow()` or `stop()` emits
@@ -1885,26 +1625,19 @@ async fn wait_log(log: &Rc<RefCell<Vec<String>>>, e: &str, ms: u32) -> bool {
 /// take ownership of Rust value while it was borrowed".
 #[wasm_bindgen_test]
 async fn free_inside_a_listener_releases_everything_and_never_throws() {
-    install_counter();
     for (key, kind, trigger) in [
         ("oidcsm_free_a", "error", "checkNow"),
         ("oidcsm_free_b", "stopped", "stop"),
     ] {
-        let (frames, listeners) = (iframe_count(), message_listeners());
+        let page = Page::now();
         let warm = wasm_memory_bytes();
         for round in 0..8 {
             storage().set_item(key, "unchanged-secret").unwrap();
-            let m: JsValue =
-                SessionMonitor::new(&fast(&op("/check.html"), obj("localStorage", key)))
-                    .unwrap()
-                    .into();
+            let m = SessionMonitor::new(&checked(obj("localStorage", key))).unwrap();
+            let m = JsValue::from(m);
             let log = js_recorder(&m);
             call(&m, "start");
-            assert!(
-                wait_log(&log, "unchanged", 5000).await,
-                "{:?}",
-                log.borrow()
-            );
+            expect_log(&log, "unchanged", 5000).await;
             // checkNow() finds no session_state: its `error` is emitted inside the call.
             storage().remove_item(key).unwrap();
             let outcome = wasm_bindgen_futures::JsFuture::from(free_inside(&m, kind, trigger))
@@ -1913,15 +1646,10 @@ async fn free_inside_a_listener_releases_everything_and_never_throws() {
                 .as_string()
                 .unwrap();
             assert_eq!(outcome, "freed", "{kind} during {trigger}(), round {round}");
-            assert_eq!(iframe_count(), frames, "{kind}/{trigger}: iframe left");
-            assert_eq!(
-                message_listeners(),
-                listeners,
-                "{kind}/{trigger}: listener left"
-            );
+            page.holds(0, &format!("{kind}/{trigger}, round {round}"));
         }
         sleep(300).await;
-        assert_eq!(iframe_count(), frames);
+        page.holds(0, &format!("{kind}/{trigger}, later"));
         // 8 monitors created and freed: linear memory stays within one 64 KiB page of growth.
         assert!(
             wasm_memory_bytes() - warm <= 65_536.0,
@@ -1935,20 +1663,14 @@ async fn free_inside_a_listener_releases_everything_and_never_throws() {
 /// leaves nothing behind.
 #[wasm_bindgen_test]
 async fn methods_inside_listeners_never_throw() {
-    install_counter();
-    let (frames, listeners) = (iframe_count(), message_listeners());
+    let page = Page::now();
     for kind in ["unchanged", "stopped"] {
-        let m: JsValue = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into()))
-            .unwrap()
-            .into();
+        let m = SessionMonitor::new(&checked("unchanged-secret".into())).unwrap();
+        let m = JsValue::from(m);
         let log = js_recorder(&m);
         let threw = methods_inside(&m, kind);
         call(&m, "start");
-        assert!(
-            wait_log(&log, "unchanged", 5000).await,
-            "{:?}",
-            log.borrow()
-        );
+        expect_log(&log, "unchanged", 5000).await;
         if kind == "stopped" {
             call(&m, "stop");
         }
@@ -1958,8 +1680,7 @@ async fn methods_inside_listeners_never_throw() {
             "{kind}: a method threw"
         );
         call(&m, "free");
-        assert_eq!(iframe_count(), frames, "{kind}: iframe left after free()");
-        assert_eq!(message_listeners(), listeners, "{kind}: listener left");
+        page.holds(0, &format!("{kind}: after free()"));
     }
 }
 
@@ -1973,63 +1694,54 @@ async fn a_polluted_object_prototype_is_not_an_option() {
         &hook("window.__polluted = true; return { sessionState: 'x', sub: 'mallory' };"),
     );
     pollute("sub", &"mallory".into());
-    let o = fast(&op("/check.html"), obj("localStorage", "oidcsm_pp"));
-    let made = SessionMonitor::new(&o);
+    let made = SessionMonitor::new(&checked(obj("localStorage", "oidcsm_pp")));
     unpollute("reauthenticate");
     unpollute("sub");
     let m = made.unwrap();
     let r = Recorder::attach(&m);
     m.start();
-    assert!(
-        r.wait_for("changed:first", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    r.expect("changed:first", 1, 5000).await;
     sleep(300).await;
     assert_eq!(
         r.events(),
         ["changed:first"],
         "no re-authentication was configured"
     );
-    assert_eq!(m.state().as_string().unwrap(), "paused");
-    assert!(
-        Reflect::get(&web_sys::window().unwrap(), &"__polluted".into())
-            .unwrap()
-            .is_undefined()
-    );
+    assert_eq!(state(&m), "paused");
+    assert!(js_get(&web_sys::window().unwrap(), "__polluted").is_undefined());
     // A polluted URL is not a URL option either: the options still lack one.
     pollute("checkSessionIframe", &op("/check.html").into());
-    let made = SessionMonitor::new(&options(&[
+    let made = outcome(&options(&[
         ("clientId", "client01".into()),
         ("sessionState", "s".into()),
     ]));
     unpollute("checkSessionIframe");
-    let code = Reflect::get(&made.expect_err("must throw"), &"code".into()).unwrap();
-    assert_eq!(code.as_string().as_deref(), Some("missing_option"));
+    assert_eq!(made, "missing_option");
     storage().remove_item("oidcsm_pp").unwrap();
     // A getter that throws is a typed error, not an exception escaping through the .wasm.
-    let o = fast(&op("/check.html"), "s".into());
+    let o = checked("s".into());
     throwing_getter(&o, "intervalMs");
-    let e = SessionMonitor::new(&o).expect_err("must throw");
-    assert!(e.is_instance_of::<js_sys::Error>());
-    let code = Reflect::get(&e, &"code".into()).unwrap();
-    assert_eq!(code.as_string().as_deref(), Some("invalid_options"));
+    assert_eq!(outcome(&o), "invalid_options");
 }
 
-fn option_code(pairs: &[(&str, JsValue)]) -> String {
-    let mut all = vec![
-        ("clientId", JsValue::from("client01")),
+/// Options with a cookie source and the fake OP's `/check.html`, then `pairs`.
+fn valid_options_with(pairs: &[(&str, JsValue)]) -> SessionMonitorOptions {
+    let base = options(&[
+        ("clientId", "client01".into()),
         ("sessionState", obj("cookie", "rp_ss")),
         ("checkSessionIframe", op("/check.html").into()),
-    ];
-    all.extend(pairs.iter().cloned());
-    match SessionMonitor::new(&options(&all)) {
-        Ok(_) => "ok".into(),
-        Err(e) => Reflect::get(&e, &"code".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-    }
+    ]);
+    with(base, pairs)
+}
+
+/// A monitor built from [`valid_options_with`] `pairs`.
+fn built(pairs: &[(&str, JsValue)]) -> Result<SessionMonitor, JsValue> {
+    SessionMonitor::new(&valid_options_with(pairs))
+}
+
+/// [`outcome`] of [`valid_options_with`] `pairs`: `"ok"` or the error's `code`.
+fn option_code(pairs: &[(&str, JsValue)]) -> String {
+    outcome(&valid_options_with(pairs))
 }
 
 /// Issue 9 (5): one URL rule for every URL option, at construction.
@@ -2097,30 +1809,20 @@ fn cookie_names_and_scope_options_are_validated() {
         ]),
         "ok"
     );
-    assert_eq!(
-        option_code(&[("cookiePath", "app".into())]),
-        "invalid_option"
-    );
-    assert_eq!(
-        option_code(&[("cookiePath", "/; domain=evil.example".into())]),
-        "invalid_option"
-    );
-    assert_eq!(
-        option_code(&[("cookieSameSite", "loose".into())]),
-        "invalid_option"
-    );
-    assert_eq!(
-        option_code(&[("cookieMaxAge", (-1).into())]),
-        "invalid_option"
-    );
-    assert_eq!(
-        option_code(&[
+    let invalid: [&[(&str, JsValue)]; 6] = [
+        &[("cookiePath", "app".into())],
+        &[("cookiePath", "/; domain=evil.example".into())],
+        &[("cookieSameSite", "loose".into())],
+        &[("cookieMaxAge", (-1).into())],
+        &[
             ("sessionState", obj("localStorage", "k")),
-            ("cookiePath", "/".into())
-        ]),
-        "invalid_option"
-    );
-    assert_eq!(option_code(&[("sub", "".into())]), "invalid_option");
+            ("cookiePath", "/".into()),
+        ],
+        &[("sub", "".into())],
+    ];
+    for pairs in invalid {
+        assert_eq!(option_code(pairs), "invalid_option", "{pairs:?}");
+    }
 }
 
 /// Issue 9 (6): a renewal is written back with the RP cookie's scope. Here the scope's path is
@@ -2129,26 +1831,18 @@ fn cookie_names_and_scope_options_are_validated() {
 #[wasm_bindgen_test]
 async fn a_renewed_cookie_is_written_with_the_configured_scope() {
     set_cookie("oidcsm_scope=changed-secret; path=/");
-    let o = fast(&op("/check.html"), obj("cookie", "oidcsm_scope"));
-    for (k, v) in [
-        ("cookiePath", JsValue::from("/elsewhere")),
-        ("sub", "alice".into()),
-        (
-            "reauthenticate",
-            hook("return { sessionState: 'unchanged-secret-new', sub: 'alice' };"),
-        ),
-        ("reauthTimeoutMs", 1000.into()),
-    ] {
-        Reflect::set(&o, &k.into(), &v).unwrap();
-    }
-    let m = SessionMonitor::new(&o).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("renewed:alice", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    let o = checked(obj("cookie", "oidcsm_scope"));
+    let renewal = hook("return { sessionState: 'unchanged-secret-new', sub: 'alice' };");
+    let (m, r) = started(&with(
+        o,
+        &[
+            ("cookiePath", "/elsewhere".into()),
+            ("sub", "alice".into()),
+            ("reauthenticate", renewal),
+            ("reauthTimeoutMs", 1000.into()),
+        ],
+    ));
+    r.expect("renewed:alice", 1, 5000).await;
     let jar = page_cookies();
     assert!(
         jar.contains("oidcsm_scope=changed-secret") && !jar.contains("secret-new"),
@@ -2176,14 +1870,8 @@ async fn a_renewal_for_an_unknown_user_is_unknown_user_and_writes_nothing() {
     .await;
     // hook_outcome removed the key; it was never rewritten by the monitor in between.
     storage().set_item("oidcsm_uu", "changed-secret").unwrap();
-    let m = SessionMonitor::new(&with_hook("oidcsm_uu", body)).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("stopped:unknown_user", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
+    let (_m, r) = started(&with_hook("oidcsm_uu", body));
+    r.expect("stopped:unknown_user", 1, 5000).await;
     assert_eq!(
         storage().get_item("oidcsm_uu").unwrap().as_deref(),
         Some("changed-secret")
@@ -2215,7 +1903,7 @@ fn deeply_nested_json_is_a_typed_error_not_a_stack_overflow() {
 /// added with a type that is not a string (JS converts it) gets its events.
 #[wasm_bindgen_test]
 async fn events_reach_a_listener_added_after_the_call_or_with_a_non_string_type() {
-    let m = SessionMonitor::new(&fast(&op("/check.html"), "unchanged-secret".into())).unwrap();
+    let m = SessionMonitor::new(&checked("unchanged-secret".into())).unwrap();
     let listen = |kind: JsValue| {
         let n = Rc::new(std::cell::Cell::new(0u32));
         let seen = n.clone();
@@ -2225,11 +1913,7 @@ async fn events_reach_a_listener_added_after_the_call_or_with_a_non_string_type(
     };
     m.start();
     let (unchanged, _c1) = listen(string_object("unchanged"));
-    let mut waited = 0;
-    while unchanged.get() < 2 && waited < 5000 {
-        sleep(20).await;
-        waited += 20;
-    }
+    until(5000, || unchanged.get() >= 2).await;
     assert!(
         unchanged.get() >= 2,
         "unchanged, listened as a String object"
@@ -2251,20 +1935,14 @@ async fn events_reach_a_listener_added_after_the_call_or_with_a_non_string_type(
 
 /// An unsigned ID token for `sub`, as the page would keep it for `idTokenHint`.
 fn hint_token(sub: &str) -> String {
-    let claims = [
-        r#"{"iss":"x","sub":""#,
-        sub,
-        r#"","aud":"x","exp":9999999999,"iat":1}"#,
-    ]
-    .concat();
-    let b64 = js_sys::global()
-        .unchecked_into::<web_sys::Window>()
-        .btoa(&claims)
-        .unwrap()
-        .replace('+', "-")
-        .replace('/', "_")
-        .replace('=', "");
-    ["eyJhbGciOiJub25lIn0.", &b64, ".c2ln"].concat()
+    unsigned_jwt(
+        &[
+            r#"{"iss":"x","sub":""#,
+            sub,
+            r#"","aud":"x","exp":9999999999,"iat":1}"#,
+        ]
+        .concat(),
+    )
 }
 
 /// A monitor of the fake OP's issuer `/op/<mode>` with the built-in silent re-authentication
@@ -2275,25 +1953,20 @@ fn silent_options(
     state_key: &str,
     hint_key: &str,
 ) -> SessionMonitorOptions {
-    let silent = Object::new();
     let redirect = [page_origin().as_str(), "/npm/silent-callback.html"].concat();
-    for (k, v) in [
-        ("redirectUri", JsValue::from(redirect)),
+    let silent = options(&[
+        ("redirectUri", redirect.into()),
         ("responseType", "code".into()),
         ("idTokenHint", obj("localStorage", hint_key)),
         ("timeoutMs", 8000.into()),
-    ] {
-        Reflect::set(&silent, &k.into(), &v).unwrap();
-    }
-    options(&[
+    ]);
+    let o = options(&[
         ("issuer", op(&["/op/", mode].concat()).into()),
         ("clientId", client.into()),
         ("sessionState", obj("localStorage", state_key)),
-        ("intervalMs", 100.into()),
-        ("responseTimeoutMs", 400.into()),
-        ("loadTimeoutMs", 3000.into()),
         ("silentReauth", silent.into()),
-    ])
+    ]);
+    with(o, &fast_timers())
 }
 
 /// A client id of its own for this run: the fake OP keeps its log for the whole suite (Chromium,
@@ -2318,8 +1991,24 @@ async fn op_requests(client: &str) -> Vec<(String, String, Option<String>)> {
         .collect()
 }
 
-fn js_get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &k.into()).unwrap()
+/// Whether the fake OP saw a request `what` for `client`, polling its log for up to 3 s.
+async fn op_saw(client: &str, what: &str) -> bool {
+    for _ in 0..100 {
+        if op_requests(client).await.iter().any(|e| e.0 == what) {
+            return true;
+        }
+        sleep(30).await;
+    }
+    false
+}
+
+/// The Referer of each request `what` for `client` that the fake OP saw ("" for none).
+async fn referers(client: &str, what: &str) -> Vec<String> {
+    let log = op_requests(client).await;
+    log.into_iter()
+        .filter(|e| e.0 == what)
+        .map(|e| e.1)
+        .collect()
 }
 
 /// Issue 9 (7): the silent iframe has `referrerpolicy="no-referrer"` (the OP gets no Referer);
@@ -2338,18 +2027,9 @@ async fn the_silent_iframe_sends_no_referer_and_goes_as_soon_as_its_callback_is_
     let frames = iframe_count();
     let watch = watch_iframes();
     let spy = spy_silent_callback(&op(&["/op/record?client=", client].concat()));
-    let m = SessionMonitor::new(&silent_options("slow", client, key, hint)).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
+    let (m, r) = started(&silent_options("slow", client, key, hint));
     // The OP got the code exchange: the callback was read; its answer takes 2 s.
-    let mut exchanging = false;
-    for _ in 0..100 {
-        if op_requests(client).await.iter().any(|e| e.0 == "token") {
-            exchanging = true;
-            break;
-        }
-        sleep(30).await;
-    }
+    let exchanging = op_saw(client, "token").await;
     assert!(exchanging, "no token request: {:?}", r.events());
     assert_eq!(r.count("renewed:alice"), 0, "the exchange is still pending");
     assert_eq!(
@@ -2357,12 +2037,8 @@ async fn the_silent_iframe_sends_no_referer_and_goes_as_soon_as_its_callback_is_
         frames + 1,
         "only the OP's check_session_iframe is left while the token exchange is pending"
     );
-    assert!(
-        r.wait_for("renewed:alice", 1, 5000).await,
-        "{:?}",
-        r.events()
-    );
-    assert!(r.wait_for("unchanged", 1, 3000).await, "{:?}", r.events());
+    r.expect("renewed:alice", 1, 5000).await;
+    r.expect("unchanged", 1, 3000).await;
     // The silent iframe as it was added: titled, and sending no Referer.
     let seen = js_sys::Array::from(&js_get(&watch, "seen"));
     let silent: Vec<String> = seen
@@ -2381,15 +2057,8 @@ async fn the_silent_iframe_sends_no_referer_and_goes_as_soon_as_its_callback_is_
         ["no-referrer"],
         "the silent iframe's referrerpolicy"
     );
-    let log = op_requests(client).await;
-    let referers = |what: &str| -> Vec<String> {
-        log.iter()
-            .filter(|e| e.0 == what)
-            .map(|e| e.1.clone())
-            .collect()
-    };
     assert_eq!(
-        referers("authorize"),
+        referers(client, "authorize").await,
         [""],
         "the authorization request sent a Referer"
     );
@@ -2407,24 +2076,10 @@ async fn the_silent_iframe_sends_no_referer_and_goes_as_soon_as_its_callback_is_
     );
     assert_eq!(js_get(&spy, "hash").as_string().as_deref(), Some(""));
     assert_eq!(js_get(&spy, "beacon").as_bool(), Some(true));
-    let mut recorded = false;
-    for _ in 0..100 {
-        if op_requests(client).await.iter().any(|e| e.0 == "record") {
-            recorded = true;
-            break;
-        }
-        sleep(30).await;
-    }
+    let recorded = op_saw(client, "record").await;
     assert!(recorded, "the callback page's request never reached the OP");
-    let log = op_requests(client).await;
-    let referers = |what: &str| -> Vec<String> {
-        log.iter()
-            .filter(|e| e.0 == what)
-            .map(|e| e.1.clone())
-            .collect()
-    };
     assert_eq!(
-        referers("record"),
+        referers(client, "record").await,
         [""],
         "the silent-callback page sent a Referer"
     );
@@ -2451,23 +2106,14 @@ async fn each_silent_attempt_reads_the_id_token_hint_again() {
     );
     storage().set_item(key, "changed-secret-1").unwrap();
     storage().remove_item(hint).unwrap();
-    let m = SessionMonitor::new(&silent_options("echo", client, key, hint)).unwrap();
-    let r = Recorder::attach(&m);
+    let (m, r) = recorded(&silent_options("echo", client, key, hint));
     storage().set_item(hint, &hint_token("alice")).unwrap();
     m.start();
-    assert!(
-        r.wait_for("renewed:alice", 1, 6000).await,
-        "{:?}",
-        r.events()
-    );
-    assert!(r.wait_for("unchanged", 1, 3000).await, "{:?}", r.events());
+    r.expect("renewed:alice", 1, 6000).await;
+    r.expect("unchanged", 1, 3000).await;
     storage().set_item(hint, &hint_token("bob")).unwrap();
     storage().set_item(key, "changed-secret-2").unwrap();
-    assert!(
-        r.wait_for("renewed:bob", 1, 10_000).await,
-        "{:?}",
-        r.events()
-    );
+    r.expect("renewed:bob", 1, 10_000).await;
     let hints: Vec<Option<String>> = op_requests(client)
         .await
         .into_iter()
@@ -2480,11 +2126,7 @@ async fn each_silent_attempt_reads_the_id_token_hint_again() {
     storage().remove_item(hint).unwrap();
     storage().set_item(key, "changed-secret-3").unwrap();
     m.start();
-    assert!(
-        r.wait_for("stopped:user_changed", 1, 6000).await,
-        "{:?}",
-        r.events()
-    );
+    r.expect("stopped:user_changed", 1, 6000).await;
     assert_eq!(r.count("userChanged:mallory"), 1, "{:?}", r.events());
     drop(m);
     storage().remove_item(key).unwrap();
@@ -2502,12 +2144,7 @@ async fn a_silent_renewal_without_hint_or_sub_is_unknown_user_and_writes_nothing
 /// `sub` on trust, so the renewal ends in `unknown_user` and writes nothing, never `renewed`.
 #[wasm_bindgen_test]
 async fn a_hint_that_is_not_an_id_token_names_nobody_unknown_user() {
-    let b64 = js_sys::global()
-        .unchecked_into::<web_sys::Window>()
-        .btoa(r#"{"sub":"alice"}"#)
-        .unwrap()
-        .replace('=', "");
-    let hint = ["eyJhbGciOiJub25lIn0.", &b64, ".c2ln"].concat();
+    let hint = unsigned_jwt(r#"{"sub":"alice"}"#);
     expect_unknown_user("client_sil4", Some(&hint)).await;
 }
 
@@ -2525,14 +2162,8 @@ async fn expect_unknown_user(name: &str, hint: Option<&str>) {
         Some(h) => storage().set_item(hint_key, h).unwrap(),
         None => storage().remove_item(hint_key).unwrap(),
     }
-    let m = SessionMonitor::new(&silent_options("echo", client, key, hint_key)).unwrap();
-    let r = Recorder::attach(&m);
-    m.start();
-    assert!(
-        r.wait_for("stopped:unknown_user", 1, 6000).await,
-        "{:?}",
-        r.events()
-    );
+    let (m, r) = started(&silent_options("echo", client, key, hint_key));
+    r.expect("stopped:unknown_user", 1, 6000).await;
     assert_eq!(
         r.events(),
         [
