@@ -818,13 +818,11 @@ fn an_op_that_always_says_changed_ends_in_reauth_loop_after_backing_off() {
 /// nothing (the back-off is loop protection), and after `stop()` it does nothing at all.
 #[test]
 fn check_now_waits_for_a_back_off_and_does_nothing_when_stopped() {
-    let mut m = machine(reauth_cfg());
-    let mut s = Clocked {
+    let clock = Clocked {
         state: "s0",
         now: 0,
     };
-    m.handle(Input::Start, &mut s);
-    m.handle(Input::IframeLoaded, &mut s);
+    let (mut m, mut s) = loaded(reauth_cfg(), clock);
     let mut backing_off = false;
     for step in 0..10 {
         s.now += 100;
