@@ -33,14 +33,15 @@ impl Channel {
     pub fn open(name: &str, scope: String, ignored: Rc<Cell<u32>>, feed: &Feed) -> Option<Channel> {
         let feed = feed.clone();
         let channel = BroadcastChannel::new(name).ok()?;
-        let listener = Listener::new(&channel, "message", move |event| {
+        let on_message = move |event: web_sys::Event| {
             // Every getter reads `undefined` on an event of another type: no `instanceof` import.
             let data = event.unchecked_ref::<MessageEvent>().data().as_string();
             match data.map(|d| TabMessage::decode(&d, &scope)) {
                 Some(Ok(message)) => feed(Input::Tab(message)),
                 _ => ignored.set(ignored.get().saturating_add(1)),
             }
-        });
+        };
+        let listener = Listener::new(&channel, "message", Box::new(on_message));
         Some(Channel {
             channel,
             _listener: listener,

@@ -58,7 +58,7 @@ pub fn listen_to_frame(
     let frame = iframe.clone();
     // Compared as JS strings: no copy of every message's origin into Rust.
     let origin = JsValue::from_str(origin);
-    Listener::new(window, "message", move |event: Event| {
+    let on_message = move |event: Event| {
         // Every getter used here reads `undefined` (not our origin) on an event of another type.
         if event.unchecked_ref::<Message>().origin() != origin {
             return;
@@ -70,7 +70,8 @@ pub fn listen_to_frame(
         if Object::is(&source, &ours) {
             on_data(event.data());
         }
-    })
+    };
+    Listener::new(window, "message", Box::new(on_message))
 }
 
 #[wasm_bindgen]

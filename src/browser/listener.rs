@@ -20,13 +20,10 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// `target.addEventListener(kind, callback)`.
-    pub fn new(
-        target: &EventTarget,
-        kind: &'static str,
-        callback: impl FnMut(Event) + 'static,
-    ) -> Self {
-        let callback = Closure::<dyn FnMut(Event)>::new(callback);
+    /// `target.addEventListener(kind, callback)`. Boxed: one copy of this for every listener
+    /// (size).
+    pub fn new(target: &EventTarget, kind: &'static str, callback: Box<dyn FnMut(Event)>) -> Self {
+        let callback = Closure::wrap(callback);
         // The untyped binding the monitor's `addEventListener` uses too: one import.
         target.unchecked_ref::<UntypedEventTarget>().add_listener(
             &kind.into(),
@@ -52,11 +49,15 @@ impl Listener {
         input: fn(&Event) -> Option<Input>,
     ) -> Self {
         let feed = feed.clone();
-        Listener::new(target, kind, move |event| {
-            if let Some(input) = input(&event) {
-                feed(input)
-            }
-        })
+        Listener::new(
+            target,
+            kind,
+            Box::new(move |event| {
+                if let Some(input) = input(&event) {
+                    feed(input)
+                }
+            }),
+        )
     }
 }
 
