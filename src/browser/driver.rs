@@ -49,8 +49,6 @@ struct Inner {
     logout: LogoutSetup,
     /// The origin-wide logout channel, open while the machine runs.
     channel: Option<LogoutChannel>,
-    /// Extra answer strings (`answers`), shared with the iframe's message listener.
-    answers: Rc<AnswerMap>,
 }
 
 /// What the logout glue needs (issue 11).
@@ -75,8 +73,11 @@ struct Handle {
     events: Rc<Events>,
 }
 
-/// Where events go, and what building them needs.
+/// Where events go, and what building them needs; also the extra answer strings, which the OP
+/// iframe's message listener reads through its [`Handle`] (no `Rc` of their own: size).
 struct Events {
+    /// Extra answer strings (`answers`).
+    answers: AnswerMap,
     target: EventTarget,
     /// The event types a listener was ever added for (through the monitor's `addEventListener`,
     /// the only way to listen): an event nobody listens to is not built. Never shrinks, so that a
@@ -192,7 +193,6 @@ impl Handle {
         };
         let site = op_site(&provider.check_session_iframe);
         let on_data = self.clone();
-        let answers = state.answers.clone();
         // The answer of nearly every check, compared as a JS string (no copy into Rust).
         let unchanged = JsValue::from_str(OpAnswer::Unchanged.as_str());
         state.frame = OpFrame::open(
@@ -205,6 +205,7 @@ impl Handle {
                     return on_data.feed(Input::Answer(OpAnswer::Unchanged));
                 }
                 let text = data.as_string();
+                let answers = &on_data.events.answers;
                 on_data.feed(match text.as_deref().and_then(|t| answers.classify(t)) {
                     Some(answer) => Input::Answer(answer),
                     None => Input::UnexpectedAnswer(text),
@@ -388,11 +389,11 @@ impl Driver {
             feed: None,
             logout,
             channel: None,
-            answers: Rc::new(answers),
         }));
         let handle = Handle {
             inner: Rc::downgrade(&inner),
             events: Rc::new(Events {
+                answers,
                 target: events,
                 listened: RefCell::default(),
                 kind: "type".into(),
