@@ -37,7 +37,7 @@ impl Channel {
             // Every getter reads `undefined` on an event of another type: no `instanceof` import.
             let data = event.unchecked_ref::<MessageEvent>().data().as_string();
             match data.map(|d| TabMessage::decode(&d, &scope)) {
-                Some(Ok(message)) => feed(Input::Tab(message)),
+                Some(Ok(message)) => feed.feed(Input::Tab(message)),
                 _ => ignored.set(ignored.get().saturating_add(1)),
             }
         };

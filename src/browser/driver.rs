@@ -17,7 +17,7 @@ use crate::browser::lifecycle::Lifecycle;
 use crate::browser::logout::{self as glue, LogoutChannel};
 use crate::browser::out_of_line;
 use crate::browser::reauth::{self, Pending, ReauthMethod, SilentFrame};
-use crate::browser::sharing::{Feed, Sharing};
+use crate::browser::sharing::Sharing;
 use crate::browser::source::Source;
 use crate::core::discovery::{
     discovery_url, DiscoveryError, Endpoints, Provider, ProviderMetadata,
@@ -44,8 +44,6 @@ struct Inner {
     lifecycle: Option<Lifecycle>,
     /// Cross-tab: the channel and the lock, when the machine shares.
     sharing: Option<Sharing>,
-    /// Feeds inputs back from the lock and the channel; holds the driver weakly.
-    feed: Option<Feed>,
     logout: LogoutSetup,
     /// The origin-wide logout channel, open while the machine runs.
     channel: Option<LogoutChannel>,
@@ -66,11 +64,19 @@ pub struct LogoutSetup {
 }
 
 /// A cheap, cloneable way to feed the machine from a callback: a weak reference (so a pending
-/// callback never keeps a dropped monitor alive) and the event target to dispatch to.
+/// callback never keeps a dropped monitor alive) and the event target to dispatch to. The
+/// listeners, the lock and the channel hold it as their [`Feed`]: one statically called
+/// `feed`, no boxed callback of their own (size).
 #[derive(Clone)]
-struct Handle {
+pub struct Handle {
     inner: Weak<RefCell<Inner>>,
     events: Rc<Events>,
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle").finish_non_exhaustive()
+    }
 }
 
 /// Where events go, and what building them needs; also the extra answer strings, which the OP
@@ -100,7 +106,7 @@ impl Handle {
     /// Feeds an input, performs the effects, then dispatches the events with no borrow held, so
     /// a listener may call `stop()`, `checkNow()` or `start()` from inside an event. Does nothing
     /// once the monitor is gone, or while the machine is busy (an input from inside an effect).
-    fn feed(&self, input: Input) {
+    pub fn feed(&self, input: Input) {
         // By reference: the list is dropped as a whole (no by-value iterator: size).
         for (event, leader) in &self.feed_collect(input) {
             self.events.dispatch(event, *leader);
@@ -181,11 +187,9 @@ impl Handle {
 
     /// Adds the OP iframe and its listeners ([`Effect::CreateIframe`]).
     fn create_iframe(&self, state: &mut Inner) {
-        let (Some(window), Some(provider), Some(feed)) = (
-            crate::browser::js::window(),
-            state.machine.provider(),
-            &state.feed,
-        ) else {
+        let (Some(window), Some(provider)) =
+            (crate::browser::js::window(), state.machine.provider())
+        else {
             return;
         };
         let Some(document) = window.document() else {
@@ -199,7 +203,7 @@ impl Handle {
             &window,
             &document,
             &provider.check_session_iframe,
-            feed,
+            self,
             Box::new(move |data| {
                 if data == unchanged {
                     return on_data.feed(Input::Answer(OpAnswer::Unchanged));
@@ -253,8 +257,8 @@ impl Handle {
             | Effect::RequestLock { .. }
             | Effect::ReleaseLock
             | Effect::Broadcast(_) => {
-                if let (Some(sharing), Some(feed)) = (&mut state.sharing, &state.feed) {
-                    sharing.perform(effect, feed);
+                if let Some(sharing) = &mut state.sharing {
+                    sharing.perform(effect, self);
                 }
             }
             // Performed by `perform`.
@@ -296,8 +300,8 @@ impl Handle {
             for timer in &mut state.timers {
                 *timer = Default::default();
             }
-        } else if let (None, Some(feed)) = (&state.channel, &state.feed) {
-            state.channel = LogoutChannel::open(feed);
+        } else if state.channel.is_none() {
+            state.channel = LogoutChannel::open(self);
         }
     }
 
@@ -386,7 +390,6 @@ impl Driver {
             timers: Default::default(),
             lifecycle: None,
             sharing,
-            feed: None,
             logout,
             channel: None,
         }));
@@ -403,14 +406,8 @@ impl Driver {
                 init: Object::new(),
             }),
         };
-        // One shared, dynamically called feed for the lifecycle, lock and channel callbacks.
-        let h = handle.clone();
-        let feed: Feed = Rc::new(move |input| h.feed(input));
-        {
-            let mut i = inner.borrow_mut();
-            i.lifecycle = Lifecycle::new(&feed);
-            i.feed = Some(feed);
-        }
+        let lifecycle = Lifecycle::new(&handle);
+        inner.borrow_mut().lifecycle = lifecycle;
         Driver { inner, handle }
     }
 
@@ -499,7 +496,6 @@ impl Driver {
             inner.lifecycle = None;
             // Releases the lock (or withdraws the request) and closes the channel.
             inner.sharing = None;
-            inner.feed = None;
             inner.channel = None;
         }
     }

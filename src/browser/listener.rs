@@ -54,7 +54,7 @@ impl Listener {
             kind,
             Box::new(move |event| {
                 if let Some(input) = input(&event) {
-                    feed(input)
+                    feed.feed(input)
                 }
             }),
         )

@@ -91,7 +91,7 @@ impl Lock {
             });
             drop(state);
             if std::mem::take(&mut first) {
-                granted(Input::LockAcquired);
+                granted.feed(Input::LockAcquired);
             }
             held.into()
         });
@@ -111,7 +111,7 @@ impl Lock {
             // The callback may be called until the request settles: keep it until then.
             drop(grant);
             if result.is_err() && watched.upgrade().is_some_and(|s| s.alive.get()) {
-                lost(Input::LockLost);
+                lost.feed(Input::LockLost);
             }
         });
         Some(Lock { state, abort })

@@ -7,12 +7,12 @@ use std::rc::Rc;
 
 use crate::browser::channel::Channel;
 use crate::browser::lock::Lock;
-use crate::core::machine::{Effect, Input};
+use crate::core::machine::Effect;
 use crate::core::tabs::{channel_name, lock_name, scope};
 
-/// Feeds an input back to the monitor's machine. One shared, dynamically called function, so the
-/// machine is not copied into every callback (size).
-pub type Feed = Rc<dyn Fn(Input)>;
+/// Feeds an input back to the monitor's machine ([`Feed::feed`]): the driver's handle, a weak
+/// reference that a callback may keep without keeping the monitor alive.
+pub type Feed = crate::browser::driver::Handle;
 
 /// One monitor's part in its scope's sharing.
 #[derive(Debug)]
