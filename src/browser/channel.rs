@@ -5,9 +5,6 @@
 //! tab-wide notice for that client; the message shapes live in [`crate::core::tabs`], so a new
 //! kind of notice is a new [`TabMessage`] variant there, decoded here like the others.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent};
 
@@ -28,9 +25,10 @@ pub struct Channel {
 
 impl Channel {
     /// Opens `name` and feeds each valid message of `scope` as `Tab`. Messages that are not
-    /// strings, not well-formed, of another version or of another scope add one to `ignored`.
+    /// strings, not well-formed, of another version or of another scope are counted
+    /// ([`Feed::ignored`]).
     /// `None` where `BroadcastChannel` does not exist (the caller then works alone).
-    pub fn open(name: &str, scope: String, ignored: Rc<Cell<u32>>, feed: &Feed) -> Option<Channel> {
+    pub fn open(name: &str, scope: String, feed: &Feed) -> Option<Channel> {
         let feed = feed.clone();
         let channel = BroadcastChannel::new(name).ok()?;
         let on_message = move |event: web_sys::Event| {
@@ -38,7 +36,7 @@ impl Channel {
             let data = event.unchecked_ref::<MessageEvent>().data().as_string();
             match data.map(|d| TabMessage::decode(&d, &scope)) {
                 Some(Ok(message)) => feed.feed(Input::Tab(message)),
-                _ => ignored.set(ignored.get().saturating_add(1)),
+                _ => feed.ignored(),
             }
         };
         let listener = Listener::new(&channel, "message", Box::new(on_message));

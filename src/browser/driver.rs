@@ -2,7 +2,7 @@
 //! performs its effects, and dispatches its events. It holds handles (iframes, listeners,
 //! timers), never phases: every decision is the machine's.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -84,6 +84,9 @@ impl std::fmt::Debug for Handle {
 struct Events {
     /// Extra answer strings (`answers`).
     answers: AnswerMap,
+    /// How many messages on the cross-tab channel were ignored (malformed, other version, other
+    /// scope): counted here, where the channel's listener reaches through its [`Handle`].
+    ignored: Cell<u32>,
     target: EventTarget,
     /// The event types a listener was ever added for (through the monitor's `addEventListener`,
     /// the only way to listen): an event nobody listens to is not built. Never shrinks, so that a
@@ -111,6 +114,12 @@ impl Handle {
         for (event, leader) in &self.feed_collect(input) {
             self.events.dispatch(event, *leader);
         }
+    }
+
+    /// Counts one ignored message of the cross-tab channel.
+    pub fn ignored(&self) {
+        let ignored = &self.events.ignored;
+        ignored.set(ignored.get().saturating_add(1));
     }
 
     /// Feeds an input and performs every effect but the events, which it returns.
@@ -397,6 +406,7 @@ impl Driver {
             inner: Rc::downgrade(&inner),
             events: Rc::new(Events {
                 answers,
+                ignored: Cell::new(0),
                 target: events,
                 listened: RefCell::default(),
                 kind: "type".into(),
@@ -418,11 +428,7 @@ impl Driver {
 
     /// How many messages on the cross-tab channel were ignored (malformed or foreign).
     pub fn ignored_messages(&self) -> u32 {
-        self.inner
-            .try_borrow()
-            .ok()
-            .and_then(|i| i.sharing.as_ref().map(Sharing::ignored))
-            .unwrap_or(0)
+        self.handle.events.ignored.get()
     }
 
     /// Tells the machine whether the page is hidden now (before `start()`).

@@ -2,9 +2,6 @@
 //! ([`Channel`]) and the leader's lock ([`Lock`]). Dropping a [`Sharing`] closes the one and
 //! releases the other.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use crate::browser::channel::Channel;
 use crate::browser::lock::Lock;
 use crate::core::machine::Effect;
@@ -20,7 +17,6 @@ pub struct Sharing {
     scope: String,
     lock_name: String,
     channel_name: String,
-    ignored: Rc<Cell<u32>>,
     channel: Option<Channel>,
     lock: Option<Lock>,
 }
@@ -39,15 +35,9 @@ impl Sharing {
             lock_name: lock_name(&scope),
             channel_name: channel_name(op_origin, client_id),
             scope,
-            ignored: Rc::new(Cell::new(0)),
             channel: None,
             lock: None,
         }
-    }
-
-    /// How many messages on the channel were ignored (malformed, other version, other scope).
-    pub fn ignored(&self) -> u32 {
-        self.ignored.get()
     }
 
     /// Whether the lock is requested or held.
@@ -60,12 +50,7 @@ impl Sharing {
     pub fn perform(&mut self, effect: Effect, feed: &Feed) {
         match effect {
             Effect::OpenChannel => {
-                self.channel = Channel::open(
-                    &self.channel_name,
-                    self.scope.clone(),
-                    self.ignored.clone(),
-                    feed,
-                );
+                self.channel = Channel::open(&self.channel_name, self.scope.clone(), feed);
             }
             Effect::CloseChannel => self.channel = None,
             Effect::RequestLock { steal } => {
