@@ -10,7 +10,7 @@
 //! promise and holds it), not as long as the handle: a grant that arrives after the handle was
 //! dropped finds it gone and gives the lock straight back.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Object, Promise};
@@ -23,11 +23,10 @@ use crate::browser::js::{get, set};
 use crate::browser::sharing::Feed;
 use crate::core::machine::Input;
 
+/// Shared with the request's callbacks, weakly: they find it gone once the handle is dropped.
 struct State {
-    /// Cleared when the handle is dropped.
-    alive: Cell<bool>,
     /// Resolves the promise that holds the lock.
-    release: RefCell<Option<Function>>,
+    release: Cell<Option<Function>>,
 }
 
 /// A request for, or a hold of, a Web Lock. Dropping it releases the lock, or withdraws the
@@ -63,8 +62,7 @@ impl Lock {
         let locks = locks()?;
         let request: Function = get(&locks, "request").dyn_into().ok()?;
         let state = Rc::new(State {
-            alive: Cell::new(true),
-            release: RefCell::new(None),
+            release: Cell::new(None),
         });
         let options = Object::new();
         let abort = if steal {
@@ -80,15 +78,11 @@ impl Lock {
         let (granted, lost) = (feed.clone(), feed.clone());
         let mut first = true;
         let grant = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |_lock: JsValue| {
-            let Some(state) = weak.upgrade().filter(|s| s.alive.get()) else {
+            let Some(state) = weak.upgrade() else {
                 // Nobody wants it any more: returning at once gives it back.
                 return JsValue::UNDEFINED;
             };
-            let held = Promise::new(&mut |resolve, _reject| {
-                if let Ok(mut release) = state.release.try_borrow_mut() {
-                    *release = Some(resolve);
-                }
-            });
+            let held = Promise::new(&mut |resolve, _reject| state.release.set(Some(resolve)));
             drop(state);
             if std::mem::take(&mut first) {
                 granted.feed(Input::LockAcquired);
@@ -110,7 +104,7 @@ impl Lock {
             let result = JsFuture::from(pending).await;
             // The callback may be called until the request settles: keep it until then.
             drop(grant);
-            if result.is_err() && watched.upgrade().is_some_and(|s| s.alive.get()) {
+            if result.is_err() && watched.strong_count() > 0 {
                 lost.feed(Input::LockLost);
             }
         });
@@ -120,18 +114,12 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        self.state.alive.set(false);
+        // The handle is the only strong owner of `state`: the callbacks find it gone after this.
         if let Some(controller) = &self.abort {
             // Withdraws a queued request; does nothing to a lock already held.
             controller.abort();
         }
-        let release = self
-            .state
-            .release
-            .try_borrow_mut()
-            .ok()
-            .and_then(|mut r| r.take());
-        if let Some(release) = release {
+        if let Some(release) = self.state.release.take() {
             let _ = release.call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
         }
     }
