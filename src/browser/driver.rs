@@ -319,12 +319,12 @@ impl Handle {
     /// future type: size).
     fn start_reauth(&self, state: &mut Inner, generation: u32) {
         let client_id = state.machine.client_id().as_str().to_owned();
-        let pending = match state.method.clone() {
+        let pending = match &state.method {
             None => return,
-            Some(ReauthMethod::Hook(hook)) => Pending::Hook(hook, client_id),
+            Some(ReauthMethod::Hook(hook)) => Pending::Hook(hook.clone(), client_id),
             // The options require `issuer` with `silentReauth`, so endpoints are known here.
             Some(ReauthMethod::Silent(options)) => {
-                match state.machine.provider().and_then(|p| p.endpoints.clone()) {
+                match state.machine.provider().and_then(|p| p.endpoints.as_ref()) {
                     None => Pending::Done(ReauthOutcome::Failed(MonitorError::Reauth {
                         code: ErrorCode::ReauthFailed,
                         message: "no OP endpoints for the silent re-authentication",

@@ -186,8 +186,12 @@ pub struct Attempt {
     nonce: String,
     /// The PKCE verifier, for `code`.
     verifier: Option<CodeVerifier>,
-    options: SilentOptions,
-    endpoints: Endpoints,
+    /// What checking the answer needs of the options and of the endpoints (not all of them:
+    /// no copy of the rest per attempt).
+    response_type: ResponseType,
+    redirect_uri: String,
+    issuer: String,
+    token_endpoint: Option<String>,
     client_id: String,
     /// The `sub` of the ID token hint sent with this attempt: the user the page expects.
     pub hint_sub: Option<String>,
@@ -196,8 +200,8 @@ pub struct Attempt {
 impl std::fmt::Debug for Attempt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Attempt")
-            .field("options", &self.options)
-            .field("endpoints", &self.endpoints)
+            .field("response_type", &self.response_type)
+            .field("issuer", &self.issuer)
             .finish_non_exhaustive()
     }
 }
@@ -205,11 +209,10 @@ impl std::fmt::Debug for Attempt {
 /// Builds the request and opens the iframe. Keep the returned frame alive until the attempt
 /// ends (dropping it cancels the attempt), and await [`Attempt::finish`].
 pub fn prepare(
-    options: SilentOptions,
-    endpoints: Endpoints,
+    opts: &SilentOptions,
+    ep: &Endpoints,
     client_id: String,
 ) -> Result<(SilentFrame, Attempt), ReauthOutcome> {
-    let (opts, ep) = (&options, &endpoints);
     const NO_RANDOM: (ErrorCode, &str) = (
         ErrorCode::CryptoUnavailable,
         "crypto.getRandomValues is unavailable",
@@ -260,8 +263,10 @@ pub fn prepare(
             state,
             nonce,
             verifier,
-            options,
-            endpoints,
+            response_type: opts.response_type,
+            redirect_uri: opts.redirect_uri.clone(),
+            issuer: ep.issuer.clone(),
+            token_endpoint: ep.token_endpoint.clone(),
             client_id,
             hint_sub,
         },
@@ -276,8 +281,10 @@ impl Attempt {
             state,
             nonce,
             verifier,
-            options: opts,
-            endpoints: ep,
+            response_type,
+            redirect_uri,
+            issuer,
+            token_endpoint,
             client_id,
             hint_sub: _,
         } = self;
@@ -288,11 +295,11 @@ impl Attempt {
             );
         };
         let url = url.as_string().unwrap_or_default();
-        let callback = match parse_callback(&url, opts.response_type.response_mode()) {
+        let callback = match parse_callback(&url, response_type.response_mode()) {
             Ok(c) => c,
             Err(e) => return failed(e.code(), e.message()),
         };
-        let result = match callback.verify(&state, opts.response_type, &ep.issuer) {
+        let result = match callback.verify(&state, response_type, &issuer) {
             Ok(r) => r,
             Err(e) => return failed(e.code(), e.message()),
         };
@@ -315,7 +322,8 @@ impl Attempt {
                         "no PKCE verifier for the code flow",
                     );
                 };
-                match exchange(&ep, code, verifier, &opts.redirect_uri, &client_id).await {
+                let token_endpoint = token_endpoint.as_deref();
+                match exchange(token_endpoint, code, verifier, &redirect_uri, &client_id).await {
                     Ok(t) => (t, session_state),
                     Err(outcome) => return outcome,
                 }
@@ -327,7 +335,7 @@ impl Attempt {
                 "the OP's response carries no session_state",
             );
         };
-        match verified_claims(&id_token, &ep.issuer, &client_id, &nonce) {
+        match verified_claims(&id_token, &issuer, &client_id, &nonce) {
             Ok(claims) => ReauthOutcome::Renewed {
                 session_state,
                 sub: claims.sub,
@@ -388,7 +396,7 @@ pub fn parse_claims(id_token: &str) -> Result<IdTokenClaims, ClaimsError> {
 }
 
 async fn exchange(
-    ep: &Endpoints,
+    token_endpoint: Option<&str>,
     code: &str,
     verifier: &CodeVerifier,
     redirect_uri: &str,
@@ -398,7 +406,7 @@ async fn exchange(
         ErrorCode::TokenExchangeFailed,
         "the token endpoint did not return an ID token",
     );
-    let token_endpoint = ep.token_endpoint.as_deref().ok_or_else(|| {
+    let token_endpoint = token_endpoint.ok_or_else(|| {
         failed(
             ErrorCode::NoTokenEndpoint,
             "the OP has no token_endpoint for the code flow",
