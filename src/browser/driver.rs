@@ -8,17 +8,16 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::EventTarget;
 
 use crate::browser::iframe::OpFrame;
 use crate::browser::js::{fetch_json, set};
 use crate::browser::lifecycle::Lifecycle;
 use crate::browser::logout::{self as glue, LogoutChannel};
-use crate::browser::out_of_line;
 use crate::browser::reauth::{self, Pending, ReauthMethod, SilentFrame};
 use crate::browser::sharing::Sharing;
 use crate::browser::source::Source;
+use crate::browser::{out_of_line, spawn};
 use crate::core::discovery::{
     discovery_url, DiscoveryError, Endpoints, Provider, ProviderMetadata,
 };
@@ -236,9 +235,9 @@ impl Handle {
             Effect::Discover { issuer } => {
                 let handle = self.clone();
                 let insecure = state.machine.config().allow_insecure_http;
-                spawn_local(async move {
+                spawn(Box::pin(async move {
                     handle.feed(Input::Discovered(discover(&issuer, insecure).await))
-                });
+                }));
             }
             Effect::StoreSessionState(value) => state.source.write(&value),
             Effect::EndReauth => state.silent = None,
@@ -248,10 +247,10 @@ impl Handle {
                     return;
                 };
                 let handle = self.clone();
-                spawn_local(async move {
+                spawn(Box::pin(async move {
                     let answer = glue::ask_rp_session(url).await;
                     handle.feed(Input::RpSessionAnswered { generation, answer });
-                });
+                }));
             }
             Effect::ClearSession => {
                 glue::forget_sid(state.logout.id_token.as_ref(), issuer_of(state));
@@ -340,7 +339,7 @@ impl Handle {
             }
         };
         let handle = self.clone();
-        spawn_local(async move {
+        spawn(Box::pin(async move {
             let (outcome, hint_sub) = pending.run().await;
             // The user the hint names, read when this attempt started.
             if let Some(sub) = hint_sub {
@@ -350,7 +349,7 @@ impl Handle {
                 generation,
                 outcome,
             })
-        });
+        }));
     }
 }
 
@@ -446,11 +445,11 @@ impl Driver {
         let emitted = self.handle.feed_collect(input);
         if !emitted.is_empty() {
             let events = self.handle.events.clone();
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 for (event, leader) in &emitted {
                     events.dispatch(event, *leader);
                 }
-            });
+            }));
         }
     }
 

@@ -16,7 +16,9 @@ use std::rc::{Rc, Weak};
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::browser::spawn;
 use web_sys::AbortController;
 
 use crate::browser::js::{get, set};
@@ -100,14 +102,14 @@ impl Lock {
         // `Promise.resolve` (an import the glue has anyway) rather than an `instanceof` check.
         let pending = Promise::resolve(&pending);
         let watched = Rc::downgrade(&state);
-        spawn_local(async move {
+        spawn(Box::pin(async move {
             let result = JsFuture::from(pending).await;
             // The callback may be called until the request settles: keep it until then.
             drop(grant);
             if result.is_err() && watched.strong_count() > 0 {
                 lost.feed(Input::LockLost);
             }
-        });
+        }));
         Some(Lock { state, abort })
     }
 }

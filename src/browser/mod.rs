@@ -25,3 +25,9 @@ pub mod url;
 pub(crate) fn out_of_line<A, R>(f: fn(A) -> R, arg: A) -> R {
     std::hint::black_box(f)(arg)
 }
+
+/// `spawn_local` for every task of the glue, as one boxed future type: js-sys's task, waker and
+/// JSPI path are instantiated once instead of once per `async` block (size).
+pub(crate) fn spawn(task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(task)
+}
