@@ -340,7 +340,15 @@ impl Handle {
         };
         let handle = self.clone();
         spawn(Box::pin(async move {
-            let (outcome, hint_sub) = pending.run().await;
+            // Awaited here rather than in an `async fn` of `Pending`: one state machine less.
+            let (outcome, hint_sub) = match pending {
+                Pending::Hook(hook, client_id) => (reauth::run_hook(hook, client_id).await, None),
+                Pending::Silent(attempt) => {
+                    let hint_sub = attempt.hint_sub.clone();
+                    (attempt.finish().await, hint_sub)
+                }
+                Pending::Done(outcome) => (outcome, None),
+            };
             // The user the hint names, read when this attempt started.
             if let Some(sub) = hint_sub {
                 handle.feed(Input::UserHint(sub));

@@ -358,20 +358,6 @@ pub enum Pending {
     Done(ReauthOutcome),
 }
 
-impl Pending {
-    /// The outcome, and the `sub` of the ID token hint the silent attempt sent.
-    pub async fn run(self) -> (ReauthOutcome, Option<String>) {
-        match self {
-            Pending::Hook(hook, client_id) => (run_hook(hook, client_id).await, None),
-            Pending::Silent(attempt) => {
-                let hint_sub = attempt.hint_sub.clone();
-                (attempt.finish().await, hint_sub)
-            }
-            Pending::Done(outcome) => (outcome, None),
-        }
-    }
-}
-
 /// Decodes and checks the ID token's claims (iss, aud/azp, nonce, exp). The signature is not
 /// verified: the token comes straight from the OP (token endpoint over TLS, or the OP's redirect).
 pub fn verified_claims(
