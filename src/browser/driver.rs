@@ -548,7 +548,9 @@ impl Drop for Driver {
     }
 }
 
-async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError> {
+/// Fetches and validates the issuer's discovery document; the machine decides what follows. One
+/// `async fn` (no nested one for the request: one state machine less).
+async fn discover(issuer: &str, allow_insecure_http: bool) -> Result<Provider, DiscoveryError> {
     let window = crate::browser::js::window().ok_or(DiscoveryError::Network)?;
     // One `fetch(url, init)` import for every request.
     let init = web_sys::RequestInit::new();
@@ -559,12 +561,9 @@ async fn fetch_metadata(issuer: &str) -> Result<ProviderMetadata, DiscoveryError
         return Err(DiscoveryError::Network);
     }
     let json = json.ok_or(DiscoveryError::InvalidJson)?;
-    crate::browser::json::from_value(json).map_err(|_| DiscoveryError::InvalidJson)
-}
-
-/// Fetches and validates the issuer's discovery document; the machine decides what follows.
-async fn discover(issuer: &str, allow_insecure_http: bool) -> Result<Provider, DiscoveryError> {
-    let meta = fetch_metadata(issuer).await?.validate(issuer)?;
+    let meta: ProviderMetadata =
+        crate::browser::json::from_value(json).map_err(|_| DiscoveryError::InvalidJson)?;
+    let meta = meta.validate(issuer)?;
     let check_session_iframe =
         crate::browser::url::check_session_url(meta.check_session_iframe(), allow_insecure_http)
             .map_err(|_| DiscoveryError::InvalidEndpoint)?;
