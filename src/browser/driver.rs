@@ -233,11 +233,8 @@ impl Handle {
     fn perform_rare(&self, state: &mut Inner, effect: Effect) {
         match effect {
             Effect::Discover { issuer } => {
-                let handle = self.clone();
                 let insecure = state.machine.config().allow_insecure_http;
-                spawn(Box::pin(async move {
-                    handle.feed(Input::Discovered(discover(&issuer, insecure).await))
-                }));
+                spawn(Box::pin(discover(self.clone(), issuer, insecure)));
             }
             Effect::StoreSessionState(value) => state.source.write(&value),
             Effect::EndReauth => state.silent = None,
@@ -246,11 +243,11 @@ impl Handle {
                 let Some(url) = state.logout.rp_url.clone() else {
                     return;
                 };
-                let handle = self.clone();
-                spawn(Box::pin(async move {
-                    let answer = glue::ask_rp_session(url).await;
-                    handle.feed(Input::RpSessionAnswered { generation, answer });
-                }));
+                spawn(Box::pin(glue::ask_rp_session(
+                    url,
+                    self.clone(),
+                    generation,
+                )));
             }
             Effect::ClearSession => {
                 glue::forget_sid(state.logout.id_token.as_ref(), issuer_of(state));
@@ -548,14 +545,28 @@ impl Drop for Driver {
     }
 }
 
-/// Fetches and validates the issuer's discovery document; the machine decides what follows. One
-/// `async fn` (no nested one for the request: one state machine less).
-async fn discover(issuer: &str, allow_insecure_http: bool) -> Result<Provider, DiscoveryError> {
-    let window = crate::browser::js::window().ok_or(DiscoveryError::Network)?;
-    // One `fetch(url, init)` import for every request.
-    let init = web_sys::RequestInit::new();
-    let (status, json) =
-        fetch_json(window.fetch_with_str_and_init(&discovery_url(issuer), &init)).await;
+/// Fetches the issuer's discovery document and feeds the validated provider (or why not); the
+/// machine decides what follows. The task itself (no nested `async fn`: one state machine less).
+async fn discover(handle: Handle, issuer: String, allow_insecure_http: bool) {
+    let (status, json) = match crate::browser::js::window() {
+        // One `fetch(url, init)` import for every request.
+        Some(window) => {
+            let init = web_sys::RequestInit::new();
+            fetch_json(window.fetch_with_str_and_init(&discovery_url(&issuer), &init)).await
+        }
+        None => (None, None),
+    };
+    let provider = provider(status, json, &issuer, allow_insecure_http);
+    handle.feed(Input::Discovered(provider));
+}
+
+/// The provider a discovery answer describes (`status` is `None` when the request failed).
+fn provider(
+    status: Option<u16>,
+    json: Option<JsValue>,
+    issuer: &str,
+    allow_insecure_http: bool,
+) -> Result<Provider, DiscoveryError> {
     // `response.ok`: a 2xx status.
     if !status.is_some_and(|s| (200..300).contains(&s)) {
         return Err(DiscoveryError::Network);

@@ -74,24 +74,28 @@ pub fn tell_other_tabs(reason: SignOutReason) {
     channel.close();
 }
 
-/// Asks the RP's session endpoint: same origin, credentials included, `cache: 'no-store'`.
-pub async fn ask_rp_session(url: String) -> RpSessionAnswer {
-    let Some(window) = crate::browser::js::window() else {
-        return RpSessionAnswer::Unavailable;
-    };
-    let init = RequestInit::new();
-    // Reflect.set, not the typed setters: their imports bring the enums' strings into the glue.
-    set(&init, "cache", "no-store");
-    set(&init, "credentials", "same-origin");
-    let (status, json) = fetch_json(window.fetch_with_str_and_init(&url, &init)).await;
-    let Some(status) = status else {
-        return RpSessionAnswer::Unavailable;
+/// Asks the RP's session endpoint (same origin, credentials included, `cache: 'no-store'`) and
+/// feeds its answer to the request `generation`. The task itself (no nested `async fn`: one state
+/// machine less).
+pub async fn ask_rp_session(url: String, feed: Feed, generation: u32) {
+    let (status, json) = match crate::browser::js::window() {
+        Some(window) => {
+            let init = RequestInit::new();
+            // Reflect.set, not the typed setters: their imports bring the enums' strings into
+            // the glue.
+            set(&init, "cache", "no-store");
+            set(&init, "credentials", "same-origin");
+            fetch_json(window.fetch_with_str_and_init(&url, &init)).await
+        }
+        None => (None, None),
     };
     let active = match (status, json) {
-        (200, Some(json)) => get(&json, "active").as_bool(),
+        (Some(200), Some(json)) => get(&json, "active").as_bool(),
         _ => None,
     };
-    RpSessionAnswer::classify(Some(status), active)
+    // No status (a failed request) is `Unavailable`.
+    let answer = RpSessionAnswer::classify(status, active);
+    feed.feed(Input::RpSessionAnswered { generation, answer });
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
