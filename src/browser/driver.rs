@@ -8,6 +8,7 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::EventTarget;
 
 use crate::browser::iframe::OpFrame;
@@ -339,7 +340,10 @@ impl Handle {
         spawn(Box::pin(async move {
             // Awaited here rather than in an `async fn` of `Pending`: one state machine less.
             let (outcome, hint_sub) = match pending {
-                Pending::Hook(hook, client_id) => (reauth::run_hook(hook, client_id).await, None),
+                Pending::Hook(hook, client_id) => match reauth::call_hook(&hook, client_id) {
+                    Ok(promise) => (reauth::hook_outcome(JsFuture::from(promise).await), None),
+                    Err(threw) => (threw, None),
+                },
                 Pending::Silent(attempt) => {
                     let hint_sub = attempt.hint_sub.clone();
                     (attempt.finish().await, hint_sub)

@@ -72,16 +72,26 @@ fn outcome_of_error(error: &str) -> ReauthOutcome {
     }
 }
 
-/// Calls the host's hook and reads `{ sessionState, sub, sid? }` or `{ error }`. A throw or a
-/// rejected promise is an outcome (`reauth_failed`), never a crash.
-pub async fn run_hook(hook: Function, client_id: String) -> ReauthOutcome {
+/// Calls the host's hook: the promise of what it returns, or the outcome when it throws
+/// (`reauth_failed`, never a crash). The re-authentication task awaits the promise and reads it
+/// with [`hook_outcome`] (no `async fn` of its own: one state machine less).
+pub fn call_hook(hook: &Function, client_id: String) -> Result<Promise, ReauthOutcome> {
     let arg = Object::new();
     set(&arg, "clientId", client_id);
     set(&arg, "reason", "changed");
-    let Ok(returned) = hook.call1(&JsValue::NULL, &arg) else {
-        return failed(ErrorCode::ReauthFailed, "the reauthenticate hook threw");
-    };
-    let Ok(result) = JsFuture::from(Promise::resolve(&returned)).await else {
+    match hook.call1(&JsValue::NULL, &arg) {
+        Ok(returned) => Ok(Promise::resolve(&returned)),
+        Err(_) => Err(failed(
+            ErrorCode::ReauthFailed,
+            "the reauthenticate hook threw",
+        )),
+    }
+}
+
+/// Reads what the hook's promise settled with: `{ sessionState, sub, sid? }` or `{ error }`. A
+/// rejected promise is an outcome (`reauth_failed`).
+pub fn hook_outcome(settled: Result<JsValue, JsValue>) -> ReauthOutcome {
+    let Ok(result) = settled else {
         return failed(ErrorCode::ReauthFailed, "the reauthenticate hook rejected");
     };
     if !result.is_object() {
