@@ -65,8 +65,8 @@ pub struct LogoutSetup {
 
 /// A cheap, cloneable way to feed the machine from a callback: a weak reference (so a pending
 /// callback never keeps a dropped monitor alive) and the event target to dispatch to. The
-/// listeners, the lock and the channel hold it as their [`Feed`]: one statically called
-/// `feed`, no boxed callback of their own (size).
+/// listeners, the lock and the channel hold it as their [`Feed`](crate::browser::sharing::Feed):
+/// one statically called `feed`, no boxed callback of their own (size).
 #[derive(Clone)]
 pub struct Handle {
     inner: Weak<RefCell<Inner>>,
