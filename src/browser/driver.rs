@@ -15,7 +15,7 @@ use crate::browser::iframe::OpFrame;
 use crate::browser::js::{fetch_json, set};
 use crate::browser::lifecycle::Lifecycle;
 use crate::browser::logout::{self as glue, LogoutChannel};
-use crate::browser::reauth::{self, Pending, ReauthMethod, SilentFrame};
+use crate::browser::reauth::{self, Answer, Pending, ReauthMethod, SilentFrame};
 use crate::browser::sharing::Sharing;
 use crate::browser::source::Source;
 use crate::browser::{out_of_line, spawn};
@@ -345,8 +345,20 @@ impl Handle {
                     Err(threw) => (threw, None),
                 },
                 Pending::Silent(attempt) => {
-                    let hint_sub = attempt.hint_sub.clone();
-                    (attempt.finish().await, hint_sub)
+                    let settled = JsFuture::from(attempt.callback()).await;
+                    let outcome = match attempt.answer(settled) {
+                        Answer::Done(outcome) => outcome,
+                        Answer::IdToken(id_token, session_state) => {
+                            attempt.renewed(&id_token, session_state)
+                        }
+                        Answer::Exchange(request, session_state) => {
+                            match reauth::id_token_of(fetch_json(request).await.1) {
+                                Ok(id_token) => attempt.renewed(&id_token, session_state),
+                                Err(outcome) => outcome,
+                            }
+                        }
+                    };
+                    (outcome, attempt.hint_sub)
                 }
                 Pending::Done(outcome) => (outcome, None),
             };

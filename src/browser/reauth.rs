@@ -4,11 +4,10 @@
 
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlIFrameElement, RequestInit};
 
 use crate::browser::iframe::{attach, hidden_iframe, listen_to_frame};
-use crate::browser::js::{fetch_json, get_string, set};
+use crate::browser::js::{get_string, set};
 use crate::browser::listener::Listener;
 use crate::browser::source::Source;
 use crate::core::authorize::{
@@ -217,7 +216,7 @@ impl std::fmt::Debug for Attempt {
 }
 
 /// Builds the request and opens the iframe. Keep the returned frame alive until the attempt
-/// ends (dropping it cancels the attempt), and await [`Attempt::finish`].
+/// ends (dropping it cancels the attempt), and await [`Attempt::callback`].
 pub fn prepare(
     opts: &SilentOptions,
     ep: &Endpoints,
@@ -283,80 +282,82 @@ pub fn prepare(
     ))
 }
 
+/// What the silent-callback page's URL says, checked: the outcome, or the ID token (and the
+/// session_state) to check with [`Attempt::renewed`], or a token request under way (`fetch`'s
+/// promise, for [`id_token_of`]).
+#[derive(Debug)]
+pub enum Answer {
+    /// Known already.
+    Done(ReauthOutcome),
+    /// The ID token came with the redirect.
+    IdToken(String, Option<String>),
+    /// The code is being exchanged.
+    Exchange(Promise, Option<String>),
+}
+
 impl Attempt {
-    /// Waits for the callback and turns it into an outcome. The frame is released by the caller.
-    pub async fn finish(self) -> ReauthOutcome {
-        let Attempt {
-            callback: promise,
-            state,
-            nonce,
-            verifier,
-            response_type,
-            redirect_uri,
-            issuer,
-            token_endpoint,
-            client_id,
-            hint_sub: _,
-        } = self;
-        let Ok(url) = JsFuture::from(promise).await else {
-            return failed(
+    /// The promise of the callback URL: resolves when the silent-callback page posts it, rejects
+    /// when the [`SilentFrame`] is dropped.
+    pub fn callback(&self) -> Promise {
+        self.callback.clone()
+    }
+
+    /// Reads what [`Attempt::callback`] settled with. The re-authentication task awaits both
+    /// promises itself (no `async fn` here: one state machine less).
+    pub fn answer(&self, settled: Result<JsValue, JsValue>) -> Answer {
+        let Ok(url) = settled else {
+            return Answer::Done(failed(
                 ErrorCode::ReauthCancelled,
                 "the re-authentication was cancelled",
-            );
+            ));
         };
         let url = url.as_string().unwrap_or_default();
-        let callback = match parse_callback(&url, response_type.response_mode()) {
+        let callback = match parse_callback(&url, self.response_type.response_mode()) {
             Ok(c) => c,
-            Err(e) => return failed(e.code(), e.message()),
+            Err(e) => return Answer::Done(failed(e.code(), e.message())),
         };
-        let result = match callback.verify(&state, response_type, &issuer) {
+        let result = match callback.verify(&self.state, self.response_type, &self.issuer) {
             Ok(r) => r,
-            Err(e) => return failed(e.code(), e.message()),
+            Err(e) => return Answer::Done(failed(e.code(), e.message())),
         };
-        let (id_token, session_state) = match result {
-            SilentResult::SignedOut => return ReauthOutcome::SignedOut,
+        match result {
+            SilentResult::SignedOut => Answer::Done(ReauthOutcome::SignedOut),
             SilentResult::InteractionRequired(e) | SilentResult::Error(e) => {
-                return outcome_of_error(e)
+                Answer::Done(outcome_of_error(e))
             }
             SilentResult::IdToken {
                 id_token,
                 session_state,
-            } => (id_token.to_owned(), session_state),
+            } => Answer::IdToken(id_token.to_owned(), session_state.map(str::to_owned)),
             SilentResult::Code {
                 code,
                 session_state,
             } => {
-                let Some(verifier) = &verifier else {
-                    return failed(
+                let Some(verifier) = &self.verifier else {
+                    return Answer::Done(failed(
                         ErrorCode::ReauthFailed,
                         "no PKCE verifier for the code flow",
-                    );
+                    ));
                 };
-                let token_endpoint = token_endpoint.as_deref();
-                let request = match token_request(
-                    token_endpoint,
-                    code,
-                    verifier,
-                    &redirect_uri,
-                    &client_id,
-                ) {
-                    Ok(request) => request,
-                    Err(outcome) => return outcome,
-                };
-                // Awaited here (no nested `async fn`: one state machine less).
-                match id_token_of(fetch_json(request).await.1) {
-                    Ok(t) => (t, session_state),
-                    Err(outcome) => return outcome,
+                let token_endpoint = self.token_endpoint.as_deref();
+                let (redirect_uri, client_id) = (&self.redirect_uri, &self.client_id);
+                match token_request(token_endpoint, code, verifier, redirect_uri, client_id) {
+                    Ok(request) => Answer::Exchange(request, session_state.map(str::to_owned)),
+                    Err(outcome) => Answer::Done(outcome),
                 }
             }
-        };
-        let Some(session_state) = session_state.and_then(|s| SessionState::new(s).ok()) else {
+        }
+    }
+
+    /// The outcome of an ID token and the session_state that came with the answer.
+    pub fn renewed(&self, id_token: &str, session_state: Option<String>) -> ReauthOutcome {
+        let Some(session_state) = session_state.and_then(|s| SessionState::new(&s).ok()) else {
             return failed(
                 ErrorCode::NoSessionStateInResponse,
                 "the OP's response carries no session_state",
             );
         };
-        match verified_claims(&id_token, &issuer, &client_id, &nonce) {
+        match verified_claims(id_token, &self.issuer, &self.client_id, &self.nonce) {
             Ok(claims) => ReauthOutcome::Renewed {
                 session_state,
                 sub: claims.sub,
@@ -448,7 +449,7 @@ fn token_request(
 }
 
 /// The ID token of the token endpoint's JSON answer, or the outcome it means.
-fn id_token_of(json: Option<JsValue>) -> Result<String, ReauthOutcome> {
+pub fn id_token_of(json: Option<JsValue>) -> Result<String, ReauthOutcome> {
     let json = json.ok_or_else(|| failed(NO_ID_TOKEN.0, NO_ID_TOKEN.1))?;
     if let Some(error) = get_string(&json, "error") {
         return Err(outcome_of_error(&error));
