@@ -93,6 +93,17 @@ pub async fn fetch_json(request: js_sys::Promise) -> (Option<u16>, Option<JsValu
     (status, json)
 }
 
+/// A new promise with its `resolve` and `reject` functions (one `Promise::new` closure for
+/// every such promise: size).
+pub fn deferred() -> Option<(js_sys::Promise, js_sys::Function, js_sys::Function)> {
+    let (mut resolve, mut reject) = (None, None);
+    let promise = js_sys::Promise::new(&mut |res, rej| {
+        resolve = Some(res);
+        reject = Some(rej);
+    });
+    Some((promise, resolve?, reject?))
+}
+
 /// `obj[key] = value`, ignoring a frozen or exotic object's refusal.
 pub fn set(obj: &JsValue, key: &str, value: impl Into<JsValue>) {
     set_value(obj, key, &value.into());

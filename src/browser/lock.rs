@@ -21,7 +21,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::browser::spawn;
 use web_sys::AbortController;
 
-use crate::browser::js::{get, set};
+use crate::browser::js::{deferred, get, set};
 use crate::browser::sharing::Feed;
 use crate::core::machine::Input;
 
@@ -84,7 +84,10 @@ impl Lock {
                 // Nobody wants it any more: returning at once gives it back.
                 return JsValue::UNDEFINED;
             };
-            let held = Promise::new(&mut |resolve, _reject| state.release.set(Some(resolve)));
+            let Some((held, resolve, _)) = deferred() else {
+                return JsValue::UNDEFINED;
+            };
+            state.release.set(Some(resolve));
             drop(state);
             if std::mem::take(&mut first) {
                 granted.feed(Input::LockAcquired);

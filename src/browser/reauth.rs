@@ -153,12 +153,7 @@ fn open_frame(url: &str) -> Option<(SilentFrame, Promise)> {
     // Referer from this frame.
     let _ = iframe.set_attribute("referrerpolicy", "no-referrer");
     let frame = iframe.clone();
-    let (mut resolve, mut reject) = (None::<Function>, None::<Function>);
-    let promise = Promise::new(&mut |res, rej| {
-        resolve = Some(res);
-        reject = Some(rej);
-    });
-    let (resolve, reject) = (resolve?, reject?);
+    let (promise, resolve, reject) = crate::browser::js::deferred()?;
     // The silent-callback page runs on our own origin, inside this very iframe.
     let on_data = move |data: JsValue| {
         if get_string(&data, "type").as_deref() != Some(CALLBACK_MESSAGE_TYPE) {
