@@ -64,13 +64,19 @@ pub struct LogoutSetup {
 }
 
 /// A cheap, cloneable way to feed the machine from a callback: a weak reference (so a pending
-/// callback never keeps a dropped monitor alive) and the event target to dispatch to. The
-/// listeners, the lock and the channel hold it as their [`Feed`](crate::browser::sharing::Feed):
-/// one statically called `feed`, no boxed callback of their own (size).
+/// callback never keeps a dropped monitor alive). The listeners, the lock and the channel hold it
+/// as their [`Feed`](crate::browser::sharing::Feed): one statically called `feed`, no boxed
+/// callback of their own (size).
 #[derive(Clone)]
 pub struct Handle {
-    inner: Weak<RefCell<Inner>>,
-    events: Rc<Events>,
+    shared: Weak<Shared>,
+}
+
+/// What the driver owns and its handles reach: the machine with its resources, and where its
+/// events go (one reference count for both: size).
+struct Shared {
+    state: RefCell<Inner>,
+    events: Events,
 }
 
 impl std::fmt::Debug for Handle {
@@ -110,25 +116,28 @@ impl Handle {
     /// a listener may call `stop()`, `checkNow()` or `start()` from inside an event. Does nothing
     /// once the monitor is gone, or while the machine is busy (an input from inside an effect).
     pub fn feed(&self, input: Input) {
-        // By reference: the list is dropped as a whole (no by-value iterator: size).
-        for (event, leader) in &self.feed_collect(input) {
-            self.events.dispatch(event, *leader);
+        let Some(shared) = self.shared.upgrade() else {
+            return;
+        };
+        // By reference: the list is dropped as a whole (no by-value iterator: size). A listener
+        // that frees the monitor leaves `shared` to this call, which drops it last.
+        for (event, leader) in &self.feed_collect(&shared, input) {
+            shared.events.dispatch(event, *leader);
         }
     }
 
     /// Counts one ignored message of the cross-tab channel.
     pub fn ignored(&self) {
-        let ignored = &self.events.ignored;
-        ignored.set(ignored.get().saturating_add(1));
+        if let Some(shared) = self.shared.upgrade() {
+            let ignored = &shared.events.ignored;
+            ignored.set(ignored.get().saturating_add(1));
+        }
     }
 
     /// Feeds an input and performs every effect but the events, which it returns.
-    fn feed_collect(&self, input: Input) -> Vec<(TabEvent, bool)> {
-        let Some(rc) = self.inner.upgrade() else {
-            return Vec::new();
-        };
+    fn feed_collect(&self, shared: &Shared, input: Input) -> Vec<(TabEvent, bool)> {
         {
-            let Ok(mut guard) = rc.try_borrow_mut() else {
+            let Ok(mut guard) = shared.state.try_borrow_mut() else {
                 return Vec::new();
             };
             let state = &mut *guard;
@@ -218,7 +227,10 @@ impl Handle {
                     return on_data.feed(Input::Answer(OpAnswer::Unchanged));
                 }
                 let text = data.as_string();
-                let answers = &on_data.events.answers;
+                let Some(shared) = on_data.shared.upgrade() else {
+                    return;
+                };
+                let answers = &shared.events.answers;
                 on_data.feed(match text.as_deref().and_then(|t| answers.classify(t)) {
                     Some(answer) => Input::Answer(answer),
                     None => Input::UnexpectedAnswer(text),
@@ -377,7 +389,7 @@ impl Handle {
 /// Owns the machine and every browser resource it uses. Dropping it (or [`Driver::dispose`])
 /// releases the iframes, the listeners, the timers and their closures, without emitting events.
 pub struct Driver {
-    inner: Rc<RefCell<Inner>>,
+    shared: Rc<Shared>,
     handle: Handle,
 }
 
@@ -410,7 +422,7 @@ impl Driver {
             let (kind, key) = source.scope_parts();
             Sharing::new(op, machine.client_id().as_str(), kind, key)
         });
-        let inner = Rc::new(RefCell::new(Inner {
+        let state = RefCell::new(Inner {
             machine,
             source,
             method,
@@ -421,24 +433,27 @@ impl Driver {
             sharing,
             logout,
             channel: None,
-        }));
+        });
+        let events = Events {
+            answers,
+            ignored: Cell::new(0),
+            target: events,
+            listened: RefCell::default(),
+            kind: "type".into(),
+            timestamp: "timestamp".into(),
+            leader: "leader".into(),
+            detail: "detail".into(),
+            init: Object::new(),
+        };
+        let shared = Rc::new(Shared { state, events });
         let handle = Handle {
-            inner: Rc::downgrade(&inner),
-            events: Rc::new(Events {
-                answers,
-                ignored: Cell::new(0),
-                target: events,
-                listened: RefCell::default(),
-                kind: "type".into(),
-                timestamp: "timestamp".into(),
-                leader: "leader".into(),
-                detail: "detail".into(),
-                init: Object::new(),
-            }),
+            shared: Rc::downgrade(&shared),
         };
         let lifecycle = Lifecycle::new(&handle);
-        inner.borrow_mut().lifecycle = lifecycle;
-        Driver { inner, handle }
+        if let Ok(mut state) = shared.state.try_borrow_mut() {
+            state.lifecycle = lifecycle;
+        }
+        Driver { shared, handle }
     }
 
     /// Whether this monitor polls the OP itself (alone, or as the cross-tab leader).
@@ -448,7 +463,7 @@ impl Driver {
 
     /// How many messages on the cross-tab channel were ignored (malformed or foreign).
     pub fn ignored_messages(&self) -> u32 {
-        self.handle.events.ignored.get()
+        self.shared.events.ignored.get()
     }
 
     /// Tells the machine whether the page is hidden now (before `start()`).
@@ -463,12 +478,12 @@ impl Driver {
     /// returned: while a method runs, wasm-bindgen holds a borrow of the monitor, so a listener
     /// that called `free()` inside the call would throw, and the monitor would outlive it.
     pub fn feed(&self, input: Input) {
-        let emitted = self.handle.feed_collect(input);
+        let emitted = self.handle.feed_collect(&self.shared, input);
         if !emitted.is_empty() {
-            let events = self.handle.events.clone();
+            let shared = self.shared.clone();
             spawn(Box::pin(async move {
                 for (event, leader) in &emitted {
-                    events.dispatch(event, *leader);
+                    shared.events.dispatch(event, *leader);
                 }
             }));
         }
@@ -480,7 +495,7 @@ impl Driver {
         // A type that is not a string (JS converts it) may name any event: then build them all.
         let kind = kind.as_string().unwrap_or_else(|| ANY.into());
         // `try_borrow_mut`: no borrow-panic path (nothing else holds it while this runs).
-        if let Ok(mut listened) = self.handle.events.listened.try_borrow_mut() {
+        if let Ok(mut listened) = self.shared.events.listened.try_borrow_mut() {
             if !listened.contains(&kind) {
                 listened.push(kind);
             }
@@ -489,7 +504,7 @@ impl Driver {
 
     /// The current phase.
     pub fn phase(&self) -> Phase {
-        match self.inner.try_borrow() {
+        match self.shared.state.try_borrow() {
             Ok(i) => i.machine.phase(),
             Err(_) => Phase::Stopped,
         }
@@ -498,7 +513,7 @@ impl Driver {
     /// `diagnose()`: what the monitor has seen, as a plain object (see the API docs).
     pub fn diagnose(&self) -> wasm_bindgen::JsValue {
         let out = Object::new();
-        if let Ok(inner) = self.inner.try_borrow() {
+        if let Ok(inner) = self.shared.state.try_borrow() {
             let (machine, known) = (&inner.machine, inner.machine.provider().is_some());
             let first = machine.first_answer();
             let site = machine.config().op_site;
@@ -515,7 +530,7 @@ impl Driver {
 
     /// Releases everything now, silently.
     pub fn dispose(&self) {
-        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+        if let Ok(mut inner) = self.shared.state.try_borrow_mut() {
             inner.frame = None;
             inner.silent = None;
             inner.timers = Default::default();
@@ -529,7 +544,7 @@ impl Driver {
     /// What `logout()` needs: the end-session endpoint (the option, else discovery's) and the ID
     /// token source.
     pub fn logout_info(&self) -> (Option<String>, Option<Source>) {
-        let Ok(i) = self.inner.try_borrow() else {
+        let Ok(i) = self.shared.state.try_borrow() else {
             return (None, None);
         };
         let discovered = i
