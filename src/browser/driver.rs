@@ -49,6 +49,16 @@ struct Inner {
     channel: Option<LogoutChannel>,
 }
 
+impl Inner {
+    /// Drops every timer's browser timeout and forgets its deadline.
+    fn drop_timers(&mut self) {
+        // In place (not a new array assigned over the old one: size).
+        for timer in &mut self.timers {
+            *timer = Default::default();
+        }
+    }
+}
+
 /// What the logout glue needs (issue 11).
 #[derive(Debug, Default)]
 pub struct LogoutSetup {
@@ -315,9 +325,7 @@ impl Handle {
     fn hold_logout_channel(&self, state: &mut Inner) {
         if !state.machine.phase().is_running() {
             state.channel = None;
-            for timer in &mut state.timers {
-                *timer = Default::default();
-            }
+            state.drop_timers();
         } else if state.channel.is_none() {
             state.channel = LogoutChannel::open(self);
         }
@@ -533,7 +541,7 @@ impl Driver {
         if let Ok(mut inner) = self.shared.state.try_borrow_mut() {
             inner.frame = None;
             inner.silent = None;
-            inner.timers = Default::default();
+            inner.drop_timers();
             inner.lifecycle = None;
             // Releases the lock (or withdraws the request) and closes the channel.
             inner.sharing = None;
