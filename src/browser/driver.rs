@@ -174,7 +174,8 @@ impl Handle {
                         emitted.push((TabEvent::from(&event), true))
                     }
                     Effect::Relay(event) => emitted.push((event, false)),
-                    other => self.perform(state, other),
+                    // By reference: the large `Effect` is not moved again (size).
+                    other => self.perform(state, &other),
                 }
             }
             self.hold_logout_channel(state);
@@ -191,20 +192,20 @@ impl Handle {
 
     /// Performs the effects of polling (the iframe, its messages, the timers) here, and the rest
     /// out of line ([`Handle::perform_rare`]).
-    fn perform(&self, state: &mut Inner, effect: Effect) {
+    fn perform(&self, state: &mut Inner, effect: &Effect) {
         match effect {
             Effect::CreateIframe => self.create_iframe(state),
             Effect::RemoveIframe => state.frame = None,
             Effect::Post(message) => {
                 if let Some(frame) = &state.frame {
-                    frame.post(&message);
+                    frame.post(message);
                 }
             }
             Effect::SetTimer(timer, ms) => {
-                self.time(state, timer, Change::Set(ms));
+                self.time(state, *timer, Change::Set(*ms));
             }
             Effect::ClearTimer(timer) => {
-                self.time(state, timer, Change::Clear);
+                self.time(state, *timer, Change::Clear);
             }
             Effect::Emit(_) | Effect::Relay(_) => {}
             // Out of line, or V8 would compile discovery, re-authentication (PKCE, sha2), logout
@@ -253,15 +254,15 @@ impl Handle {
 
     /// The effects no start-up and no check needs: discovery, re-authentication, the
     /// session_state written back, logout, cross-tab sharing.
-    fn perform_rare(&self, state: &mut Inner, effect: Effect) {
+    fn perform_rare(&self, state: &mut Inner, effect: &Effect) {
         match effect {
             Effect::Discover { issuer } => {
                 let insecure = state.machine.config().allow_insecure_http;
-                spawn(Box::pin(discover(self.clone(), issuer, insecure)));
+                spawn(Box::pin(discover(self.clone(), issuer.clone(), insecure)));
             }
-            Effect::StoreSessionState(value) => state.source.write(&value),
+            Effect::StoreSessionState(value) => state.source.write(value),
             Effect::EndReauth => state.silent = None,
-            Effect::StartReauth { generation } => self.start_reauth(state, generation),
+            Effect::StartReauth { generation } => self.start_reauth(state, *generation),
             Effect::FetchRpSession { generation } => {
                 let Some(url) = state.logout.rp_url.clone() else {
                     return;
@@ -269,7 +270,7 @@ impl Handle {
                 spawn(Box::pin(glue::ask_rp_session(
                     url,
                     self.clone(),
-                    generation,
+                    *generation,
                 )));
             }
             Effect::ClearSession => {
@@ -279,7 +280,7 @@ impl Handle {
                     id_token.clear();
                 }
             }
-            Effect::TellOtherTabs(reason) => glue::tell_other_tabs(reason),
+            Effect::TellOtherTabs(reason) => glue::tell_other_tabs(*reason),
             Effect::OpenChannel
             | Effect::CloseChannel
             | Effect::RequestLock { .. }

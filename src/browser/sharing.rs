@@ -47,7 +47,7 @@ impl Sharing {
 
     /// Performs a cross-tab effect; reports what comes back through `feed`. Other effects are
     /// not for this type and are ignored.
-    pub fn perform(&mut self, effect: Effect, feed: &Feed) {
+    pub fn perform(&mut self, effect: &Effect, feed: &Feed) {
         match effect {
             Effect::OpenChannel => {
                 self.channel = Channel::open(&self.channel_name, self.scope.clone(), feed);
@@ -56,12 +56,12 @@ impl Sharing {
             Effect::RequestLock { steal } => {
                 // The earlier request goes first (released or withdrawn), then the new one queues.
                 self.lock = None;
-                self.lock = Lock::request(&self.lock_name, steal, feed);
+                self.lock = Lock::request(&self.lock_name, *steal, feed);
             }
             Effect::ReleaseLock => self.lock = None,
             Effect::Broadcast(message) => {
                 if let Some(channel) = &self.channel {
-                    channel.post(&message, &self.scope);
+                    channel.post(message, &self.scope);
                 }
             }
             _ => {}
