@@ -40,7 +40,7 @@ if out=$("$TSC" -p tsconfig.misuse.json --pretty false 2>&1); then
 else
   # Expected: line -> code, from the markers. Got: line -> codes, from tsc's "misuse.ts(L,C): error TSxxxx".
   while IFS=: read -r line code; do
-    if echo "$out" | grep -qE "^misuse\.ts\($line,[0-9]*\): error ($code):"; then
+    if grep -qE "^misuse\.ts\($line,[0-9]*\): error ($code):" <<<"$out"; then
       ok "misuse.ts:$line rejected with $code"
     else
       nok "misuse.ts:$line not rejected with $code"
@@ -49,12 +49,13 @@ else
   done < <(grep -nE '// MISUSE TS[0-9]+' misuse.ts | sed -E 's/^([0-9]+):.*MISUSE (TS[0-9|TS]+).*/\1:\2/')
   marked=$(grep -nE '// MISUSE TS[0-9]+' misuse.ts | cut -d: -f1 | sort -u)
   for line in $(echo "$out" | grep -o '^[^(]*([0-9]*' | grep '^misuse\.ts' | sed 's/.*(//' | sort -u); do
-    if ! echo "$marked" | grep -qx "$line"; then
+    if ! grep -qx "$line" <<<"$marked"; then
       nok "misuse.ts:$line has an unexpected error:"; echo "$out" | grep "^misuse\.ts($line," | sed 's/^/    /'
     fi
   done
-  if echo "$out" | grep 'error TS' | grep -qv '^misuse\.ts('; then
-    nok "errors outside misuse.ts (in the package's .d.ts?):"; echo "$out" | grep 'error TS' | grep -v '^misuse\.ts(' | sed 's/^/    /'
+  outside=$(grep 'error TS' <<<"$out" | grep -v '^misuse\.ts(' || true)
+  if [ -n "$outside" ]; then
+    nok "errors outside misuse.ts (in the package's .d.ts?):"; sed 's/^/    /' <<<"$outside"
   fi
 fi
 echo "types: $passed passed, $failed failed"
