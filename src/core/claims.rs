@@ -206,7 +206,9 @@ fn numeric_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Er
             }
         }
     }
-    deserializer.deserialize_any(NumericDate)
+    // A number is all it takes: `deserialize_f64`, not `deserialize_any` (the browser's
+    // deserializer then instantiates only its number case for this visitor: size).
+    deserializer.deserialize_f64(NumericDate)
 }
 
 /// Why an ID token was refused.
