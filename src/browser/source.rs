@@ -108,11 +108,7 @@ impl Source {
             Source::Cookie(name, scope) => {
                 if let Some(doc) = html_document() {
                     // Expired with the RP cookie's own scope, so that it is the one removed.
-                    let expired = CookieScope {
-                        max_age: Some(0),
-                        ..scope.clone()
-                    };
-                    set(&doc, "cookie", expired.set_cookie(name, "", false));
+                    set(&doc, "cookie", scope.expire_cookie(name));
                 }
             }
             Source::LocalStorage(key) | Source::SessionStorage(key) => {

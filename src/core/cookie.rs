@@ -137,6 +137,22 @@ impl CookieScope {
     /// The `document.cookie = …` string: `name=value` (value already encoded) and this scope.
     /// `Secure` on https pages, and always with `SameSite=None`.
     pub fn set_cookie(&self, name: &str, encoded_value: &str, https: bool) -> String {
+        self.cookie_string(name, encoded_value, https, self.max_age)
+    }
+
+    /// The `document.cookie = …` string that removes cookie `name` of this scope (`max-age=0`,
+    /// the same path and domain, so that it is this cookie that goes).
+    pub fn expire_cookie(&self, name: &str) -> String {
+        self.cookie_string(name, "", false, Some(0))
+    }
+
+    fn cookie_string(
+        &self,
+        name: &str,
+        encoded_value: &str,
+        https: bool,
+        max_age: Option<u32>,
+    ) -> String {
         let mut c = String::with_capacity(name.len() + encoded_value.len() + 64);
         c.push_str(name);
         c.push('=');
@@ -147,7 +163,7 @@ impl CookieScope {
             c.push_str("; domain=");
             c.push_str(domain);
         }
-        if let Some(max_age) = self.max_age {
+        if let Some(max_age) = max_age {
             c.push_str("; max-age=");
             text::push_decimal(&mut c, max_age);
         }
@@ -227,6 +243,23 @@ mod tests {
         ] {
             assert_eq!(check_name(bad), Err(CookieError::InvalidName), "{bad:?}");
         }
+    }
+
+    /// The session ended: the cookie is expired with the RP cookie's own path and domain (so that
+    /// it is the one removed), whatever `max-age` the scope writes renewals with.
+    #[test]
+    fn expire_cookie_keeps_path_and_domain() {
+        let s =
+            CookieScope::new(Some("/app"), Some("rp.example"), Some("Strict"), Some(3600)).unwrap();
+        assert_eq!(
+            s.expire_cookie("ss"),
+            "ss=; path=/app; domain=rp.example; max-age=0; SameSite=Strict"
+        );
+        let none = CookieScope::new(None, None, Some("none"), None).unwrap();
+        assert_eq!(
+            none.expire_cookie("ss"),
+            "ss=; path=/; max-age=0; SameSite=None; Secure"
+        );
     }
 
     /// Issue 9 (6): the written cookie keeps the RP cookie's scope.
