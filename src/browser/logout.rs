@@ -10,7 +10,6 @@ use crate::browser::js::{fetch_json, get, get_string, set};
 use crate::browser::listener::Listener;
 use crate::browser::sharing::Feed;
 use crate::browser::source::Source;
-use crate::core::claims::decode_payload_str;
 use crate::core::logout::{
     sid_key, verify_post_logout, PostLogout, RpSessionAnswer, SignOutReason, CHANNEL_NAME,
     SIGNED_OUT_MESSAGE,
@@ -107,8 +106,7 @@ fn local_storage() -> Option<web_sys::Storage> {
 fn iss_and_sid(id_token: Option<&Source>) -> (Option<String>, Option<String>) {
     let claims = id_token
         .and_then(|s| s.read_raw().ok().flatten())
-        .and_then(|t| decode_payload_str(&t).ok())
-        .and_then(|json| js_sys::JSON::parse(&json).ok());
+        .and_then(|t| crate::browser::reauth::payload(&t));
     match claims {
         Some(c) => (get_string(&c, "iss"), get_string(&c, "sid")),
         None => (None, None),
