@@ -17,7 +17,7 @@
 use crate::core::error_code::ErrorCode;
 use core::fmt;
 
-use serde::de::{self, Deserializer, SeqAccess, Unexpected, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::Deserialize;
 
 use super::authorize::check_nonce;
@@ -61,29 +61,23 @@ pub fn decode_payload_str(jwt: &str) -> Result<String, ClaimsError> {
 /// The ID token claims the monitor needs. Other claims are ignored.
 ///
 /// `Debug` redacts `nonce`.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct IdTokenClaims {
     /// Issuer: who made the token.
     pub iss: String,
     /// Subject: the user's identifier at the OP; a different `sub` means a different user.
     pub sub: String,
     /// Audiences: the client IDs the token is for. JSON may give one string or an array.
-    #[serde(deserialize_with = "one_or_many")]
     pub aud: Vec<String>,
     /// Authorized party: the client the token was issued to, when there are several audiences.
-    #[serde(default)]
     pub azp: Option<String>,
     /// The `nonce` from the authorization request, echoed back.
-    #[serde(default)]
     pub nonce: Option<String>,
     /// The OP's session ID, if it sends one (front/back-channel logout).
-    #[serde(default)]
     pub sid: Option<String>,
     /// Expiry, in seconds since 1970 (fractions are dropped).
-    #[serde(deserialize_with = "numeric_date")]
     pub exp: u64,
     /// Issue time, in seconds since 1970 (fractions are dropped).
-    #[serde(deserialize_with = "numeric_date")]
     pub iat: u64,
 }
 
@@ -157,58 +151,114 @@ impl fmt::Debug for IdTokenClaims {
     }
 }
 
-/// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
-fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    struct OneOrMany;
-    impl<'de> Visitor<'de> for OneOrMany {
-        type Value = Vec<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or an array of strings")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(vec![v.to_owned()])
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(vec![v])
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(16));
-            while let Some(aud) = seq.next_element::<String>()? {
-                out.push(aud);
+/// The claims' names, in the order [`IdTokenClaims`]'s `Deserialize` reads them by index.
+const CLAIMS: [&str; 8] = ["iss", "sub", "aud", "azp", "nonce", "sid", "exp", "iat"];
+
+/// `iss`, `sub`, `aud`, `exp` and `iat` are required; `azp`, `nonce` and `sid` may be absent or
+/// `null`. Other claims are ignored; a claim given twice is an error.
+impl<'de> Deserialize<'de> for IdTokenClaims {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Claims;
+        impl<'de> Visitor<'de> for Claims {
+            type Value = IdTokenClaims;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the claims of an ID token")
             }
-            Ok(out)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IdTokenClaims, A::Error> {
+                let mut c = IdTokenClaims {
+                    iss: String::new(),
+                    sub: String::new(),
+                    aud: Vec::new(),
+                    azp: None,
+                    nonce: None,
+                    sid: None,
+                    exp: 0,
+                    iat: 0,
+                };
+                let seen = crate::core::members::read(&mut map, &CLAIMS, &mut |i, map| {
+                    match i {
+                        0 => c.iss = map.next_value()?,
+                        1 => c.sub = map.next_value()?,
+                        2 => c.aud = map.next_value::<Audiences>()?.0,
+                        3 => c.azp = map.next_value()?,
+                        4 => c.nonce = map.next_value()?,
+                        5 => c.sid = map.next_value()?,
+                        6 => c.exp = map.next_value::<NumericDate>()?.0,
+                        _ => c.iat = map.next_value::<NumericDate>()?.0,
+                    }
+                    Ok(())
+                })?;
+                crate::core::members::require(seen, 0b1100_0111, &CLAIMS)?;
+                Ok(c)
+            }
         }
+        deserializer.deserialize_struct("IdTokenClaims", &CLAIMS, Claims)
     }
-    deserializer.deserialize_any(OneOrMany)
+}
+
+/// `aud`: a string or an array of strings (RFC 7519 §4.1.3).
+struct Audiences(Vec<String>);
+
+impl<'de> Deserialize<'de> for Audiences {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OneOrMany;
+        impl<'de> Visitor<'de> for OneOrMany {
+            type Value = Audiences;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Audiences, E> {
+                Ok(Audiences(vec![v.to_owned()]))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Audiences, E> {
+                Ok(Audiences(vec![v]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Audiences, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(16));
+                while let Some(aud) = seq.next_element::<String>()? {
+                    out.push(aud);
+                }
+                Ok(Audiences(out))
+            }
+        }
+        deserializer.deserialize_any(OneOrMany)
+    }
 }
 
 /// A JWT NumericDate: a non-negative JSON number of seconds, possibly with a fraction
-/// (RFC 7519 §2). JavaScript numbers may arrive as integers or floats; both are accepted.
-fn numeric_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    struct NumericDate;
-    impl Visitor<'_> for NumericDate {
-        type Value = u64;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a non-negative number of seconds")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-            Ok(v)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            u64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
-            // 2^53: beyond it a JS number is no longer an exact integer.
-            if v.is_finite() && (0.0..9_007_199_254_740_992.0).contains(&v) {
-                Ok(v as u64)
-            } else {
-                Err(E::invalid_value(Unexpected::Float(v), &self))
+/// (RFC 7519 §2), fraction dropped. JavaScript numbers may arrive as integers or floats; both are
+/// accepted.
+struct NumericDate(u64);
+
+impl<'de> Deserialize<'de> for NumericDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Seconds;
+        impl Visitor<'_> for Seconds {
+            type Value = NumericDate;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative number of seconds")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumericDate, E> {
+                Ok(NumericDate(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumericDate, E> {
+                u64::try_from(v)
+                    .map(NumericDate)
+                    .map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumericDate, E> {
+                // 2^53: beyond it a JS number is no longer an exact integer.
+                if v.is_finite() && (0.0..9_007_199_254_740_992.0).contains(&v) {
+                    Ok(NumericDate(v as u64))
+                } else {
+                    Err(E::invalid_value(Unexpected::Float(v), &self))
+                }
             }
         }
+        // A number is all it takes: `deserialize_f64`, not `deserialize_any` (the browser's
+        // deserializer then instantiates only its number case for this visitor: size).
+        deserializer.deserialize_f64(Seconds)
     }
-    // A number is all it takes: `deserialize_f64`, not `deserialize_any` (the browser's
-    // deserializer then instantiates only its number case for this visitor: size).
-    deserializer.deserialize_f64(NumericDate)
 }
 
 /// Why an ID token was refused.

@@ -25,6 +25,7 @@ pub mod error_code;
 pub mod logout;
 pub mod loop_guard;
 pub mod machine;
+pub mod members;
 pub mod origin;
 pub mod percent;
 pub mod pkce;
