@@ -9,6 +9,7 @@ use core::fmt;
 
 use crate::core::types::CheckSessionUrl;
 
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 /// The path appended to the issuer to find its metadata (OpenID Connect Discovery §4).
@@ -32,21 +33,66 @@ pub fn discovery_url(issuer: &str) -> String {
 ///
 /// Other fields in the document are ignored. Build it with serde from the parsed JSON, then call
 /// [`validate`](Self::validate) before using anything in it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderMetadata {
     /// The OP's issuer identifier, e.g. `https://op.example/openid`.
     pub issuer: String,
     /// URL of the OP's check-session iframe (Session Management 1.0); absent if not supported.
-    #[serde(default)]
     pub check_session_iframe: Option<String>,
     /// URL of the authorization endpoint, used for `prompt=none` re-authentication.
     pub authorization_endpoint: String,
     /// URL of the token endpoint, needed for the code flow.
-    #[serde(default)]
     pub token_endpoint: Option<String>,
     /// URL of the RP-initiated logout endpoint, if the OP has one.
-    #[serde(default)]
     pub end_session_endpoint: Option<String>,
+}
+
+/// The members read, in the order [`ProviderMetadata`]'s `Deserialize` reads them by index.
+const MEMBERS: [&str; 5] = [
+    "issuer",
+    "check_session_iframe",
+    "authorization_endpoint",
+    "token_endpoint",
+    "end_session_endpoint",
+];
+
+/// `issuer` and `authorization_endpoint` are required; the others may be absent or `null`. Other
+/// members are ignored; a member given twice is an error.
+impl<'de> Deserialize<'de> for ProviderMetadata {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Metadata;
+        impl<'de> Visitor<'de> for Metadata {
+            type Value = ProviderMetadata;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an OpenID Provider's metadata")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ProviderMetadata, A::Error> {
+                let mut m = ProviderMetadata {
+                    issuer: String::new(),
+                    check_session_iframe: None,
+                    authorization_endpoint: String::new(),
+                    token_endpoint: None,
+                    end_session_endpoint: None,
+                };
+                let seen = crate::core::members::read(&mut map, &MEMBERS, &mut |i, map| {
+                    match i {
+                        0 => m.issuer = map.next_value()?,
+                        1 => m.check_session_iframe = map.next_value()?,
+                        2 => m.authorization_endpoint = map.next_value()?,
+                        3 => m.token_endpoint = map.next_value()?,
+                        _ => m.end_session_endpoint = map.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                crate::core::members::require(seen, 0b101, &MEMBERS)?;
+                Ok(m)
+            }
+        }
+        deserializer.deserialize_struct("ProviderMetadata", &MEMBERS, Metadata)
+    }
 }
 
 impl ProviderMetadata {

@@ -61,3 +61,68 @@ pub fn require<E: Error>(
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::core::claims::IdTokenClaims;
+    use crate::core::discovery::ProviderMetadata;
+
+    const CLAIMS: &str = r#""iss":"i","sub":"s","aud":"a","exp":1,"iat":1"#;
+    const METADATA: &str = r#""issuer":"https://op","authorization_endpoint":"https://op/a""#;
+
+    fn claims(members: &str) -> Result<IdTokenClaims, serde_json::Error> {
+        serde_json::from_str(&["{", members, "}"].concat())
+    }
+
+    fn metadata(members: &str) -> Result<ProviderMetadata, serde_json::Error> {
+        serde_json::from_str(&["{", members, "}"].concat())
+    }
+
+    /// As with serde's derive: a member named twice is refused (`JSON.parse` keeps the last, so
+    /// the browser never sees two; serde_json does), unknown members are skipped.
+    #[test]
+    fn a_member_named_twice_is_refused() {
+        assert!(claims(CLAIMS).is_ok());
+        assert!(claims(&[CLAIMS, r#","sub":"t""#].concat()).is_err());
+        assert!(claims(&[CLAIMS, r#","sid":"x","sid":null"#].concat()).is_err());
+        assert!(metadata(METADATA).is_ok());
+        assert!(metadata(&[METADATA, r#","issuer":"https://op""#].concat()).is_err());
+        let extra = claims(&[CLAIMS, r#","name":{"a":[1,2]},"email":"x""#].concat());
+        assert_eq!(extra.unwrap().sub, "s");
+    }
+
+    /// Every required member is needed, whichever is missing; optional ones may be `null`.
+    #[test]
+    fn required_members_are_required() {
+        let names = ["iss", "sub", "aud", "exp", "iat"];
+        for skip in names {
+            let members: Vec<String> = names
+                .iter()
+                .filter(|n| **n != skip)
+                .map(|n| match *n {
+                    "exp" | "iat" => format!(r#""{n}":1"#),
+                    _ => format!(r#""{n}":"x""#),
+                })
+                .collect();
+            assert!(claims(&members.join(",")).is_err(), "without {skip}");
+        }
+        let c = claims(&[CLAIMS, r#","azp":null,"nonce":"n""#].concat()).unwrap();
+        assert_eq!((c.azp, c.nonce.as_deref()), (None, Some("n")));
+        assert!(metadata(r#""issuer":"https://op""#).is_err());
+        assert!(metadata(r#""authorization_endpoint":"https://op/a""#).is_err());
+        let m = metadata(&[METADATA, r#","check_session_iframe":null"#].concat()).unwrap();
+        assert_eq!(m.check_session_iframe, None);
+    }
+
+    /// An object only: no struct read from an array (the derive accepted one, in order).
+    #[test]
+    fn an_array_is_not_a_document() {
+        assert!(
+            serde_json::from_str::<ProviderMetadata>(r#"["https://op",null,"https://op/a"]"#)
+                .is_err()
+        );
+        assert!(
+            serde_json::from_str::<IdTokenClaims>(r#"["i","s","a",null,null,null,1,1]"#).is_err()
+        );
+    }
+}
