@@ -620,7 +620,7 @@ fn provider(
             .map_err(|_| DiscoveryError::InvalidEndpoint)?;
     Ok(Provider {
         check_session_iframe,
-        endpoints: Some(Endpoints::from(&meta)),
+        endpoints: Some(Endpoints::from(meta)),
     })
 }
 

@@ -183,13 +183,14 @@ pub struct Endpoints {
     pub end_session_endpoint: Option<String>,
 }
 
-impl From<&ValidMetadata> for Endpoints {
-    fn from(meta: &ValidMetadata) -> Self {
+/// By value: the strings move (no copy of each; the `check_session_iframe` is read before).
+impl From<ValidMetadata> for Endpoints {
+    fn from(meta: ValidMetadata) -> Self {
         Endpoints {
-            issuer: meta.issuer().to_owned(),
-            authorization_endpoint: meta.authorization_endpoint().to_owned(),
-            token_endpoint: meta.token_endpoint().map(str::to_owned),
-            end_session_endpoint: meta.end_session_endpoint().map(str::to_owned),
+            issuer: meta.issuer,
+            authorization_endpoint: meta.authorization_endpoint,
+            token_endpoint: meta.token_endpoint,
+            end_session_endpoint: meta.end_session_endpoint,
         }
     }
 }
