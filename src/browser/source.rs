@@ -60,8 +60,13 @@ impl Source {
     /// configured scope (default `path=/; SameSite=Lax`, and `Secure` on https pages); storage
     /// keys are overwritten; a literal is replaced in memory.
     pub fn write(&mut self, value: &SessionState) {
-        match self {
-            Source::Literal(s) => *s = value.clone(),
+        if let Source::Literal(s) = self {
+            *s = value.clone();
+            return;
+        }
+        // The rest only reads `self`: the storage key is borrowed, not copied.
+        match &*self {
+            Source::Literal(_) => {}
             Source::Cookie(name, scope) => {
                 let Some(doc) = html_document() else {
                     return;
@@ -75,9 +80,8 @@ impl Source {
                 set(&doc, "cookie", scope.set_cookie(name, &encoded, secure));
             }
             Source::LocalStorage(key) | Source::SessionStorage(key) => {
-                let key = key.clone();
                 if let Ok(Some(storage)) = self.storage() {
-                    let _ = storage.set_item(&key, value.expose_secret());
+                    let _ = storage.set_item(key, value.expose_secret());
                 }
             }
         }
