@@ -24,7 +24,8 @@ impl OpSite {
     /// The relation of the OP iframe to the page, from two serialised origins (`URL.origin`).
     /// `framed`: the page is itself inside another page's iframe, whose site is unknown here.
     pub fn of(page_origin: &str, op_origin: &str, framed: bool) -> OpSite {
-        let split = |o: &str| {
+        /// The scheme and the host (an IPv6 literal with its brackets) of a serialised origin.
+        fn split(o: &str) -> Option<(&str, &str)> {
             // A byte split, then a prefix: no searcher (and its panic paths) in the .wasm.
             let (scheme, rest) = text::split_once(o, b':')?;
             let rest = rest.strip_prefix("//")?;
@@ -33,20 +34,26 @@ impl OpSite {
                 Some((host, port)) if !text::has(port, b']') => host,
                 _ => rest,
             };
-            Some((scheme.to_owned(), host.to_ascii_lowercase()))
-        };
+            Some((scheme, host))
+        }
         let (Some((s1, h1)), Some((s2, h2))) = (split(page_origin), split(op_origin)) else {
             return OpSite::Cross;
         };
+        // Hosts compare ASCII case aside, in place (no lower-case copies: size).
         let ip = |h: &str| h.starts_with("[") || h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-        // `b` is a subdomain of `a`, and `a` has a dot (not a bare top-level label).
+        // `b` is a subdomain of `a`, and `a` has a dot (not a bare top-level label): `b` is more
+        // than one byte, then a dot, then `a`.
         let under = |a: &str, b: &str| {
+            let (head, bytes) = (b.len().saturating_sub(a.len()), b.as_bytes());
             !ip(a)
                 && text::has(a, b'.')
-                && b.strip_suffix(a)
-                    .is_some_and(|head| head.len() > 1 && head.ends_with("."))
+                && head > 1
+                && bytes.get(head - 1) == Some(&b'.')
+                && bytes
+                    .get(head..)
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(a.as_bytes()))
         };
-        if !framed && s1 == s2 && (h1 == h2 || under(&h1, &h2) || under(&h2, &h1)) {
+        if !framed && s1 == s2 && (h1.eq_ignore_ascii_case(h2) || under(h1, h2) || under(h2, h1)) {
             OpSite::Same
         } else {
             OpSite::Cross

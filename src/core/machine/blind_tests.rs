@@ -320,6 +320,16 @@ fn op_site_from_two_origins() {
         ("http://[::1]:9030", "http://127.0.0.1:9010", false, Cross),
         ("http://1.127.0.0.1", "http://127.0.0.1", false, Cross),
         ("null", "https://example.com", false, Cross),
+        // Hosts compare ASCII case aside (serialised origins are lower case anyway).
+        ("https://EXAMPLE.com", "https://example.COM", false, Same),
+        (
+            "https://Example.com",
+            "https://login.EXAMPLE.com",
+            false,
+            Same,
+        ),
+        ("https://x.example.com", "https://EXAMPLE.COM", false, Same),
+        ("https://xexample.com", "https://EXAMPLE.COM", false, Cross),
     ] {
         assert_eq!(
             OpSite::of(page, op, framed),
