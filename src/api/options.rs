@@ -280,7 +280,7 @@ impl Props {
             "must be a string, or an object with exactly one of cookie, localStorage, sessionStorage";
         let v = self.get(key).ok_or(OptionsError::Missing(key))?;
         if let Some(literal) = v.as_string() {
-            return SessionState::new(&literal)
+            return SessionState::new(literal)
                 .map(Source::Literal)
                 .map_err(|e| OptionsError::Value(key, e));
         }

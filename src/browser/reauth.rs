@@ -102,7 +102,7 @@ pub fn hook_outcome(settled: Result<JsValue, JsValue>) -> ReauthOutcome {
     if let Some(error) = get_string(&result, "error") {
         return outcome_of_error(&error);
     }
-    let state = get_string(&result, "sessionState").and_then(|s| SessionState::new(&s).ok());
+    let state = get_string(&result, "sessionState").and_then(|s| SessionState::new(s).ok());
     match (state, get_string(&result, "sub").filter(|s| !s.is_empty())) {
         (Some(session_state), Some(sub)) => ReauthOutcome::Renewed {
             session_state,
@@ -346,7 +346,7 @@ impl Attempt {
 
     /// The outcome of an ID token and the session_state that came with the answer.
     pub fn renewed(&self, id_token: &str, session_state: Option<String>) -> ReauthOutcome {
-        let Some(session_state) = session_state.and_then(|s| SessionState::new(&s).ok()) else {
+        let Some(session_state) = session_state.and_then(|s| SessionState::new(s).ok()) else {
             return failed(
                 ErrorCode::NoSessionStateInResponse,
                 "the OP's response carries no session_state",

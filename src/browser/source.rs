@@ -133,7 +133,7 @@ fn html_document() -> Option<HtmlDocument> {
 impl SessionStateSource for Source {
     fn read(&mut self) -> Result<SessionState, MonitorError> {
         let raw = self.read_raw()?.ok_or(MonitorError::NoSessionState)?;
-        SessionState::new(&raw).map_err(|_| MonitorError::InvalidSessionState)
+        SessionState::new(raw).map_err(|_| MonitorError::InvalidSessionState)
     }
 
     fn now_ms(&self) -> u64 {

@@ -89,11 +89,14 @@ pub struct SessionState(String);
 impl SessionState {
     /// Accepts any non-empty value without control characters. Its format is the OP's business
     /// (hex + salt, base64url, standard base64, a bare session id all occur in the wild).
-    pub fn new(value: &str) -> Result<Self, ValueError> {
-        if value.is_empty() || has_control(value) {
+    ///
+    /// Takes the value as it comes (the browser glue always has a `String`: no copy of it).
+    pub fn new(value: impl Into<String>) -> Result<Self, ValueError> {
+        let value = value.into();
+        if value.is_empty() || has_control(&value) {
             return Err(ValueError::InvalidSessionState);
         }
-        Ok(SessionState(value.into()))
+        Ok(SessionState(value))
     }
 
     /// The raw value. Callers must not log it.
