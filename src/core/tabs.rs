@@ -393,59 +393,61 @@ impl TabMessage {
     /// The wire form, for `scope`.
     pub fn encode(&self, scope: &str) -> String {
         let mut out = String::from(VERSION);
-        let mut put = |field: &str| {
+        let put = |out: &mut String, field: &str| {
             out.push('\n');
             // Fields come from our own events; strip what would break the framing anyway.
             out.extend(field.chars().filter(|c| !c.is_control()).take(MAX_FIELD));
         };
-        put(scope);
+        put(&mut out, scope);
         match self {
             TabMessage::Event {
                 event,
                 view,
                 hidden,
             } => {
-                put("e");
-                put(view.code().encode_utf8(&mut [0; 4]));
-                put(flag(*hidden));
-                put(event.name());
+                put(&mut out, "e");
+                put(&mut out, view.code().encode_utf8(&mut [0; 4]));
+                put(&mut out, flag(*hidden));
+                put(&mut out, event.name());
                 match event {
                     TabEvent::Unchanged => {}
-                    TabEvent::SignedOut(reason) => put(reason.as_str()),
-                    TabEvent::Changed { first_check } => put(flag(*first_check)),
+                    TabEvent::SignedOut(reason) => put(&mut out, reason.as_str()),
+                    TabEvent::Changed { first_check } => put(&mut out, flag(*first_check)),
                     TabEvent::Error {
                         code,
                         message,
                         attempt,
                         detail,
                     } => {
-                        put(code);
-                        put(message);
-                        put(&decimal(*attempt));
+                        put(&mut out, code);
+                        put(&mut out, message);
+                        // Digits only: written in place (no string of their own).
+                        out.push('\n');
+                        crate::core::text::push_decimal(&mut out, *attempt);
                         if let Some(field) = detail.field() {
-                            put(field);
+                            put(&mut out, field);
                         }
                     }
-                    TabEvent::Stopped { reason } => put(reason),
-                    TabEvent::InteractionRequired { code } => put(code),
+                    TabEvent::Stopped { reason } => put(&mut out, reason),
+                    TabEvent::InteractionRequired { code } => put(&mut out, code),
                     TabEvent::Renewed { sub, sid } | TabEvent::UserChanged { sub, sid } => {
-                        put(sub);
+                        put(&mut out, sub);
                         if let Some(sid) = sid {
-                            put(sid);
+                            put(&mut out, sid);
                         }
                     }
                 }
             }
             TabMessage::State { view, hidden } => {
-                put("s");
-                put(view.code().encode_utf8(&mut [0; 4]));
-                put(flag(*hidden));
+                put(&mut out, "s");
+                put(&mut out, view.code().encode_utf8(&mut [0; 4]));
+                put(&mut out, flag(*hidden));
             }
             TabMessage::Check { explicit } => {
-                put("c");
-                put(flag(*explicit));
+                put(&mut out, "c");
+                put(&mut out, flag(*explicit));
             }
-            TabMessage::Bye => put("b"),
+            TabMessage::Bye => put(&mut out, "b"),
         }
         out
     }
@@ -514,13 +516,6 @@ impl<'a> Fields<'a> {
     fn next(&mut self) -> Result<&'a str, Ignored> {
         self.optional()?.ok_or(Ignored::Malformed)
     }
-}
-
-/// `n` in decimal, without the formatting machinery (size).
-fn decimal(n: u32) -> String {
-    let mut out = String::new();
-    crate::core::text::push_decimal(&mut out, n);
-    out
 }
 
 fn parse_flag(field: &str) -> Result<bool, Ignored> {
