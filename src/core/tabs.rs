@@ -406,7 +406,9 @@ impl TabMessage {
                 hidden,
             } => {
                 put(&mut out, "e");
-                put(&mut out, view.code().encode_utf8(&mut [0; 4]));
+                // One ASCII letter: pushed as it is (nothing to filter).
+                out.push('\n');
+                out.push(view.code());
                 put(&mut out, flag(*hidden));
                 put(&mut out, event.name());
                 match event {
@@ -440,7 +442,9 @@ impl TabMessage {
             }
             TabMessage::State { view, hidden } => {
                 put(&mut out, "s");
-                put(&mut out, view.code().encode_utf8(&mut [0; 4]));
+                // One ASCII letter: pushed as it is (nothing to filter).
+                out.push('\n');
+                out.push(view.code());
                 put(&mut out, flag(*hidden));
             }
             TabMessage::Check { explicit } => {
