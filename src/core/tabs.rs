@@ -381,11 +381,17 @@ pub enum Ignored {
     Foreign,
 }
 
-fn flag(b: bool) -> &'static str {
+/// `\n` and a one-byte field (a view code, a flag): pushed as it is, with nothing to filter.
+fn push_letter(out: &mut String, letter: char) {
+    out.push('\n');
+    out.push(letter);
+}
+
+fn flag(b: bool) -> char {
     if b {
-        "1"
+        '1'
     } else {
-        "0"
+        '0'
     }
 }
 
@@ -406,15 +412,13 @@ impl TabMessage {
                 hidden,
             } => {
                 put(&mut out, "e");
-                // One ASCII letter: pushed as it is (nothing to filter).
-                out.push('\n');
-                out.push(view.code());
-                put(&mut out, flag(*hidden));
+                push_letter(&mut out, view.code());
+                push_letter(&mut out, flag(*hidden));
                 put(&mut out, event.name());
                 match event {
                     TabEvent::Unchanged => {}
                     TabEvent::SignedOut(reason) => put(&mut out, reason.as_str()),
-                    TabEvent::Changed { first_check } => put(&mut out, flag(*first_check)),
+                    TabEvent::Changed { first_check } => push_letter(&mut out, flag(*first_check)),
                     TabEvent::Error {
                         code,
                         message,
@@ -442,14 +446,12 @@ impl TabMessage {
             }
             TabMessage::State { view, hidden } => {
                 put(&mut out, "s");
-                // One ASCII letter: pushed as it is (nothing to filter).
-                out.push('\n');
-                out.push(view.code());
-                put(&mut out, flag(*hidden));
+                push_letter(&mut out, view.code());
+                push_letter(&mut out, flag(*hidden));
             }
             TabMessage::Check { explicit } => {
                 put(&mut out, "c");
-                put(&mut out, flag(*explicit));
+                push_letter(&mut out, flag(*explicit));
             }
             TabMessage::Bye => put(&mut out, "b"),
         }
