@@ -115,16 +115,16 @@ pub enum View {
 }
 
 impl View {
-    const ALL: [(View, char); 9] = [
-        (View::Unknown, '?'),
-        (View::Loading, 'l'),
-        (View::Waiting, 'w'),
-        (View::Checking, 'c'),
-        (View::Paused, 'p'),
-        (View::Reauthenticating, 'r'),
-        (View::BackingOff, 'b'),
-        (View::Hidden, 'h'),
-        (View::Stopped, 's'),
+    const ALL: [(View, u8); 9] = [
+        (View::Unknown, b'?'),
+        (View::Loading, b'l'),
+        (View::Waiting, b'w'),
+        (View::Checking, b'c'),
+        (View::Paused, b'p'),
+        (View::Reauthenticating, b'r'),
+        (View::BackingOff, b'b'),
+        (View::Hidden, b'h'),
+        (View::Stopped, b's'),
     ];
 
     /// The view of a leader in `phase`.
@@ -159,7 +159,7 @@ impl View {
         View::ALL
             .iter()
             .find(|(v, _)| *v == self)
-            .map_or('?', |p| p.1)
+            .map_or('?', |p| char::from(p.1))
     }
 
     fn parse(field: &str) -> Option<View> {
@@ -167,10 +167,7 @@ impl View {
         let &[c] = field.as_bytes() else {
             return None;
         };
-        View::ALL
-            .iter()
-            .find(|(_, k)| *k == char::from(c))
-            .map(|p| p.0)
+        View::ALL.iter().find(|(_, k)| *k == c).map(|p| p.0)
     }
 }
 
