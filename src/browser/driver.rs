@@ -105,9 +105,11 @@ struct Events {
     ignored: Cell<u32>,
     target: EventTarget,
     /// The event types a listener was ever added for (through the monitor's `addEventListener`,
-    /// the only way to listen): an event nobody listens to is not built. Never shrinks, so that a
-    /// listener removed and added again, or one with `once`, is not missed.
-    listened: RefCell<Vec<String>>,
+    /// the only way to listen), each with the JS string it was added with: an event nobody
+    /// listens to is not built, and one that is takes its type from there (no UTF-8 decoded per
+    /// event: ~6 µs of an answer in Firefox, bench/NOTES.md). Never shrinks, so that a listener
+    /// removed and added again, or one with `once`, is not missed.
+    listened: RefCell<Vec<(String, JsValue)>>,
     /// JS strings every event uses (`detail`'s common keys, the init object's `detail`), made
     /// once: an `unchanged` per check decodes no UTF-8 for them.
     kind: JsValue,
@@ -502,11 +504,11 @@ impl Driver {
     /// built and dispatched from now on.
     pub fn listen(&self, kind: &wasm_bindgen::JsValue) {
         // A type that is not a string (JS converts it) may name any event: then build them all.
-        let kind = kind.as_string().unwrap_or_else(|| ANY.into());
+        let name = kind.as_string().unwrap_or_else(|| ANY.into());
         // `try_borrow_mut`: no borrow-panic path (nothing else holds it while this runs).
         if let Ok(mut listened) = self.shared.events.listened.try_borrow_mut() {
-            if !listened.contains(&kind) {
-                listened.push(kind);
+            if !listened.iter().any(|(n, _)| *n == name) {
+                listened.push((name, kind.clone()));
             }
         }
     }
@@ -643,15 +645,16 @@ impl Events {
     /// borrow is held while listeners run.
     fn dispatch(&self, event: &TabEvent, leader: bool) {
         let name = event.name();
-        let wanted = match self.listened.try_borrow() {
-            Ok(listened) => listened.iter().any(|n| n == name || n == ANY),
+        let kind = match self.listened.try_borrow() {
+            // The JS string the type's listener was added with (a string equal to `name`).
+            Ok(listened) => match listened.iter().find(|(n, _)| n == name || n == ANY) {
+                Some((n, kind)) if n == name => kind.clone(),
+                Some(_) => JsValue::from_str(name),
+                None => return,
+            },
             // Never held while listeners run; if it were, build the event rather than miss it.
-            Err(_) => true,
+            Err(_) => JsValue::from_str(name),
         };
-        if !wanted {
-            return;
-        }
-        let kind = JsValue::from_str(name);
         let detail = Object::new();
         let put = |key: &JsValue, value: &JsValue| {
             let _ = Reflect::set(&detail, key, value);
