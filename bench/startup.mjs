@@ -9,6 +9,8 @@
 //   STARTUP_BROWSERS=chromium,firefox
 //   STARTUP_PEER=0                     without oidc-client-ts
 //   STARTUP_PRELOAD=1                  also each build with the .wasm preloaded (<link rel=preload as=fetch crossorigin>)
+//   STARTUP_MEM=1                      also each build with its glue and .wasm answered from memory, as the peer's
+//                                      bundle is (`<name>+mem`): whether reading the files per request costs ours
 //   STARTUP_TRACE=1                    also print, for the last load of each build, every .wasm import call after
 //                                      start() (a copy of the glue passes its import object to the page)
 //   STARTUP_V8_FLAGS="--trace-wasm-compilation-times"   Chromium: V8 flags for the run; what V8 prints (here:
@@ -48,12 +50,15 @@ for (const [name, dir] of PKGS) {
   const glue = fs.readFileSync(path.join(dir, 'oidc_session_monitor.js'), 'utf8');
   const traced = glue.replace(/=([A-Za-z_$][\w$]*)\(\);/g, (m, f) => (new RegExp(`function ${f.replace('$', '\\$')}\\(\\)\\{return\\{__proto__:null`).test(glue) ? `=globalThis.__traceImports?globalThis.__traceImports(${f}()):${f}();` : m));
   routes[`/trace-${name}/oidc_session_monitor.js`] = traced;
+  // STARTUP_MEM=1: the same files answered from memory, as the peer's bundle is (no file read per request)
+  if (process.env.STARTUP_MEM === '1') for (const f of ['oidc_session_monitor.js', 'oidc_session_monitor_bg.wasm']) routes[`/mem-${name}/${f}`] = fs.readFileSync(path.join(dir, f));
 }
 const rp = await serve(files({ routes, mounts: [...PKGS.flatMap(([n, d]) => [[`/${n}/`, d], [`/trace-${n}/`, d]]), ['/', path.join(HERE, 'www')]] }), { port: 0, host: '127.0.0.1' });
 const op = await serve(files({ mounts: [['/', path.join(HERE, 'www')]] }), { port: 0, host: '127.0.0.2' });
 
 const variants = [
   ...PKGS.map(([n]) => ({ key: n, lib: 'ours', pkg: `/${n}/` })),
+  ...(process.env.STARTUP_MEM === '1' ? PKGS.map(([n]) => ({ key: `${n}+mem`, lib: 'ours', pkg: `/mem-${n}/` })) : []),
   ...(process.env.STARTUP_PRELOAD === '1' ? PKGS.map(([n]) => ({ key: `${n}+preload`, lib: 'ours', pkg: `/${n}/`, preload: true })) : []),
   ...(process.env.STARTUP_PEER === '0' ? [] : [{ key: 'oidc-client-ts', lib: 'oidc-client-ts' }]),
 ];
