@@ -218,7 +218,10 @@ const soakMd = table(['browser', 'library', 'checks', 'µs per check', 'JS heap 
 console.log('\nnavigation → first answer\n' + startupMd + '\n\ncheck round trips, interleaved in one page\n' + rtMd + '\n\nsoak\n' + soakMd);
 for (const n of notes) console.log(`  ${n}`);
 const failures = Object.entries(results).flatMap(([b, R]) => [...Object.entries(R.startup).flatMap(([l, rs]) => rs.filter((r) => r.failed).map((r) => `${b} ${l} startup: ${r.failed}`)), ...(R.rt && R.rt.failed ? [`${b} round trips: ${R.rt.failed}`] : []), ...Object.entries(R.soak).filter(([, r]) => r.failed).map(([l, r]) => `${b} ${l} soak: ${r.failed}`)]);
-const timerRes = Object.entries(json.browsers).map(([b, J]) => `${b} ${f(J.roundTrip.timerResolutionMs, 3)} ms`).join(', ');
+// In µs with two significant digits: Chromium's 0.1 ms is 100 µs; Firefox's measuring profile
+// (tests/support/browsers.mjs) gives pages sub-µs clocks, which three decimals of ms showed as 0.000.
+const us = (ms) => (ms == null || Number.isNaN(ms) ? '–' : `${Number((ms * 1000).toPrecision(2))} µs`);
+const timerRes = Object.entries(json.browsers).map(([b, J]) => `${b} ${us(J.roundTrip.timerResolutionMs)}`).join(', ');
 const profiled = Object.entries(results).filter(([, R]) => R.profile && R.profile.length);
 const profileMd = profiled.map(([, R]) => profileMarkdown(R.profile, { note: twin.note, label: LABEL, checks: PROFILE_CHECKS, intervalUs: PROFILE_INTERVAL_US })).join('\n\n');
 for (const [b, R] of profiled) json.browsers[b].profile = R.profile;
